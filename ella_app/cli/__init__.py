@@ -1,0 +1,1 @@
+"""``ella-cli``: a thin click face over ella_app.services."""

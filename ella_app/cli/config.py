@@ -1,0 +1,28 @@
+"""``ella-cli config``: check an ella_config.yml before it is put in place."""
+
+from __future__ import annotations
+
+import click
+
+from ella_app.cli.context import CliContext, json_option, pass_cli
+from ella_app.config import load_config_file
+
+
+@click.group(help="Check application configuration files.")
+def config() -> None:
+    pass
+
+
+@config.command("validate")
+@click.argument("path", type=click.Path(dir_okay=False), required=False)
+@json_option
+@pass_cli
+def validate(cli: CliContext, path: str | None) -> None:
+    """Validate PATH (default: $ELLA_CONFIG) against the config schema; exit 2 naming the bad key."""
+    import os
+
+    target = path or os.environ.get("ELLA_CONFIG")
+    if not target:
+        raise click.UsageError("give a PATH or set ELLA_CONFIG")
+    load_config_file(target)
+    cli.emit({"changed": False, "valid": True, "path": target}, f"{target}: valid")

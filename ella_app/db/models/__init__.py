@@ -1,0 +1,86 @@
+"""All models; importing this package registers every table on ``Base.metadata``."""
+
+from ella_app.db.base import Base
+from ella_app.db.models.analysis import (
+    Analysis,
+    AnalysisInterpretation,
+    AnalysisInterpretationSnapshot,
+    InterpretationLog,
+    InterpretationStateHistory,
+    Sample,
+)
+from ella_app.db.models.assessment import (
+    AlleleAssessment,
+    AlleleReport,
+    Attachment,
+    GeneAssessment,
+    ReferenceAssessment,
+)
+from ella_app.db.models.filterconfig import FilterConfig, UserGroupFilterConfig
+from ella_app.db.models.genepanel import (
+    Gene,
+    GenePanel,
+    GenePanelPhenotype,
+    GenePanelTranscript,
+    Phenotype,
+    Transcript,
+)
+from ella_app.db.models.ops import AnnotationConfig, AnnotationJob, Broadcast, CliLog, ResourceLog
+from ella_app.db.models.reference import Reference
+from ella_app.db.models.user import (
+    User,
+    UserGroup,
+    UserGroupGenePanel,
+    UserGroupImport,
+    UserOldPassword,
+    UserSession,
+)
+from ella_app.db.models.variant import (
+    Allele,
+    AlleleInterpretation,
+    Annotation,
+    CustomAnnotation,
+    Genotype,
+    GenotypeSampleData,
+)
+
+__all__ = [
+    "Allele",
+    "AlleleAssessment",
+    "AlleleInterpretation",
+    "AlleleReport",
+    "Analysis",
+    "AnalysisInterpretation",
+    "AnalysisInterpretationSnapshot",
+    "Annotation",
+    "AnnotationConfig",
+    "AnnotationJob",
+    "Attachment",
+    "Base",
+    "Broadcast",
+    "CliLog",
+    "CustomAnnotation",
+    "FilterConfig",
+    "Gene",
+    "GeneAssessment",
+    "GenePanel",
+    "GenePanelPhenotype",
+    "GenePanelTranscript",
+    "Genotype",
+    "GenotypeSampleData",
+    "InterpretationLog",
+    "InterpretationStateHistory",
+    "Phenotype",
+    "Reference",
+    "ReferenceAssessment",
+    "ResourceLog",
+    "Sample",
+    "Transcript",
+    "User",
+    "UserGroup",
+    "UserGroupFilterConfig",
+    "UserGroupGenePanel",
+    "UserGroupImport",
+    "UserOldPassword",
+    "UserSession",
+]

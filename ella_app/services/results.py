@@ -1,0 +1,48 @@
+"""What a deposit or change reports: which objects it created, updated or left unchanged."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+# (description, done, total) — the CLI turns this into a progress bar on a terminal.
+ProgressFn = Callable[[str, int, int], None]
+
+
+def no_progress(description: str, done: int, total: int) -> None:
+    return None
+
+
+@dataclass
+class ChangeReport:
+    kind: str
+    created: list[str] = field(default_factory=list)
+    updated: list[str] = field(default_factory=list)
+    unchanged: list[str] = field(default_factory=list)
+    extra: dict[str, Any] = field(default_factory=dict)
+    messages: list[str] = field(default_factory=list)
+
+    @property
+    def changed(self) -> bool:
+        return bool(self.created or self.updated or self.extra.get("changed"))
+
+    def summary(self) -> str:
+        return (
+            f"{self.kind}: {len(self.created)} created, {len(self.updated)} updated, "
+            f"{len(self.unchanged)} unchanged"
+        )
+
+    def as_dict(self) -> dict[str, Any]:
+        data: dict[str, Any] = {
+            "kind": self.kind,
+            "changed": self.changed,
+            "created": len(self.created),
+            "updated": len(self.updated),
+            "unchanged": len(self.unchanged),
+            "names": {"created": self.created, "updated": self.updated, "unchanged": self.unchanged},
+        }
+        data.update({k: v for k, v in self.extra.items() if k != "changed"})
+        if self.messages:
+            data["messages"] = self.messages
+        return data
