@@ -117,6 +117,14 @@ def reason_option(fn: Callable[..., Any]) -> Callable[..., Any]:
     return wrapper
 
 
+def setup_service_logging() -> None:
+    """Log lines for the journal: level, logger, message (systemd adds the time)."""
+    import logging
+
+    logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
+    logging.getLogger("alembic").setLevel(logging.WARNING)
+
+
 def run_main(group: click.Group, args: list[str] | None = None) -> None:
     """Entry point: expected errors become a message on stderr and their exit code, never a traceback."""
     try:

@@ -162,5 +162,3 @@ def drop(db_url: str) -> None:
     with get_engine(db_url).begin() as connection:
         connection.execute(text("DROP SCHEMA public CASCADE"))
         connection.execute(text("CREATE SCHEMA public"))
-
-

@@ -6,6 +6,7 @@ the cluster runs as the ``postgres`` system user, since PostgreSQL refuses to ru
 
 from __future__ import annotations
 
+import contextlib
 import glob
 import os
 import pwd
@@ -63,10 +64,8 @@ class PgCluster:
         return f"postgresql://{self.user}@127.0.0.1:{self.port}/{dbname}"
 
     def stop(self) -> None:
-        try:
+        with contextlib.suppress(subprocess.CalledProcessError):
             self._run("pg_ctl", "-D", str(self.datadir), "-m", "immediate", "-w", "stop")
-        except subprocess.CalledProcessError:
-            pass
         shutil.rmtree(self.tmp, ignore_errors=True)
 
     def wait(self, timeout: float = 10.0) -> None:

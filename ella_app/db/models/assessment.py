@@ -14,7 +14,9 @@ class AlleleAssessment(Base):
     __tablename__ = "alleleassessment"
     __table_args__ = (
         Index(
-            "uq_alleleassessment_current", "allele_id", unique=True,
+            "uq_alleleassessment_current",
+            "allele_id",
+            unique=True,
             postgresql_where=text("date_superceeded IS NULL"),
         ),
     )

@@ -14,9 +14,7 @@ from ella_app.db.base import Base, created_at, intpk
 
 class FilterConfig(Base):
     __tablename__ = "filterconfig"
-    __table_args__ = (
-        Index("uq_filterconfig_active_name", "name", unique=True, postgresql_where=text("active")),
-    )
+    __table_args__ = (Index("uq_filterconfig_active_name", "name", unique=True, postgresql_where=text("active")),)
 
     id: Mapped[intpk]
     name: Mapped[str]

@@ -54,9 +54,7 @@ class UserGroupImport(Base):
     __tablename__ = "usergroup_import"
 
     usergroup_id: Mapped[int] = mapped_column(ForeignKey("usergroup.id", ondelete="CASCADE"), primary_key=True)
-    import_usergroup_id: Mapped[int] = mapped_column(
-        ForeignKey("usergroup.id", ondelete="CASCADE"), primary_key=True
-    )
+    import_usergroup_id: Mapped[int] = mapped_column(ForeignKey("usergroup.id", ondelete="CASCADE"), primary_key=True)
 
 
 class User(Base):

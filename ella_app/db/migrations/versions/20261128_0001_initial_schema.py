@@ -45,25 +45,19 @@ def upgrade() -> None:
             name=op.f("uq_allele_genome_reference_chromosome_vcf_pos_vcf_ref_vcf_alt"),
         ),
     )
-    op.create_index(
-        "ix_allele_region", "allele", ["chromosome", "start_position", "open_end_position"], unique=False
-    )
+    op.create_index("ix_allele_region", "allele", ["chromosome", "start_position", "open_end_position"], unique=False)
     op.create_table(
         "annotationconfig",
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("deposit", postgresql.JSONB(astext_type=sa.Text()), nullable=False),
         sa.Column("view", postgresql.JSONB(astext_type=sa.Text()), nullable=False),
-        sa.Column(
-            "date_created", sa.DateTime(timezone=True), server_default=sa.text("now()"), nullable=False
-        ),
+        sa.Column("date_created", sa.DateTime(timezone=True), server_default=sa.text("now()"), nullable=False),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_annotationconfig")),
     )
     op.create_table(
         "broadcast",
         sa.Column("id", sa.Integer(), nullable=False),
-        sa.Column(
-            "date_created", sa.DateTime(timezone=True), server_default=sa.text("now()"), nullable=False
-        ),
+        sa.Column("date_created", sa.DateTime(timezone=True), server_default=sa.text("now()"), nullable=False),
         sa.Column("message", sa.String(), nullable=False),
         sa.Column("active", sa.Boolean(), nullable=False),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_broadcast")),
@@ -86,13 +80,9 @@ def upgrade() -> None:
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("name", sa.String(), nullable=False),
         sa.Column("filterconfig", postgresql.JSONB(astext_type=sa.Text()), nullable=False),
-        sa.Column(
-            "requirements", postgresql.JSONB(astext_type=sa.Text()), server_default="[]", nullable=False
-        ),
+        sa.Column("requirements", postgresql.JSONB(astext_type=sa.Text()), server_default="[]", nullable=False),
         sa.Column("active", sa.Boolean(), nullable=False),
-        sa.Column(
-            "date_created", sa.DateTime(timezone=True), server_default=sa.text("now()"), nullable=False
-        ),
+        sa.Column("date_created", sa.DateTime(timezone=True), server_default=sa.text("now()"), nullable=False),
         sa.Column("date_superceeded", sa.DateTime(timezone=True), nullable=True),
         sa.Column("previous_filterconfig_id", sa.Integer(), nullable=True),
         sa.ForeignKeyConstraint(
@@ -122,9 +112,7 @@ def upgrade() -> None:
         sa.Column("version", sa.String(), nullable=False),
         sa.Column("genome_reference", sa.String(), nullable=False),
         sa.Column("official", sa.Boolean(), nullable=False),
-        sa.Column(
-            "date_created", sa.DateTime(timezone=True), server_default=sa.text("now()"), nullable=False
-        ),
+        sa.Column("date_created", sa.DateTime(timezone=True), server_default=sa.text("now()"), nullable=False),
         sa.PrimaryKeyConstraint("name", "version", name=op.f("pk_genepanel")),
     )
     op.create_table(
@@ -145,7 +133,8 @@ def upgrade() -> None:
         "reference",
         [
             sa.literal_column(
-                "to_tsvector('english', coalesce(title, '') || ' ' || coalesce(authors, '') || ' ' || coalesce(journal, ''))"
+                "to_tsvector('english', coalesce(title, '') || ' ' || coalesce(authors, '') "
+                "|| ' ' || coalesce(journal, ''))"
             )
         ],
         unique=False,
@@ -160,9 +149,7 @@ def upgrade() -> None:
         sa.Column("warnings", sa.Text(), nullable=True),
         sa.Column("report", sa.Text(), nullable=True),
         sa.Column("date_requested", sa.Date(), nullable=True),
-        sa.Column(
-            "date_deposited", sa.DateTime(timezone=True), server_default=sa.text("now()"), nullable=False
-        ),
+        sa.Column("date_deposited", sa.DateTime(timezone=True), server_default=sa.text("now()"), nullable=False),
         sa.Column("properties", postgresql.JSONB(astext_type=sa.Text()), server_default="{}", nullable=False),
         sa.ForeignKeyConstraint(
             ["genepanel_name", "genepanel_version"],
@@ -180,9 +167,7 @@ def upgrade() -> None:
         sa.Column("schema_version", sa.Integer(), nullable=False),
         sa.Column("annotation_config_id", sa.Integer(), nullable=True),
         sa.Column("previous_annotation_id", sa.Integer(), nullable=True),
-        sa.Column(
-            "date_created", sa.DateTime(timezone=True), server_default=sa.text("now()"), nullable=False
-        ),
+        sa.Column("date_created", sa.DateTime(timezone=True), server_default=sa.text("now()"), nullable=False),
         sa.Column("date_superceeded", sa.DateTime(timezone=True), nullable=True),
         sa.ForeignKeyConstraint(["allele_id"], ["allele.id"], name=op.f("fk_annotation_allele_id_allele")),
         sa.ForeignKeyConstraint(
@@ -307,9 +292,7 @@ def upgrade() -> None:
         sa.Column("sibling_id", sa.Integer(), nullable=True),
         sa.Column("sex", sa.String(), nullable=True),
         sa.Column("affected", sa.Boolean(), nullable=False),
-        sa.Column(
-            "date_deposited", sa.DateTime(timezone=True), server_default=sa.text("now()"), nullable=False
-        ),
+        sa.Column("date_deposited", sa.DateTime(timezone=True), server_default=sa.text("now()"), nullable=False),
         sa.ForeignKeyConstraint(
             ["analysis_id"], ["analysis.id"], name=op.f("fk_sample_analysis_id_analysis"), ondelete="CASCADE"
         ),
@@ -338,9 +321,7 @@ def upgrade() -> None:
         sa.Column("active", sa.Boolean(), nullable=False),
         sa.Column("incorrect_logins", sa.Integer(), nullable=False),
         sa.Column("config", postgresql.JSONB(astext_type=sa.Text()), server_default="{}", nullable=False),
-        sa.Column(
-            "date_created", sa.DateTime(timezone=True), server_default=sa.text("now()"), nullable=False
-        ),
+        sa.Column("date_created", sa.DateTime(timezone=True), server_default=sa.text("now()"), nullable=False),
         sa.ForeignKeyConstraint(["group_id"], ["usergroup.id"], name=op.f("fk_user_group_id_usergroup")),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_user")),
         sa.UniqueConstraint("username", name=op.f("uq_user_username")),
@@ -423,13 +404,9 @@ def upgrade() -> None:
         sa.Column("genepanel_version", sa.String(), nullable=False),
         sa.Column("annotation_id", sa.Integer(), nullable=True),
         sa.Column("previous_assessment_id", sa.Integer(), nullable=True),
-        sa.Column(
-            "date_created", sa.DateTime(timezone=True), server_default=sa.text("now()"), nullable=False
-        ),
+        sa.Column("date_created", sa.DateTime(timezone=True), server_default=sa.text("now()"), nullable=False),
         sa.Column("date_superceeded", sa.DateTime(timezone=True), nullable=True),
-        sa.ForeignKeyConstraint(
-            ["allele_id"], ["allele.id"], name=op.f("fk_alleleassessment_allele_id_allele")
-        ),
+        sa.ForeignKeyConstraint(["allele_id"], ["allele.id"], name=op.f("fk_alleleassessment_allele_id_allele")),
         sa.ForeignKeyConstraint(
             ["analysis_id"],
             ["analysis.id"],
@@ -470,15 +447,9 @@ def upgrade() -> None:
         sa.Column("finalized", sa.Boolean(), nullable=True),
         sa.Column("state", postgresql.JSONB(astext_type=sa.Text()), server_default="{}", nullable=False),
         sa.Column("user_state", postgresql.JSONB(astext_type=sa.Text()), server_default="{}", nullable=False),
-        sa.Column(
-            "date_created", sa.DateTime(timezone=True), server_default=sa.text("now()"), nullable=False
-        ),
-        sa.Column(
-            "date_last_update", sa.DateTime(timezone=True), server_default=sa.text("now()"), nullable=False
-        ),
-        sa.ForeignKeyConstraint(
-            ["allele_id"], ["allele.id"], name=op.f("fk_alleleinterpretation_allele_id_allele")
-        ),
+        sa.Column("date_created", sa.DateTime(timezone=True), server_default=sa.text("now()"), nullable=False),
+        sa.Column("date_last_update", sa.DateTime(timezone=True), server_default=sa.text("now()"), nullable=False),
+        sa.ForeignKeyConstraint(["allele_id"], ["allele.id"], name=op.f("fk_alleleinterpretation_allele_id_allele")),
         sa.ForeignKeyConstraint(
             ["genepanel_name", "genepanel_version"],
             ["genepanel.name", "genepanel.version"],
@@ -487,9 +458,7 @@ def upgrade() -> None:
         sa.ForeignKeyConstraint(["user_id"], ["user.id"], name=op.f("fk_alleleinterpretation_user_id_user")),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_alleleinterpretation")),
     )
-    op.create_index(
-        op.f("ix_alleleinterpretation_allele_id"), "alleleinterpretation", ["allele_id"], unique=False
-    )
+    op.create_index(op.f("ix_alleleinterpretation_allele_id"), "alleleinterpretation", ["allele_id"], unique=False)
     op.create_table(
         "analysisinterpretation",
         sa.Column("id", sa.Integer(), nullable=False),
@@ -502,12 +471,8 @@ def upgrade() -> None:
         sa.Column("finalized", sa.Boolean(), nullable=True),
         sa.Column("state", postgresql.JSONB(astext_type=sa.Text()), server_default="{}", nullable=False),
         sa.Column("user_state", postgresql.JSONB(astext_type=sa.Text()), server_default="{}", nullable=False),
-        sa.Column(
-            "date_created", sa.DateTime(timezone=True), server_default=sa.text("now()"), nullable=False
-        ),
-        sa.Column(
-            "date_last_update", sa.DateTime(timezone=True), server_default=sa.text("now()"), nullable=False
-        ),
+        sa.Column("date_created", sa.DateTime(timezone=True), server_default=sa.text("now()"), nullable=False),
+        sa.Column("date_last_update", sa.DateTime(timezone=True), server_default=sa.text("now()"), nullable=False),
         sa.ForeignKeyConstraint(
             ["analysis_id"],
             ["analysis.id"],
@@ -519,17 +484,13 @@ def upgrade() -> None:
             ["genepanel.name", "genepanel.version"],
             name="fk_analysisinterpretation_genepanel",
         ),
-        sa.ForeignKeyConstraint(
-            ["user_id"], ["user.id"], name=op.f("fk_analysisinterpretation_user_id_user")
-        ),
+        sa.ForeignKeyConstraint(["user_id"], ["user.id"], name=op.f("fk_analysisinterpretation_user_id_user")),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_analysisinterpretation")),
     )
     op.create_index(
         op.f("ix_analysisinterpretation_analysis_id"), "analysisinterpretation", ["analysis_id"], unique=False
     )
-    op.create_index(
-        op.f("ix_analysisinterpretation_status"), "analysisinterpretation", ["status"], unique=False
-    )
+    op.create_index(op.f("ix_analysisinterpretation_status"), "analysisinterpretation", ["status"], unique=False)
     op.create_index(
         op.f("ix_analysisinterpretation_workflow_status"),
         "analysisinterpretation",
@@ -541,19 +502,13 @@ def upgrade() -> None:
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("task_id", sa.String(), nullable=True),
         sa.Column("status", sa.String(), nullable=False),
-        sa.Column(
-            "status_history", postgresql.JSONB(astext_type=sa.Text()), server_default="{}", nullable=False
-        ),
+        sa.Column("status_history", postgresql.JSONB(astext_type=sa.Text()), server_default="{}", nullable=False),
         sa.Column("mode", sa.String(), nullable=True),
         sa.Column("data", sa.Text(), nullable=True),
         sa.Column("message", sa.String(), nullable=True),
         sa.Column("user_id", sa.Integer(), nullable=True),
-        sa.Column(
-            "date_submitted", sa.DateTime(timezone=True), server_default=sa.text("now()"), nullable=False
-        ),
-        sa.Column(
-            "date_last_update", sa.DateTime(timezone=True), server_default=sa.text("now()"), nullable=False
-        ),
+        sa.Column("date_submitted", sa.DateTime(timezone=True), server_default=sa.text("now()"), nullable=False),
+        sa.Column("date_last_update", sa.DateTime(timezone=True), server_default=sa.text("now()"), nullable=False),
         sa.Column("genepanel_name", sa.String(), nullable=True),
         sa.Column("genepanel_version", sa.String(), nullable=True),
         sa.Column("properties", postgresql.JSONB(astext_type=sa.Text()), server_default="{}", nullable=False),
@@ -575,9 +530,7 @@ def upgrade() -> None:
         sa.Column("mimetype", sa.String(), nullable=True),
         sa.Column("extension", sa.String(), nullable=True),
         sa.Column("user_id", sa.Integer(), nullable=True),
-        sa.Column(
-            "date_created", sa.DateTime(timezone=True), server_default=sa.text("now()"), nullable=False
-        ),
+        sa.Column("date_created", sa.DateTime(timezone=True), server_default=sa.text("now()"), nullable=False),
         sa.ForeignKeyConstraint(["user_id"], ["user.id"], name=op.f("fk_attachment_user_id_user")),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_attachment")),
     )
@@ -589,13 +542,9 @@ def upgrade() -> None:
         sa.Column("annotation", postgresql.JSONB(astext_type=sa.Text()), server_default="{}", nullable=False),
         sa.Column("user_id", sa.Integer(), nullable=True),
         sa.Column("previous_annotation_id", sa.Integer(), nullable=True),
-        sa.Column(
-            "date_created", sa.DateTime(timezone=True), server_default=sa.text("now()"), nullable=False
-        ),
+        sa.Column("date_created", sa.DateTime(timezone=True), server_default=sa.text("now()"), nullable=False),
         sa.Column("date_superceeded", sa.DateTime(timezone=True), nullable=True),
-        sa.ForeignKeyConstraint(
-            ["allele_id"], ["allele.id"], name=op.f("fk_customannotation_allele_id_allele")
-        ),
+        sa.ForeignKeyConstraint(["allele_id"], ["allele.id"], name=op.f("fk_customannotation_allele_id_allele")),
         sa.ForeignKeyConstraint(
             ["previous_annotation_id"],
             ["customannotation.id"],
@@ -616,9 +565,7 @@ def upgrade() -> None:
         sa.Column("genepanel_name", sa.String(), nullable=False),
         sa.Column("genepanel_version", sa.String(), nullable=False),
         sa.Column("previous_assessment_id", sa.Integer(), nullable=True),
-        sa.Column(
-            "date_created", sa.DateTime(timezone=True), server_default=sa.text("now()"), nullable=False
-        ),
+        sa.Column("date_created", sa.DateTime(timezone=True), server_default=sa.text("now()"), nullable=False),
         sa.Column("date_superceeded", sa.DateTime(timezone=True), nullable=True),
         sa.ForeignKeyConstraint(
             ["analysis_id"],
@@ -651,9 +598,7 @@ def upgrade() -> None:
         sa.ForeignKeyConstraint(
             ["sample_id"], ["sample.id"], name=op.f("fk_genotype_sample_id_sample"), ondelete="CASCADE"
         ),
-        sa.ForeignKeyConstraint(
-            ["secondallele_id"], ["allele.id"], name=op.f("fk_genotype_secondallele_id_allele")
-        ),
+        sa.ForeignKeyConstraint(["secondallele_id"], ["allele.id"], name=op.f("fk_genotype_secondallele_id_allele")),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_genotype")),
     )
     op.create_index(op.f("ix_genotype_allele_id"), "genotype", ["allele_id"], unique=False)
@@ -664,16 +609,12 @@ def upgrade() -> None:
         sa.Column("analysis_id", sa.Integer(), nullable=True),
         sa.Column("allele_id", sa.Integer(), nullable=True),
         sa.Column("user_id", sa.Integer(), nullable=True),
-        sa.Column(
-            "date_created", sa.DateTime(timezone=True), server_default=sa.text("now()"), nullable=False
-        ),
+        sa.Column("date_created", sa.DateTime(timezone=True), server_default=sa.text("now()"), nullable=False),
         sa.Column("message", sa.Text(), nullable=True),
         sa.Column("priority", sa.Integer(), nullable=True),
         sa.Column("review_comment", sa.String(), nullable=True),
         sa.Column("warning_cleared", sa.Boolean(), nullable=True),
-        sa.ForeignKeyConstraint(
-            ["allele_id"], ["allele.id"], name=op.f("fk_interpretationlog_allele_id_allele")
-        ),
+        sa.ForeignKeyConstraint(["allele_id"], ["allele.id"], name=op.f("fk_interpretationlog_allele_id_allele")),
         sa.ForeignKeyConstraint(
             ["analysis_id"],
             ["analysis.id"],
@@ -684,9 +625,7 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("id", name=op.f("pk_interpretationlog")),
     )
     op.create_index(op.f("ix_interpretationlog_allele_id"), "interpretationlog", ["allele_id"], unique=False)
-    op.create_index(
-        op.f("ix_interpretationlog_analysis_id"), "interpretationlog", ["analysis_id"], unique=False
-    )
+    op.create_index(op.f("ix_interpretationlog_analysis_id"), "interpretationlog", ["analysis_id"], unique=False)
     op.create_table(
         "referenceassessment",
         sa.Column("id", sa.Integer(), nullable=False),
@@ -699,13 +638,9 @@ def upgrade() -> None:
         sa.Column("genepanel_name", sa.String(), nullable=False),
         sa.Column("genepanel_version", sa.String(), nullable=False),
         sa.Column("previous_assessment_id", sa.Integer(), nullable=True),
-        sa.Column(
-            "date_created", sa.DateTime(timezone=True), server_default=sa.text("now()"), nullable=False
-        ),
+        sa.Column("date_created", sa.DateTime(timezone=True), server_default=sa.text("now()"), nullable=False),
         sa.Column("date_superceeded", sa.DateTime(timezone=True), nullable=True),
-        sa.ForeignKeyConstraint(
-            ["allele_id"], ["allele.id"], name=op.f("fk_referenceassessment_allele_id_allele")
-        ),
+        sa.ForeignKeyConstraint(["allele_id"], ["allele.id"], name=op.f("fk_referenceassessment_allele_id_allele")),
         sa.ForeignKeyConstraint(
             ["analysis_id"],
             ["analysis.id"],
@@ -726,9 +661,7 @@ def upgrade() -> None:
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_referenceassessment")),
     )
-    op.create_index(
-        op.f("ix_referenceassessment_allele_id"), "referenceassessment", ["allele_id"], unique=False
-    )
+    op.create_index(op.f("ix_referenceassessment_allele_id"), "referenceassessment", ["allele_id"], unique=False)
     op.create_table(
         "useroldpassword",
         sa.Column("id", sa.Integer(), nullable=False),
@@ -748,14 +681,10 @@ def upgrade() -> None:
         sa.Column("user_id", sa.Integer(), nullable=False),
         sa.Column("token", sa.String(length=64), nullable=False),
         sa.Column("issued", sa.DateTime(timezone=True), server_default=sa.text("now()"), nullable=False),
-        sa.Column(
-            "lastactivity", sa.DateTime(timezone=True), server_default=sa.text("now()"), nullable=False
-        ),
+        sa.Column("lastactivity", sa.DateTime(timezone=True), server_default=sa.text("now()"), nullable=False),
         sa.Column("expires", sa.DateTime(timezone=True), nullable=False),
         sa.Column("logged_out", sa.DateTime(timezone=True), nullable=True),
-        sa.ForeignKeyConstraint(
-            ["user_id"], ["user.id"], name=op.f("fk_usersession_user_id_user"), ondelete="CASCADE"
-        ),
+        sa.ForeignKeyConstraint(["user_id"], ["user.id"], name=op.f("fk_usersession_user_id_user"), ondelete="CASCADE"),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_usersession")),
         sa.UniqueConstraint("token", name=op.f("uq_usersession_token")),
     )
@@ -770,9 +699,7 @@ def upgrade() -> None:
         sa.Column("analysis_id", sa.Integer(), nullable=True),
         sa.Column("alleleassessment_id", sa.Integer(), nullable=True),
         sa.Column("previous_report_id", sa.Integer(), nullable=True),
-        sa.Column(
-            "date_created", sa.DateTime(timezone=True), server_default=sa.text("now()"), nullable=False
-        ),
+        sa.Column("date_created", sa.DateTime(timezone=True), server_default=sa.text("now()"), nullable=False),
         sa.Column("date_superceeded", sa.DateTime(timezone=True), nullable=True),
         sa.ForeignKeyConstraint(["allele_id"], ["allele.id"], name=op.f("fk_allelereport_allele_id_allele")),
         sa.ForeignKeyConstraint(
@@ -826,20 +753,14 @@ def upgrade() -> None:
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_genotypesampledata")),
     )
-    op.create_index(
-        op.f("ix_genotypesampledata_genotype_id"), "genotypesampledata", ["genotype_id"], unique=False
-    )
-    op.create_index(
-        op.f("ix_genotypesampledata_sample_id"), "genotypesampledata", ["sample_id"], unique=False
-    )
+    op.create_index(op.f("ix_genotypesampledata_genotype_id"), "genotypesampledata", ["genotype_id"], unique=False)
+    op.create_index(op.f("ix_genotypesampledata_sample_id"), "genotypesampledata", ["sample_id"], unique=False)
     op.create_table(
         "interpretationstatehistory",
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("analysisinterpretation_id", sa.Integer(), nullable=True),
         sa.Column("alleleinterpretation_id", sa.Integer(), nullable=True),
-        sa.Column(
-            "date_created", sa.DateTime(timezone=True), server_default=sa.text("now()"), nullable=False
-        ),
+        sa.Column("date_created", sa.DateTime(timezone=True), server_default=sa.text("now()"), nullable=False),
         sa.Column("state", postgresql.JSONB(astext_type=sa.Text()), nullable=False),
         sa.Column("user_id", sa.Integer(), nullable=True),
         sa.ForeignKeyConstraint(
@@ -854,9 +775,7 @@ def upgrade() -> None:
             name=op.f("fk_interpretationstatehistory_analysisinterpretation_id_analysisinterpretation"),
             ondelete="CASCADE",
         ),
-        sa.ForeignKeyConstraint(
-            ["user_id"], ["user.id"], name=op.f("fk_interpretationstatehistory_user_id_user")
-        ),
+        sa.ForeignKeyConstraint(["user_id"], ["user.id"], name=op.f("fk_interpretationstatehistory_user_id_user")),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_interpretationstatehistory")),
     )
     op.create_table(
@@ -997,9 +916,7 @@ def downgrade() -> None:
     op.drop_table("genepanel")
     op.drop_index(op.f("ix_gene_hgnc_symbol"), table_name="gene")
     op.drop_table("gene")
-    op.drop_index(
-        "uq_filterconfig_active_name", table_name="filterconfig", postgresql_where=sa.text("active")
-    )
+    op.drop_index("uq_filterconfig_active_name", table_name="filterconfig", postgresql_where=sa.text("active"))
     op.drop_table("filterconfig")
     op.drop_table("clilog")
     op.drop_table("broadcast")

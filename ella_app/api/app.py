@@ -1,0 +1,40 @@
+"""Application factory. No work at import time; gunicorn imports ``ella_app.api.wsgi``."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Flask, jsonify
+from werkzeug.exceptions import HTTPException
+
+from ella_app.config import Settings, load_settings
+from ella_app.errors import EllaError
+
+
+def create_app(settings: Settings | None = None, test_config: dict[str, Any] | None = None) -> Flask:
+    app = Flask(__name__, static_folder=None)
+    app.config["ELLA_SETTINGS"] = settings or load_settings()
+    app.config["JSON_SORT_KEYS"] = False
+    if test_config:
+        app.config.update(test_config)
+    _register_error_handlers(app)
+    _register_blueprints(app)
+    return app
+
+
+def _register_blueprints(app: Flask) -> None:
+    from ella_app.api.v1 import status
+
+    app.register_blueprint(status.bp, url_prefix="/api/v1")
+
+
+def _register_error_handlers(app: Flask) -> None:
+    @app.errorhandler(EllaError)
+    def domain_error(exc: EllaError) -> Any:
+        body = {"code": exc.http_status, "error": type(exc).__name__, "message": exc.message}
+        return jsonify(body), exc.http_status
+
+    @app.errorhandler(HTTPException)
+    def http_error(exc: HTTPException) -> Any:
+        body = {"code": exc.code, "error": exc.name, "message": exc.description}
+        return jsonify(body), exc.code or 500

@@ -1,0 +1,1 @@
+"""Blueprints of /api/v1."""

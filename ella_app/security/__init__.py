@@ -1,0 +1,1 @@
+"""Passwords, one-time passwords and session tokens."""

@@ -1,0 +1,37 @@
+"""The API's health endpoint, used by nginx checks, Molecule verify and the upgrade health gate."""
+
+from __future__ import annotations
+
+from ella_app.api import create_app
+from ella_app.config import load_settings
+from ella_app.db import schema
+
+
+def _client(cli_env, db_url):
+    settings = load_settings({**cli_env, "DB_URL": db_url})
+    return create_app(settings).test_client()
+
+
+def test_status_ok_at_head(cli_env, db_url):
+    response = _client(cli_env, db_url).get("/api/v1/status")
+    assert response.status_code == 200
+    assert response.json["status"] == "ok"
+    assert response.json["schema"]["current"] == schema.head_revision()
+
+
+def test_status_503_when_schema_behind(cli_env, empty_db_url):
+    schema.upgrade(empty_db_url, "0001")
+    response = _client(cli_env, empty_db_url).get("/api/v1/status")
+    assert response.status_code == 503
+    assert response.json["schema"]["state"] == "behind"
+
+
+def test_status_503_when_database_unreachable(cli_env):
+    response = _client(cli_env, "postgresql://nobody@127.0.0.1:1/none").get("/api/v1/status")
+    assert response.status_code == 503
+    assert response.json["database"] == "unreachable"
+
+
+def test_unknown_route_is_json_404(cli_env, db_url):
+    response = _client(cli_env, db_url).get("/api/v1/no-such-thing")
+    assert response.status_code == 404 and response.json["code"] == 404
