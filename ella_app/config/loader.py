@@ -58,9 +58,7 @@ def _make_loader(environ: Mapping[str, str], base_dir: Path) -> type[yaml.SafeLo
             try:
                 return kind(value)
             except (TypeError, ValueError):
-                raise ConfigError(
-                    f"environment variable {name}={value!r} is not a valid {kind.__name__}"
-                ) from None
+                raise ConfigError(f"environment variable {name}={value!r} is not a valid {kind.__name__}") from None
 
         return construct
 

@@ -28,10 +28,7 @@ class ChangeReport:
         return bool(self.created or self.updated or self.extra.get("changed"))
 
     def summary(self) -> str:
-        return (
-            f"{self.kind}: {len(self.created)} created, {len(self.updated)} updated, "
-            f"{len(self.unchanged)} unchanged"
-        )
+        return f"{self.kind}: {len(self.created)} created, {len(self.updated)} updated, {len(self.unchanged)} unchanged"
 
     def as_dict(self) -> dict[str, Any]:
         data: dict[str, Any] = {
