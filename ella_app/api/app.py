@@ -6,7 +6,9 @@ from typing import Any
 
 from flask import Flask, jsonify
 from werkzeug.exceptions import HTTPException
+from werkzeug.middleware.proxy_fix import ProxyFix
 
+from ella_app.api import auth, db
 from ella_app.config import Settings, load_settings
 from ella_app.errors import EllaError
 
@@ -17,15 +19,19 @@ def create_app(settings: Settings | None = None, test_config: dict[str, Any] | N
     app.config["JSON_SORT_KEYS"] = False
     if test_config:
         app.config.update(test_config)
+    app.wsgi_app = ProxyFix(app.wsgi_app, x_for=1, x_proto=1, x_host=1)  # type: ignore[method-assign]
     _register_error_handlers(app)
+    db.init_app(app)
+    auth.init_app(app)
     _register_blueprints(app)
     return app
 
 
 def _register_blueprints(app: Flask) -> None:
-    from ella_app.api.v1 import status
+    from ella_app.api.v1 import status, users
 
     app.register_blueprint(status.bp, url_prefix="/api/v1")
+    app.register_blueprint(users.bp, url_prefix="/api/v1")
 
 
 def _register_error_handlers(app: Flask) -> None:
