@@ -12,12 +12,14 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from argon2 import PasswordHasher
 from click.testing import CliRunner
 from sqlalchemy import create_engine, text
 
 from ella_app.cli.context import run_main
 from ella_app.cli.main import cli as cli_group
 from ella_app.db import schema
+from ella_app.security import passwords
 from tests.support.pgcluster import PgCluster
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -25,6 +27,15 @@ DEMO_FIXTURES = ROOT / "files" / "demo" / "fixtures"
 EXAMPLE_CONFIG = ROOT / "files" / "ella_config.example.yml"
 UPSTREAM = ROOT.parent / "shared" / "testdata" / "ella-upstream"
 _counter = itertools.count()
+
+
+@pytest.fixture(autouse=True)
+def fast_hashing(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Cheap argon2 parameters in tests: the production ones cost ~0.5 s per hash on a small machine.
+
+    Verification reads the parameters from each hash, so production hashes still verify.
+    """
+    monkeypatch.setattr(passwords, "_hasher", PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1))
 
 
 @pytest.fixture(scope="session")

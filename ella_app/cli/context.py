@@ -39,7 +39,8 @@ class CliContext:
         return self._settings
 
     @contextmanager
-    def _progress(self) -> Iterator[ProgressFn]:
+    def progress(self) -> Iterator[ProgressFn]:
+        """A progress callback: a bar on a terminal, silent with --json or when stderr is not a TTY."""
         if self.json or not sys.stderr.isatty():
             yield no_progress
             return
@@ -56,7 +57,7 @@ class CliContext:
 
     def change(self, group: str, command: str, fn: Callable[[Session, ProgressFn], T]) -> T:
         """Run ``fn`` in one transaction and add the audit row to that same transaction."""
-        with self._progress() as progress, transaction(self.settings.db_url) as session:
+        with self.progress() as progress, transaction(self.settings.db_url) as session:
             result = fn(session, progress)
             output = result.summary() if isinstance(result, ChangeReport) else _short(result)
             audit.record(session, group, command, sys.argv[1:], self.reason, output)
@@ -72,16 +73,21 @@ class CliContext:
             click.echo(json.dumps(payload, default=str, sort_keys=True))
             return
         if human is None and isinstance(data, ChangeReport):
-            lines = [*data.messages, data.summary()]
-            for verb in ("created", "updated"):
-                names = getattr(data, verb)
-                if names:
-                    lines.append(f"  {verb}: {', '.join(names)}")
-            human = lines
+            human = report_lines(data)
         if human is None:
             human = [f"{k}: {v}" for k, v in payload.items()]
         for line in [human] if isinstance(human, str) else human:
             click.echo(line)
+
+
+def report_lines(report: ChangeReport) -> list[str]:
+    """The human form of a ChangeReport: its messages, the counts, then the names per outcome."""
+    lines = [*report.messages, report.summary()]
+    for verb in ("created", "updated", "unchanged"):
+        names = getattr(report, verb)
+        if names:
+            lines.append(f"  {verb}: {', '.join(names)}")
+    return lines
 
 
 def _short(result: Any) -> str | None:

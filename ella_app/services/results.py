@@ -20,15 +20,20 @@ class ChangeReport:
     created: list[str] = field(default_factory=list)
     updated: list[str] = field(default_factory=list)
     unchanged: list[str] = field(default_factory=list)
+    deleted: list[str] = field(default_factory=list)
     extra: dict[str, Any] = field(default_factory=dict)
     messages: list[str] = field(default_factory=list)
 
     @property
     def changed(self) -> bool:
-        return bool(self.created or self.updated or self.extra.get("changed"))
+        return bool(self.created or self.updated or self.deleted or self.extra.get("changed"))
 
     def summary(self) -> str:
-        return f"{self.kind}: {len(self.created)} created, {len(self.updated)} updated, {len(self.unchanged)} unchanged"
+        deleted = f"{len(self.deleted)} deleted ({', '.join(self.deleted)})"
+        if self.deleted and not (self.created or self.updated or self.unchanged):
+            return f"{self.kind}: {deleted}"
+        text = f"{self.kind}: {len(self.created)} created, {len(self.updated)} updated, {len(self.unchanged)} unchanged"
+        return f"{text}, {deleted}" if self.deleted else text
 
     def as_dict(self) -> dict[str, Any]:
         data: dict[str, Any] = {
@@ -37,7 +42,13 @@ class ChangeReport:
             "created": len(self.created),
             "updated": len(self.updated),
             "unchanged": len(self.unchanged),
-            "names": {"created": self.created, "updated": self.updated, "unchanged": self.unchanged},
+            "deleted": len(self.deleted),
+            "names": {
+                "created": self.created,
+                "updated": self.updated,
+                "unchanged": self.unchanged,
+                "deleted": self.deleted,
+            },
         }
         data.update({k: v for k, v in self.extra.items() if k != "changed"})
         if self.messages:
