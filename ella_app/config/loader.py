@@ -63,6 +63,8 @@ def _make_loader(environ: Mapping[str, str], base_dir: Path) -> type[yaml.SafeLo
         return construct
 
     def file_(loader: yaml.SafeLoader, node: yaml.Node) -> str:
+        if not isinstance(node, yaml.ScalarNode):
+            raise ConfigError("!file takes a path relative to the config file")
         path = base_dir / str(loader.construct_scalar(node))
         if not path.exists():
             raise ConfigError(f"!file {path} does not exist")

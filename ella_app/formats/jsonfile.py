@@ -67,6 +67,7 @@ def validate_entries(path: str | Path, data: Any, schema: dict[str, Any]) -> Non
     for error in errors[:50]:
         parts = list(error.absolute_path)
         line = None
+        key: str | None
         if parts and isinstance(parts[0], int) and text.lstrip().startswith("["):
             line = entry_line(text, parts[0])
         if error.validator == "additionalProperties":
