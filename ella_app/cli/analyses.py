@@ -1,21 +1,54 @@
-"""``ella-cli analyses watch``: the analyses watcher process.
-
-The importer arrives with the analysis-import work; until then the watcher checks its directories,
-reports the analysis folders that are ready, and keeps running under systemd.
-"""
+"""``ella-cli deposit analysis PATH`` and ``ella-cli analyses watch`` (the analyses watcher process)."""
 
 from __future__ import annotations
 
-import logging
-import os
+import dataclasses
+from collections.abc import Callable
 
 import click
 
-from ella_app.cli.context import CliContext, pass_cli, setup_service_logging
-from ella_app.errors import ConfigError
+from ella_app.cli.context import CliContext, json_option, pass_cli, reason_option, setup_service_logging
+from ella_app.cli.groups import deposit
+from ella_app.db import schema
+from ella_app.services.importer import import_analysis
 from ella_app.services.loop import ServiceLoop
+from ella_app.services.watcher import AnalysisWatcher, NameFilter
 
-log = logging.getLogger("ella.watcher")
+
+@deposit.command("analysis")
+@click.argument("path", type=click.Path(exists=True))
+@click.option("--skip-existing", is_flag=True, help="Do nothing (exit 0) if the analysis is already imported.")
+@json_option
+@reason_option
+@pass_cli
+def deposit_analysis(cli: CliContext, path: str, skip_existing: bool) -> None:
+    """Import an analysis: a folder, a .analysis file or a .vcf/.vcf.gz file (files are not moved)."""
+    report = cli.change(
+        "deposit", "analysis", lambda s, p: import_analysis(s, path, skip_existing=skip_existing, progress=p)
+    )
+    if report.created:
+        extra = report.extra
+        human = [
+            f"Imported analysis {extra['analysis']} (id {extra['analysis_id']}, panel {extra['genepanel']}): "
+            f"{extra['variants']} variants, {extra['samples']} sample(s), proband {', '.join(extra['proband'])}",
+            f"  alleles: {extra['alleles_created']} new, {extra['alleles_existing']} already known; "
+            f"{extra['records'] - extra['variants']} record(s) without a proband ALT skipped; {extra['seconds']} s",
+        ]
+        cli.emit(report, human)
+    else:
+        cli.emit(report)
+
+
+def _schema_check(db_url: str) -> Callable[[], None]:
+    """Until the schema is at head the watcher waits (and says why); once it is, it is not checked again."""
+    ok: list[bool] = []
+
+    def check() -> None:
+        if not ok:
+            schema.compare(db_url)
+            ok.append(True)
+
+    return check
 
 
 @click.group(help="The analyses watcher.")
@@ -24,29 +57,47 @@ def analyses() -> None:
 
 
 @analyses.command("watch")
-@click.option("--interval", type=float, default=5.0, show_default=True, help="Seconds between rescans.")
-@click.option("--once", is_flag=True, help="Scan once and exit (for checks).")
+@click.option("--interval", type=float, default=10.0, show_default=True, help="Seconds between safety rescans.")
+@click.option("--once", is_flag=True, help="Scan once, import what is ready, and exit.")
+@click.option("--whitelist", multiple=True, metavar="REGEX", help="Import only analysis names matching one of these.")
+@click.option("--blacklist", multiple=True, metavar="REGEX", help="Never import analysis names matching these.")
+@click.option("--whitelistfile", type=click.Path(dir_okay=False), help="File with one whitelist regex per line.")
+@click.option("--blacklistfile", type=click.Path(dir_okay=False), help="File with one blacklist regex per line.")
+@json_option
 @pass_cli
-def watch(cli: CliContext, interval: float, once: bool) -> None:
-    """Watch ANALYSES_INCOMING for analysis folders with a READY file."""
+def watch(
+    cli: CliContext,
+    interval: float,
+    once: bool,
+    whitelist: tuple[str, ...],
+    blacklist: tuple[str, ...],
+    whitelistfile: str | None,
+    blacklistfile: str | None,
+) -> None:
+    """Import the analysis folders in ANALYSES_INCOMING that have a READY file, then move them to ANALYSES_PATH."""
     setup_service_logging()
-    incoming = cli.settings.path("ANALYSES_INCOMING")
-    destination = cli.settings.path("ANALYSES_PATH")
-    if not os.access(incoming, os.R_OK | os.X_OK):
-        raise ConfigError(f"ANALYSES_INCOMING {incoming} is not readable")
-    if not os.access(destination, os.W_OK | os.X_OK):
-        raise ConfigError(f"ANALYSES_PATH {destination} is not writable")
-    reported: set[str] = set()
+    watcher = AnalysisWatcher(
+        cli.settings.db_url,
+        cli.settings.path("ANALYSES_INCOMING"),
+        cli.settings.path("ANALYSES_PATH"),
+        names=NameFilter(list(whitelist), list(blacklist), whitelistfile, blacklistfile),
+        rescan_interval=interval,
+        ready_check=_schema_check(cli.settings.db_url),
+    )
+    if once:
+        outcomes = watcher.scan()
+        cli.emit(
+            {"outcomes": [dataclasses.asdict(o) for o in outcomes]},
+            [f"{o.folder}: {o.status}{' - ' + o.message if o.message else ''}" for o in outcomes]
+            or ["nothing to import"],
+        )
+        return
 
-    def scan() -> None:
-        ready = sorted(p.name for p in incoming.iterdir() if p.is_dir() and (p / "READY").exists())
-        for name in ready:
-            if name not in reported:
-                log.warning("analysis folder %s is ready; automatic import is not available in this release", name)
-                reported.add(name)
-        reported.intersection_update(ready)
+    def step() -> None:
+        watcher.step()
 
-    ServiceLoop("analyses watcher", interval).run(scan, max_iterations=1 if once else None)
+    with watcher:
+        ServiceLoop("analyses watcher", 0).run(step)
 
 
 commands = [analyses]

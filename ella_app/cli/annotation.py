@@ -1,20 +1,16 @@
-"""``ella-cli annotation poll``: the annotation-service poller process.
-
-The job state machine arrives with the analysis-import work; until then the poller checks that the
-database is reachable and at head, counts waiting jobs and keeps running under systemd.
-"""
+"""``ella-cli annotation poll``: the annotation-service poller process."""
 
 from __future__ import annotations
 
 import logging
 
 import click
-from sqlalchemy import func, select
 
 from ella_app.cli.context import CliContext, pass_cli, setup_service_logging
 from ella_app.db import schema
-from ella_app.db.models import AnnotationJob
+from ella_app.services.annotation_client import AnnotationClient
 from ella_app.services.loop import ServiceLoop
+from ella_app.services.poller import AnnotationPoller
 
 log = logging.getLogger("ella.poller")
 
@@ -29,20 +25,23 @@ def annotation() -> None:
 @click.option("--once", is_flag=True, help="Poll once and exit (for checks).")
 @pass_cli
 def poll(cli: CliContext, interval: float, once: bool) -> None:
-    """Poll the annotation service for the jobs in the database."""
+    """Drive the annotation jobs through the annotation service (app.annotation_service in the config)."""
     setup_service_logging()
-    service = cli.settings.config["app"].get("annotation_service")
-    last: list[int] = []
+    config = cli.settings.config
+    url = config["app"].get("annotation_service") or "http://localhost:6000"
+    poller = AnnotationPoller(
+        cli.settings.db_url,
+        AnnotationClient(url),
+        automatic_deposit_with_sample_id=bool(config.get("import", {}).get("automatic_deposit_with_sample_id")),
+    )
 
     def step() -> None:
-        schema.compare(cli.settings.db_url)
-        waiting = cli.read(
-            lambda s: s.scalar(select(func.count()).select_from(AnnotationJob).where(AnnotationJob.status != "DONE"))
-        )
-        if last != [waiting]:
-            log.info("%s annotation job(s) not done; service %s", waiting, service)
-            last[:] = [waiting]
+        schema.compare(cli.settings.db_url)  # waits (logs and retries) until the schema is there
+        handled = poller.poll_once()
+        if handled:
+            log.info("%s annotation job(s) handled: %s", len(handled), handled)
 
+    log.info("polling annotation service %s", url)
     ServiceLoop("annotation poller", interval).run(step, max_iterations=1 if once else None)
 
 

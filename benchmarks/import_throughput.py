@@ -1,0 +1,186 @@
+"""Import throughput of annotated VCFs, next to a plain COPY of the same rows into the same tables.
+
+    python benchmarks/import_throughput.py                 # 10k and 100k variants, single sample and trio
+    python benchmarks/import_throughput.py --sizes 10000 --repeat 1   # quicker
+
+For each case a generated analysis (tests/support/vcfgen.py: VEP CSQ with 4 transcripts, 36 gnomAD fields,
+some ClinVar) is imported by ``import_analysis`` in a fresh database, in a child process so that its peak
+memory (VmHWM) is its own. Each case runs ``--repeat`` times and the best import and best COPY are
+reported (the machine may be shared). Then the rows the import produced (allele, annotation, genotype,
+genotypesampledata) are exported and loaded with plain ``COPY`` into another fresh database holding the
+same analysis and samples: the speed limit of writing those rows. Both figures come from the same run on
+the same throwaway PostgreSQL cluster (tests/support/pgcluster.py: fsync off, like the test suite).
+"""
+
+from __future__ import annotations
+
+import argparse
+import io
+import json
+import os
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+TABLES = ("allele", "annotation", "genotype", "genotypesampledata")
+SETUP_TABLES = ("analysis", "sample", "analysisinterpretation", "interpretationlog")
+
+
+def _vm_hwm_kb() -> int:
+    """Peak resident memory of this process (VmHWM; unlike ru_maxrss it is not inherited across exec)."""
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1])
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+
+
+def child(db_url: str, folder: str) -> None:
+    """Run one import and print its report, timing and peak memory as JSON."""
+    from ella_app.db.session import transaction
+    from ella_app.services.importer import import_analysis
+
+    rss_before = _vm_hwm_kb()
+    t0 = time.perf_counter()
+    with transaction(db_url) as session:
+        report = import_analysis(session, folder)
+    seconds = time.perf_counter() - t0
+    peak = _vm_hwm_kb()
+    print(json.dumps({"seconds": seconds, "extra": report.extra, "rss_start_kb": rss_before, "rss_peak_kb": peak}))
+
+
+def _new_db(cluster, name: str) -> str:
+    from sqlalchemy import create_engine, text
+
+    engine = create_engine(cluster.url(), isolation_level="AUTOCOMMIT")
+    with engine.connect() as conn:
+        conn.execute(text(f'CREATE DATABASE "{name}" TEMPLATE "bench_template"'))
+    engine.dispose()
+    return cluster.url(name)
+
+
+def _export(db_url: str, tables: tuple[str, ...]) -> dict[str, str]:
+    import psycopg2
+
+    out = {}
+    with psycopg2.connect(db_url) as conn, conn.cursor() as cur:
+        for table in tables:
+            buf = io.StringIO()
+            cur.copy_expert(f'COPY "{table}" TO STDOUT', buf)
+            out[table] = buf.getvalue()
+    return out
+
+
+def plain_copy(db_url: str, setup: dict[str, str], rows: dict[str, str]) -> float:
+    """COPY the import's rows into the same tables of a fresh database (setup rows first, untimed)."""
+    import psycopg2
+
+    conn = psycopg2.connect(db_url)
+    try:
+        with conn.cursor() as cur:
+            for table in SETUP_TABLES:
+                cur.copy_expert(f'COPY "{table}" FROM STDIN', io.StringIO(setup[table]))
+        conn.commit()
+        t0 = time.perf_counter()
+        with conn.cursor() as cur:
+            for table in TABLES:
+                cur.copy_expert(f'COPY "{table}" FROM STDIN', io.StringIO(rows[table]))
+        conn.commit()
+        return time.perf_counter() - t0
+    finally:
+        conn.close()
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--sizes", default="10000,100000")
+    parser.add_argument("--repeat", type=int, default=3, help="runs per case; the best of each is reported")
+    parser.add_argument("--child", nargs=2, metavar=("DB_URL", "FOLDER"), help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.child:
+        child(*args.child)
+        return
+
+    import importlib
+
+    from ella_app.db import schema
+    from tests.support import vcfgen
+    from tests.support.pgcluster import PgCluster
+
+    make_panel = importlib.import_module("tests.import.panels").make_panel
+    sizes = [int(s) for s in args.sizes.split(",")]
+    cluster = PgCluster().start()
+    work = Path(tempfile.mkdtemp(prefix="ella-bench-"))
+    results = []
+    try:
+        template = cluster.url("bench_template")
+        from sqlalchemy import create_engine, text
+
+        engine = create_engine(cluster.url(), isolation_level="AUTOCOMMIT")
+        with engine.connect() as conn:
+            conn.execute(text('CREATE DATABASE "bench_template"'))
+        engine.dispose()
+        schema.make_production(template)
+        make_panel(template)
+        schema.get_engine(template).dispose()
+        for n in sizes:
+            for trio in (False, True):
+                label = f"{n // 1000}k {'trio' if trio else 'single'}"
+                folder = vcfgen.write_analysis(work, f"Bench-{n}-{int(trio)}", n, trio=trio)
+                env = {**os.environ, "PYTHONPATH": str(ROOT)}
+                runs, copies = [], []
+                for attempt in range(args.repeat):  # best of N: the machine may be shared
+                    db_import = _new_db(cluster, f"imp_{n}_{int(trio)}_{attempt}")
+                    proc = subprocess.run(
+                        [sys.executable, __file__, "--child", db_import, str(folder)],
+                        env=env,
+                        capture_output=True,
+                        text=True,
+                        check=True,
+                    )
+                    runs.append(json.loads(proc.stdout.strip().splitlines()[-1]))
+                    rows = _export(db_import, TABLES)
+                    setup = _export(db_import, SETUP_TABLES)
+                    db_copy = _new_db(cluster, f"copy_{n}_{int(trio)}_{attempt}")
+                    copies.append(plain_copy(db_copy, setup, rows))
+                run = min(runs, key=lambda r: r["seconds"])
+                copy_seconds = min(copies)
+                n_rows = {t: rows[t].count("\n") for t in TABLES}
+                result = {
+                    "case": label,
+                    "variants": run["extra"]["variants"],
+                    "import_s": round(run["seconds"], 2),
+                    "import_variants_per_s": round(run["extra"]["variants"] / run["seconds"]),
+                    "copy_s": round(copy_seconds, 2),
+                    "copy_variants_per_s": round(run["extra"]["variants"] / copy_seconds),
+                    "ratio_import_to_copy": round(copy_seconds / run["seconds"], 2),
+                    "rows": n_rows,
+                    "peak_rss_mb": round(max(r["rss_peak_kb"] for r in runs) / 1024, 1),
+                    "rss_at_start_mb": round(run["rss_start_kb"] / 1024, 1),
+                    "all_import_s": [round(r["seconds"], 2) for r in runs],
+                    "all_copy_s": [round(c, 2) for c in copies],
+                }
+                results.append(result)
+                print(json.dumps(result), flush=True)
+    finally:
+        cluster.stop()
+    print()
+    print(
+        "| case | variants | import s | import variants/s | plain COPY s | COPY variants/s | import/COPY "
+        "| peak RSS MB |"
+    )
+    print("|---|---|---|---|---|---|---|---|")
+    for r in results:
+        print(
+            f"| {r['case']} | {r['variants']} | {r['import_s']} | {r['import_variants_per_s']} | {r['copy_s']} | "
+            f"{r['copy_variants_per_s']} | {r['ratio_import_to_copy']} | {r['peak_rss_mb']} |"
+        )
+
+
+if __name__ == "__main__":
+    main()

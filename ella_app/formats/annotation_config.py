@@ -1,0 +1,402 @@
+"""Which VCF INFO fields become annotation (transcripts, frequencies, ClinVar, HGMD, references), and how.
+
+The configuration has ELLA's shape, a ``deposit`` list of converters with ``converter_config.elements``, so
+an annotation config stored by ``annotationconfig update`` can drive the import. Understood converters:
+``vep`` (VEP CSQ → transcripts), ``keyvalue``, ``mapping``, ``clinvarjson`` (base16 JSON), ``hgmd``,
+``hgmdprimaryreport``/``hgmdextrarefs`` (→ references) and our compact ``frequencies`` (one entry per
+provider with an INFO prefix, field kinds and populations). Others are listed in ``unsupported``.
+
+:func:`default_config` is our packaged mapping (``schemas/annotation_default.json``). A config is compiled
+against one VCF header (:meth:`AnnotationConfig.mapper`), dropping the sources the file does not have.
+"""
+
+from __future__ import annotations
+
+import binascii
+import contextlib
+import json
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from importlib import resources
+from typing import Any
+
+from ella_app.errors import InputError
+from ella_app.formats.vcf import VcfHeader, unescape
+
+Info = dict[str, str | bool]
+Annotation = dict[str, Any]
+KNOWN = ("vep", "keyvalue", "mapping", "clinvarjson", "hgmd", "hgmdprimaryreport", "hgmdextrarefs", "frequencies")
+
+
+def _int(value: str) -> int:
+    return int(value)
+
+
+def _float(value: str) -> float:
+    return float(value)
+
+
+def _str(value: str) -> str:
+    return unescape(value)
+
+
+def _bool(value: str) -> bool:
+    return value.lower() not in ("0", "false", "no", "")
+
+
+TYPES: dict[str, Callable[[str], Any]] = {"int": _int, "float": _float, "string": _str, "bool": _bool}
+_FAST_TYPES: dict[str, Callable[[str], Any]] = {"int": int, "float": float, "string": _str, "bool": _bool}
+
+
+def _set(target: Annotation, path: tuple[str, ...], value: Any, extend: bool = False) -> None:
+    node = target
+    for part in path[:-1]:
+        node = node.setdefault(part, {})
+    if extend:
+        node.setdefault(path[-1], []).extend(value)
+    else:
+        node[path[-1]] = value
+
+
+@dataclass(frozen=True)
+class AnnotationConfig:
+    deposit: list[dict[str, Any]]
+    config_id: int | None = None
+    name: str = "default"
+
+    @property
+    def unsupported(self) -> list[str]:
+        return sorted({d.get("name", "?") for d in self.deposit if d.get("name") not in KNOWN})
+
+    def mapper(self, header: VcfHeader) -> AnnotationMapper:
+        return AnnotationMapper(self, header)
+
+
+def validate_config(data: Any, *, source: str) -> list[dict[str, Any]]:
+    deposit = data.get("deposit") if isinstance(data, dict) else None
+    if not isinstance(deposit, list):
+        raise InputError("annotation config must have a 'deposit' list", source=source, key="deposit")
+    for i, converter in enumerate(deposit):
+        if not isinstance(converter, dict) or "name" not in converter:
+            raise InputError("each converter needs a 'name'", source=source, key=f"deposit.{i}")
+        elements = converter.get("converter_config", {}).get("elements")
+        if not isinstance(elements, list):
+            raise InputError("converter_config.elements must be a list", source=source, key=f"deposit.{i}")
+        for j, element in enumerate(elements):
+            if converter["name"] != "frequencies" and "source" not in element:
+                raise InputError("element needs a 'source'", source=source, key=f"deposit.{i}.elements.{j}")
+            if element.get("target_type", "string") not in TYPES:
+                raise InputError(
+                    f"unknown target_type {element['target_type']!r}",
+                    source=source,
+                    key=f"deposit.{i}.elements.{j}.target_type",
+                )
+    return deposit
+
+
+def default_config() -> AnnotationConfig:
+    text = resources.files("ella_app.formats").joinpath("schemas", "annotation_default.json").read_text()
+    return AnnotationConfig(validate_config(json.loads(text), source="annotation_default.json"), None, "default")
+
+
+# ---------------------------------------------------------------------------------------------- converters
+
+
+_VEP_COPY = (
+    ("EXON", "exon"),
+    ("INTRON", "intron"),
+    ("Amino_acids", "amino_acids"),
+    ("Codons", "codons"),
+    ("cDNA_position", "cdna_position"),
+    ("CDS_position", "cds_position"),
+    ("Protein_position", "protein_position"),
+    ("IMPACT", "impact"),
+)
+
+
+class VepTranscripts:
+    """VEP ``CSQ`` value → ELLA's transcript annotations; sub-field positions come from the header once."""
+
+    def __init__(self, fields: list[str]) -> None:
+        self.n = len(fields)
+        at = {name: i for i, name in enumerate(fields)}
+        self.feature = at.get("Feature")
+        self.feature_type = at.get("Feature_type")
+        self.symbol = at.get("SYMBOL")
+        self.hgnc = at.get("HGNC_ID")
+        self.consequence = at.get("Consequence")
+        self.hgvsc = at.get("HGVSc")
+        self.hgvsp = at.get("HGVSp")
+        self.protein = at.get("ENSP")
+        self.strand = at.get("STRAND")
+        self.canonical = at.get("CANONICAL")
+        self.existing = at.get("Existing_variation")
+        self.copy = [(at[k], name) for k, name in _VEP_COPY if k in at]
+
+    def decode(self, value: str) -> list[dict[str, Any]]:
+        out = []
+        for entry in value.split(","):
+            p = entry.split("|")
+            if len(p) != self.n:
+                raise ValueError(f"CSQ entry has {len(p)} fields, the header declares {self.n}")
+            if self.feature is None or not p[self.feature]:
+                continue
+            if self.feature_type is not None and p[self.feature_type] not in ("Transcript", ""):
+                continue
+            out.append(self._transcript(p))
+        return out
+
+    def _transcript(self, p: list[str]) -> dict[str, Any]:
+        assert self.feature is not None
+        t: dict[str, Any] = {"transcript": p[self.feature]}
+        if self.symbol is not None and p[self.symbol]:
+            t["symbol"] = p[self.symbol]
+        if self.hgnc is not None and p[self.hgnc]:
+            digits = p[self.hgnc].rpartition(":")[2]
+            if digits.isdigit():
+                t["hgnc_id"] = int(digits)
+        if self.consequence is not None and p[self.consequence]:
+            t["consequences"] = p[self.consequence].split("&")
+        if self.hgvsc is not None and p[self.hgvsc]:
+            t["HGVSc"] = p[self.hgvsc]
+            t["HGVSc_short"] = p[self.hgvsc].split(":", 1)[-1]
+        if self.hgvsp is not None and p[self.hgvsp]:
+            t["HGVSp"] = p[self.hgvsp].split(":", 1)[-1].replace("%3D", "=")
+        if self.protein is not None and p[self.protein]:
+            t["protein"] = p[self.protein]
+        for i, name in self.copy:
+            if p[i]:
+                t[name] = p[i]
+        if self.strand is not None and p[self.strand]:
+            with contextlib.suppress(ValueError):
+                t["strand"] = int(p[self.strand])
+        t["is_canonical"] = self.canonical is not None and p[self.canonical] == "YES"
+        if self.existing is not None and p[self.existing]:
+            rs = [v for v in p[self.existing].split("&") if v.startswith("rs") and v[2:].isdigit()]
+            if rs:
+                t["dbsnp"] = rs
+        return t
+
+
+@dataclass
+class _Element:
+    source: str
+    apply: Callable[[Annotation, Any], None]
+    pick: Callable[[str], str]
+
+
+def _picker(header: VcfHeader, source: str) -> Callable[[str], str]:
+    """Number=A/R fields hold one value per ALT (REF first for R); records are decomposed, so take ours."""
+    definition = header.info.get(source)
+    number = definition.number if definition else "."
+    if number == "A":
+        return lambda v: v.split(",", 1)[0]
+    if number == "R":
+        return lambda v: [*v.split(","), ""][1]
+    return lambda v: v
+
+
+@dataclass
+class AnnotationMapper:
+    """A config compiled against one VCF header: ``annotate(info)`` gives the annotation JSON of a record."""
+
+    config: AnnotationConfig
+    header: VcfHeader
+    elements: list[_Element] = field(default_factory=list)
+    keyvalues: list[tuple[str, tuple[str, ...], Callable[[str], Any], str | None, bool, int]] = field(
+        default_factory=list
+    )
+    csq: list[tuple[str, VepTranscripts, tuple[str, ...]]] = field(default_factory=list)
+    used_sources: set[str] = field(default_factory=set)
+    _groups: list[tuple[tuple[str, ...], list[Any]]] = field(default_factory=list, init=False, repr=False)
+
+    def __post_init__(self) -> None:
+        for converter in self.config.deposit:
+            name = converter.get("name")
+            elements = converter.get("converter_config", {}).get("elements", [])
+            for element in elements:
+                self._compile(name, element)
+        # keyvalue elements grouped by the parent of their target, which is then looked up once per record
+        groups: dict[tuple[str, ...], list[Any]] = {}
+        for source, path, convert, split, throw, pick in self.keyvalues:
+            groups.setdefault(path[:-1], []).append((source, path[-1], convert, split, throw, pick))
+        self._groups = list(groups.items())
+
+    def _keyvalue(self, element: dict[str, Any]) -> None:
+        source = element["source"]
+        definition = self.header.info.get(source)
+        number = definition.number if definition else "."
+        pick = 1 if number == "A" else 2 if number == "R" else 0
+        convert = _FAST_TYPES[element.get("target_type", "string")]
+        path = tuple(element.get("target", source).split("."))
+        self.keyvalues.append(
+            (source, path, convert, element.get("split"), element.get("target_type_throw", True), pick)
+        )
+        self.used_sources.add(source)
+
+    def _compile(self, name: str | None, element: dict[str, Any]) -> None:
+        if name == "frequencies":
+            self._frequencies(element)
+            return
+        source = element.get("source", "")
+        if source not in self.header.info:
+            return
+        if name == "vep":
+            fields = self.header.csq_fields(source)
+            if fields is None:
+                raise InputError(
+                    f"INFO {source} has no 'Format: a|b|c' field list in its description",
+                    source=self.header.path,
+                )
+            self.csq.append((source, VepTranscripts(fields), tuple(element.get("target", "transcripts").split("."))))
+            self.used_sources.add(source)
+        elif name == "keyvalue":
+            self._keyvalue(element)
+        elif name == "mapping":
+            self._mapping(element)
+        elif name == "clinvarjson":
+            self._clinvarjson(element)
+        elif name == "hgmd":
+            self._hgmd(element)
+        elif name in ("hgmdprimaryreport", "hgmdextrarefs"):
+            self._references(name, element)
+
+    def _add(self, source: str, apply: Callable[[Annotation, Any], None]) -> None:
+        self.elements.append(_Element(source, apply, _picker(self.header, source)))
+        self.used_sources.add(source)
+
+    def _frequencies(self, element: dict[str, Any]) -> None:
+        provider, prefix = element["provider"], element["prefix"]
+        for field_name, kind in element["fields"].items():
+            target_type = "float" if kind == "freq" else "int"
+            for pop in ["", *element.get("populations", [])]:
+                source = f"{prefix}{field_name}_{pop}" if pop else f"{prefix}{field_name}"
+                if source in self.header.info:
+                    target = f"frequencies.{provider}.{kind}.{pop or element.get('total', 'G')}"
+                    self._keyvalue({"source": source, "target": target, "target_type": target_type})
+
+    def _mapping(self, element: dict[str, Any]) -> None:
+        path = tuple(element["target"].split("."))
+        items, kv = element.get("item_separator", ","), element.get("keyvalue_separator", ":")
+        convert = TYPES[element.get("target_type", "string")]
+
+        def apply(ann: Annotation, raw: Any) -> None:
+            if not isinstance(raw, str) or raw in ("", "."):
+                return
+            mapping = {}
+            for item in raw.split(items):
+                key, _, value = item.partition(kv)
+                mapping[unescape(key)] = convert(value)
+            _set(ann, path, mapping)
+
+        self._add(element["source"], apply)
+
+    def _clinvarjson(self, element: dict[str, Any]) -> None:
+        path = tuple(element.get("target", "external.CLINVAR").split("."))
+        source = element["source"]
+
+        def apply(ann: Annotation, raw: Any) -> None:
+            if not isinstance(raw, str) or raw in ("", "."):
+                return
+            try:
+                value = json.loads(binascii.unhexlify(raw).decode("utf-8"))
+            except (binascii.Error, ValueError, UnicodeDecodeError):
+                raise ValueError(f"INFO {source} is not base16-encoded JSON") from None
+            _set(ann, path, value)
+            ids = value.get("pubmed_ids") if isinstance(value, dict) else None
+            if ids:
+                refs = [{"pubmed_id": int(i), "source": "ClinVar", "sources": ["ClinVar"]} for i in ids]
+                _set(ann, ("references",), refs, extend=True)
+
+        self._add(source, apply)
+
+    def _hgmd(self, element: dict[str, Any]) -> None:
+        path = tuple(element.get("target", "external.HGMD").split("."))
+        sources = [element["source"], *element.get("additional_sources", [])]
+
+        def key(source: str) -> str:
+            return source.split("__", 1)[-1]
+
+        def apply_first(ann: Annotation, raw: Any) -> None:
+            if isinstance(raw, str) and raw not in ("", "."):
+                _set(ann, (*path, key(sources[0])), unescape(raw).replace("@#SP", " "))
+
+        self._add(sources[0], apply_first)
+        for extra in sources[1:]:
+            if extra not in self.header.info:
+                continue
+
+            def apply_extra(ann: Annotation, raw: Any, extra: str = extra) -> None:
+                node = ann
+                for part in path:
+                    node = node.get(part, {}) if isinstance(node, dict) else {}
+                if node and isinstance(raw, str) and raw not in ("", "."):
+                    node[key(extra)] = unescape(raw).replace("@#SP", " ")
+
+            self._add(extra, apply_extra)
+
+    def _references(self, name: str, element: dict[str, Any]) -> None:
+        def apply(ann: Annotation, raw: Any) -> None:
+            if not isinstance(raw, str) or raw in ("", "."):
+                return
+            refs = []
+            if name == "hgmdprimaryreport":
+                if raw.isdigit():
+                    refs.append({"pubmed_id": int(raw), "source": "HGMD", "sources": ["HGMD"]})
+            else:
+                for ref in raw.split(","):
+                    pmid = ref.split("|", 1)[0]
+                    if pmid.isdigit():
+                        refs.append({"pubmed_id": int(pmid), "source": "HGMD", "sources": ["HGMD"]})
+            if refs:
+                _set(ann, ("references",), refs, extend=True)
+
+        self._add(element["source"], apply)
+
+    def annotate(self, info: Info) -> Annotation:
+        """The annotation of one (decomposed) record from its parsed INFO; raises ValueError on bad values."""
+        ann: Annotation = {}
+        get = info.get
+        for source, decoder, path in self.csq:
+            raw = get(source)
+            if isinstance(raw, str) and raw:
+                transcripts = decoder.decode(raw)
+                if transcripts:
+                    _set(ann, path, transcripts)
+        for parent, items in self._groups:
+            node: Annotation | None = None
+            for source, leaf, convert, split, throw, pick in items:
+                raw = get(source)
+                if raw is None or raw is False:
+                    continue
+                if raw is True:
+                    value: Any = True
+                else:
+                    if pick == 1:
+                        comma = raw.find(",")
+                        if comma >= 0:
+                            raw = raw[:comma]
+                    elif pick == 2:
+                        raw = [*raw.split(","), ""][1]
+                    if raw == "." or not raw:
+                        continue
+                    try:
+                        value = [convert(v) for v in raw.split(split) if v != "." and v] if split else convert(raw)
+                    except ValueError:
+                        if not throw:
+                            continue
+                        raise ValueError(f"INFO {source}={raw!r} is not of the configured type") from None
+                if node is None:
+                    node = ann
+                    for part in parent:
+                        child = node.get(part)
+                        if child is None:
+                            child = node[part] = {}
+                        node = child
+                node[leaf] = value
+        for element in self.elements:
+            raw = get(element.source)
+            if raw is None:
+                continue
+            element.apply(ann, element.pick(raw) if isinstance(raw, str) else raw)
+        return ann
