@@ -28,10 +28,38 @@ def create_app(settings: Settings | None = None, test_config: dict[str, Any] | N
 
 
 def _register_blueprints(app: Flask) -> None:
-    from ella_app.api.v1 import status, users
+    from ella_app.api.v1 import (
+        alleles,
+        analyses,
+        assessments,
+        broadcasts,
+        config,
+        genepanels,
+        igv,
+        openapi,
+        overview,
+        references,
+        status,
+        users,
+        workflows,
+    )
 
-    app.register_blueprint(status.bp, url_prefix="/api/v1")
-    app.register_blueprint(users.bp, url_prefix="/api/v1")
+    for module in (
+        status,
+        users,
+        openapi,
+        config,
+        broadcasts,
+        overview,
+        analyses,
+        workflows,
+        alleles,
+        assessments,
+        references,
+        genepanels,
+        igv,
+    ):
+        app.register_blueprint(module.bp, url_prefix="/api/v1")
 
 
 def _register_error_handlers(app: Flask) -> None:

@@ -59,7 +59,8 @@ def init_app(app: Flask) -> None:
             found = auth_service.user_for_token(db(), token)
             if found is not None:
                 g.user, g.user_session = found
-                db().commit()  # last activity
+                if db().dirty:
+                    db().commit()  # last activity
         if request.method in UNSAFE_METHODS and request.endpoint not in PUBLIC_ENDPOINTS and g.user is not None:
             sent = request.headers.get(CSRF_HEADER, "")
             expected = request.cookies.get(CSRF_COOKIE, "")

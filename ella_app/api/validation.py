@@ -10,7 +10,10 @@ from ella_app.errors import InputError
 
 
 def json_object(required: dict[str, type], optional: dict[str, type] | None = None) -> dict[str, Any]:
-    body = request.get_json(silent=True)
+    try:
+        body = request.get_json(silent=True)
+    except RecursionError:
+        raise InputError("the request body is nested too deeply") from None
     if not isinstance(body, dict):
         raise InputError("the request body must be a JSON object")
     allowed = {**required, **(optional or {})}

@@ -17,6 +17,9 @@ from ella_app.security import passwords, tokens
 from ella_app.security.passwords import PasswordPolicy
 from ella_app.services import users as user_service
 
+# Last activity is written at most this often, so that reads do not each cost a write.
+LAST_ACTIVITY_RESOLUTION = dt.timedelta(minutes=1)
+
 # Verified against when the username is unknown, so that both cases take the same time.
 _DUMMY_HASH = passwords.hash_password("not-a-real-password")
 
@@ -101,7 +104,8 @@ def user_for_token(session: Session, token: str) -> tuple[User, UserSession] | N
     user = session.get(User, row.user_id)
     if user is None or not user.active:
         return None
-    row.lastactivity = now
+    if now - row.lastactivity > LAST_ACTIVITY_RESOLUTION:
+        row.lastactivity = now
     return user, row
 
 

@@ -144,3 +144,9 @@ def test_bad_bodies_are_4xx_never_500(client, body):
     else:
         response = client.post(LOGIN, json=body)
     assert 400 <= response.status_code < 500, response.json
+
+
+def test_deeply_nested_body_is_4xx(client):
+    body = "[" * 100_000 + "]" * 100_000
+    response = client.post(LOGIN, data=body, content_type="application/json")
+    assert response.status_code == 422

@@ -65,7 +65,7 @@ def test_file_tag_resolves_relative_to_config(tmp_path):
     config = load_config_file(_write(tmp_path, text), {})
     assert config["import"]["preimport_script"] == str(tmp_path / "preimport.sh")
     missing = text.replace("!file preimport.sh", "!file nope.sh")
-    with pytest.raises(ConfigError, match="nope.sh does not exist"):
+    with pytest.raises(ConfigError, match=r"nope\.sh does not exist"):
         load_config_file(_write(tmp_path, missing), {})
 
 

@@ -1,0 +1,71 @@
+"""``/api/v1/overviews/``: the worklists of analyses and variants, and the finalized ones (paged)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Blueprint
+
+from ella_app.api.auth import login_required
+from ella_app.api.db import db
+from ella_app.api.openapi import PAGING, op, ref
+from ella_app.api.v1 import params
+from ella_app.services import overview
+
+bp = params.install(Blueprint("overview", __name__))
+
+
+@bp.get("/overviews/analyses/")
+@login_required
+def analyses() -> Any:
+    return params.json_response(overview.analyses_overview(db(), params.user()))
+
+
+@bp.get("/overviews/analyses/finalized/")
+@login_required
+def analyses_finalized() -> Any:
+    page, per_page = params.paging()
+    items, total = overview.finalized_analyses(db(), params.user(), page, per_page)
+    return params.paged(items, total, page, per_page)
+
+
+@bp.get("/overviews/alleles/")
+@login_required
+def alleles() -> Any:
+    return params.json_response(overview.alleles_overview(db(), params.app_config(), params.user()))
+
+
+@bp.get("/overviews/alleles/finalized/")
+@login_required
+def alleles_finalized() -> Any:
+    page, per_page = params.paging()
+    items, total = overview.finalized_alleles(db(), params.app_config(), params.user(), page, per_page)
+    return params.paged(items, total, page, per_page)
+
+
+PATHS = {
+    "/overviews/analyses/": {
+        "get": op("Analyses worklist by workflow category", "overview", response=ref("AnalysesOverview"))
+    },
+    "/overviews/analyses/finalized/": {
+        "get": op(
+            "Finalized analyses, most recent first (paged)",
+            "overview",
+            params=PAGING,
+            response=ref("AnalysisList"),
+            paged=True,
+        )
+    },
+    "/overviews/alleles/": {
+        "get": op("Variants worklist by workflow category", "overview", response=ref("AllelesOverview"))
+    },
+    "/overviews/alleles/finalized/": {
+        "get": op(
+            "Finalized variants (paged)",
+            "overview",
+            params=PAGING,
+            response={"type": "array", "items": ref("AlleleOverviewItem")},
+            paged=True,
+        )
+    },
+}

@@ -1,0 +1,144 @@
+"""Who may see what: the one place for the gene-panel access rule (ELLA spec §2.2, §5; feature S06).
+
+A user sees analyses, alleles (variants) and gene panels only through the gene panels of their user group
+(``usergroup_genepanel``):
+
+* an analysis when its panel is one of the group's panels;
+* an allele when it is called in such an analysis, or has a variant-workflow round (allele interpretation)
+  on such a panel;
+* a gene panel when it is one of the group's panels.
+
+Anything else answers :class:`NotFoundError` (404): a user of another group learns nothing, not even that
+the object exists. Every lookup by id goes through here, and ids outside PostgreSQL's ``integer`` range are
+simply "not found" (never a database error).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from sqlalchemy import ColumnElement, Select, exists, select, tuple_
+from sqlalchemy.orm import InstrumentedAttribute, Session
+
+from ella_app.db.models import (
+    Allele,
+    AlleleInterpretation,
+    Analysis,
+    AnalysisInterpretation,
+    GenePanel,
+    Genotype,
+    Sample,
+    User,
+    UserGroupGenePanel,
+)
+from ella_app.errors import NotFoundError
+
+MAX_ID = 2**31 - 1
+PanelKey = tuple[str, str]
+
+
+def valid_id(value: int) -> bool:
+    """True for ids PostgreSQL's ``integer`` columns can hold (and that we hand out: positive)."""
+    return 0 < value <= MAX_ID
+
+
+def group_panels_query(group_id: int) -> Select[tuple[str, str]]:
+    return select(UserGroupGenePanel.genepanel_name, UserGroupGenePanel.genepanel_version).where(
+        UserGroupGenePanel.usergroup_id == group_id
+    )
+
+
+def panel_allowed(
+    name_column: InstrumentedAttribute[str], version_column: InstrumentedAttribute[str], group_id: int
+) -> ColumnElement[bool]:
+    """SQL condition: the (name, version) in these columns is one of the group's panels."""
+    return tuple_(name_column, version_column).in_(group_panels_query(group_id))
+
+
+def group_panels(session: Session, group_id: int) -> set[PanelKey]:
+    return {(n, v) for n, v in session.execute(group_panels_query(group_id)).tuples()}
+
+
+def analysis_allowed(user: User) -> ColumnElement[bool]:
+    return panel_allowed(Analysis.genepanel_name, Analysis.genepanel_version, user.group_id)
+
+
+def allele_allowed(
+    user: User, allele_id_column: ColumnElement[int] | InstrumentedAttribute[int]
+) -> ColumnElement[bool]:
+    """SQL condition: the allele in ``allele_id_column`` is visible to ``user``."""
+    in_analysis = exists(
+        select(Genotype.id)
+        .join(Sample, Sample.id == Genotype.sample_id)
+        .join(Analysis, Analysis.id == Sample.analysis_id)
+        .where(Genotype.allele_id == allele_id_column, analysis_allowed(user))
+    )
+    in_allele_workflow = exists(
+        select(AlleleInterpretation.id).where(
+            AlleleInterpretation.allele_id == allele_id_column,
+            panel_allowed(AlleleInterpretation.genepanel_name, AlleleInterpretation.genepanel_version, user.group_id),
+        )
+    )
+    return in_analysis | in_allele_workflow
+
+
+def get_analysis(session: Session, user: User, analysis_id: int) -> Analysis:
+    if valid_id(analysis_id):
+        analysis = session.scalar(select(Analysis).where(Analysis.id == analysis_id, analysis_allowed(user)))
+        if analysis is not None:
+            return analysis
+    raise NotFoundError(f"no analysis {analysis_id}")
+
+
+def get_analysis_interpretation(
+    session: Session, user: User, analysis_id: int, interpretation_id: int
+) -> AnalysisInterpretation:
+    analysis = get_analysis(session, user, analysis_id)
+    if valid_id(interpretation_id):
+        found = session.get(AnalysisInterpretation, interpretation_id)
+        if found is not None and found.analysis_id == analysis.id:
+            return found
+    raise NotFoundError(f"no interpretation {interpretation_id} of analysis {analysis_id}")
+
+
+def get_allele(session: Session, user: User, allele_id: int) -> Allele:
+    if valid_id(allele_id):
+        allele = session.scalar(select(Allele).where(Allele.id == allele_id, allele_allowed(user, Allele.id)))
+        if allele is not None:
+            return allele
+    raise NotFoundError(f"no allele {allele_id}")
+
+
+def visible_allele_ids(session: Session, user: User, allele_ids: Iterable[int]) -> set[int]:
+    wanted = sorted({a for a in allele_ids if valid_id(a)})
+    if not wanted:
+        return set()
+    query = select(Allele.id).where(Allele.id.in_(wanted), allele_allowed(user, Allele.id))
+    return set(session.scalars(query))
+
+
+def require_alleles(session: Session, user: User, allele_ids: Iterable[int]) -> list[int]:
+    """The ids, in the given order without duplicates, if all are visible; else NotFoundError naming them."""
+    ordered = list(dict.fromkeys(allele_ids))
+    visible = visible_allele_ids(session, user, ordered)
+    missing = [a for a in ordered if a not in visible]
+    if missing:
+        raise NotFoundError(f"no allele(s) {', '.join(map(str, missing[:20]))}")
+    return ordered
+
+
+def get_allele_interpretation_allele(session: Session, user: User, allele_id: int) -> Allele:
+    """The allele of a variant workflow (same rule as any allele)."""
+    return get_allele(session, user, allele_id)
+
+
+def get_genepanel(session: Session, user: User, name: str, version: str) -> GenePanel:
+    if (name, version) in group_panels(session, user.group_id):
+        panel = session.get(GenePanel, (name, version))
+        if panel is not None:
+            return panel
+    raise NotFoundError(f"no gene panel {name} {version}")
+
+
+def require_panel(session: Session, user: User, name: str, version: str) -> None:
+    get_genepanel(session, user, name, version)

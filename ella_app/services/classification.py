@@ -1,0 +1,343 @@
+"""Classifying a variant: allele assessment, allele report and reference assessments (features A06, S09).
+
+Nothing is edited in place. A new assessment supersedes the current one (``date_superceeded`` is set, the new
+row points back with ``previous_assessment_id``); the old row stays. The caller names the assessment it was
+shown (``presented_alleleassessment_id``, null for none): when someone else classified the variant in the
+meantime, the request is a :class:`ConflictError` (409) instead of silently overwriting their judgement.
+
+The class must be one of ``classification.options`` of the config. ACMG criteria are codes such as ``PM2``
+with an optional changed strength (``{"code": "PM1", "strength": "PS"}``, stored as ELLA's ``PSxPM1``).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from ella_app.db.models import (
+    AlleleAssessment,
+    AlleleReport,
+    Annotation,
+    Reference,
+    ReferenceAssessment,
+    User,
+)
+from ella_app.errors import ConflictError, InputError, NotFoundError
+from ella_app.services.filters.context import int_ids, is_outdated
+
+_CODE = re.compile(
+    r"^(?:(?P<strength>PVS|PS|PM|PP|BA|BS|BP)x)?(?P<base>PVS1|PS[1-4]|PM[1-6]|PP[1-5]|BA1|BS[1-4]|BP[1-7])$"
+)
+PATHOGENIC = ("PVS", "PS", "PM", "PP")
+BENIGN = ("BA", "BS", "BP")
+
+
+def _now() -> dt.datetime:
+    return dt.datetime.now(dt.UTC)
+
+
+def class_options(app_config: dict[str, Any]) -> list[str]:
+    options = app_config.get("classification", {}).get("options", [])
+    return [str(o["value"]) for o in options if isinstance(o, dict) and "value" in o]
+
+
+def _strength_of(base: str) -> str:
+    return re.sub(r"\d+$", "", base)
+
+
+def normalize_criterion(item: Any, index: int) -> dict[str, Any]:
+    """One ACMG criterion → ``{code, base, strength, comment}``; InputError naming the entry when invalid."""
+    key = f"alleleassessment.evaluation.acmg.included.{index}"
+    if not isinstance(item, dict) or not isinstance(item.get("code"), str):
+        raise InputError("each ACMG criterion needs a 'code'", key=key)
+    match = _CODE.match(item["code"])
+    if match is None:
+        raise InputError(f"'{item['code']}' is not an ACMG criterion (e.g. PM2, BS1, PSxPM1)", key=key)
+    base = match["base"]
+    strength = item.get("strength", match["strength"] or _strength_of(base))
+    if not isinstance(strength, str):
+        raise InputError("strength must be a string", key=key)
+    side = PATHOGENIC if _strength_of(base) in PATHOGENIC else BENIGN
+    if strength not in side:
+        raise InputError(f"{base} can only take the strengths {', '.join(side)}", key=key)
+    comment = item.get("comment", "")
+    if not isinstance(comment, str):
+        raise InputError("comment must be a string", key=key)
+    code = base if strength == _strength_of(base) else f"{strength}x{base}"
+    out = {k: v for k, v in item.items() if k not in ("code", "strength", "comment")}
+    out.update({"code": code, "base": base, "strength": strength, "comment": comment})
+    return out
+
+
+def normalize_evaluation(evaluation: dict[str, Any]) -> dict[str, Any]:
+    result = dict(evaluation)
+    acmg = result.get("acmg")
+    if acmg is not None:
+        if not isinstance(acmg, dict):
+            raise InputError("must be an object", key="alleleassessment.evaluation.acmg")
+        included = acmg.get("included", [])
+        if not isinstance(included, list):
+            raise InputError("must be a list", key="alleleassessment.evaluation.acmg.included")
+        criteria = [normalize_criterion(item, i) for i, item in enumerate(included)]
+        codes = [c["base"] for c in criteria]
+        duplicates = sorted({c for c in codes if codes.count(c) > 1})
+        if duplicates:
+            raise InputError(f"criteria given twice: {', '.join(duplicates)}", key="alleleassessment.evaluation.acmg")
+        result["acmg"] = {**acmg, "included": criteria}
+    return result
+
+
+# ------------------------------------------------------------------------------------------ classifying
+
+
+@dataclass
+class Classification:
+    """What ``finalizeallele`` asks for (already schema-checked by the caller)."""
+
+    allele_id: int
+    classification: str | None
+    evaluation: dict[str, Any]
+    report: dict[str, Any]
+    presented_assessment_id: int | None
+    presented_report_id: int | None
+    reuse_assessment: bool = False
+    reuse_report: bool = False
+    annotation_id: int | None = None
+    references: list[tuple[int, dict[str, Any]]] = field(default_factory=list)
+
+
+@dataclass
+class Context:
+    """Where the classification is made: who, for which analysis and panel."""
+
+    user: User
+    genepanel: tuple[str, str]
+    analysis_id: int | None = None
+
+
+def _current(session: Session, model: Any, *where: Any) -> Any | None:
+    query = select(model).where(*where, model.date_superceeded.is_(None)).with_for_update()
+    return session.scalars(query).first()
+
+
+def _check_presented(current: Any, presented: int | None, what: str) -> None:
+    current_id = current.id if current is not None else None
+    if current_id != presented:
+        shown = "none" if presented is None else str(presented)
+        now = "none" if current_id is None else str(current_id)
+        raise ConflictError(
+            f"the {what} changed since it was shown (shown: {shown}, now: {now}); reload and review it first"
+        )
+
+
+def classify(session: Session, app_config: dict[str, Any], where: Context, request: Classification) -> dict[str, Any]:
+    """Create the assessment, report and reference assessments; returns their ids."""
+    now = _now()
+    if request.annotation_id is not None:
+        owner = session.scalar(select(Annotation.allele_id).where(Annotation.id == request.annotation_id))
+        if owner != request.allele_id:
+            raise InputError("is not an annotation of this allele", key="annotation_id")
+    common = {
+        "user_id": where.user.id,
+        "usergroup_id": where.user.group_id,
+        "analysis_id": where.analysis_id,
+    }
+    current = _current(session, AlleleAssessment, AlleleAssessment.allele_id == request.allele_id)
+    _check_presented(current, request.presented_assessment_id, "classification")
+    if request.reuse_assessment:
+        if current is None:
+            raise InputError("there is no classification to reuse", key="alleleassessment.reuse")
+        assessment = current
+    else:
+        options = class_options(app_config)
+        if request.classification not in options:
+            raise InputError(f"must be one of {', '.join(options)}", key="alleleassessment.classification")
+        if current is not None:
+            current.date_superceeded = now
+            session.flush()
+        assessment = AlleleAssessment(
+            allele_id=request.allele_id,
+            classification=request.classification,
+            evaluation=normalize_evaluation(request.evaluation),
+            genepanel_name=where.genepanel[0],
+            genepanel_version=where.genepanel[1],
+            annotation_id=request.annotation_id,
+            previous_assessment_id=current.id if current is not None else None,
+            **common,
+        )
+        session.add(assessment)
+        session.flush()
+
+    current_report = _current(session, AlleleReport, AlleleReport.allele_id == request.allele_id)
+    _check_presented(current_report, request.presented_report_id, "report")
+    if request.reuse_report and current_report is not None:
+        report = current_report
+    else:
+        if current_report is not None:
+            current_report.date_superceeded = now
+            session.flush()
+        report = AlleleReport(
+            allele_id=request.allele_id,
+            evaluation=request.report,
+            alleleassessment_id=assessment.id,
+            previous_report_id=current_report.id if current_report is not None else None,
+            **common,
+        )
+        session.add(report)
+        session.flush()
+
+    reference_ids = _assess_references(session, where, request, common, now)
+    return {
+        "alleleassessment_id": assessment.id,
+        "allelereport_id": report.id,
+        "referenceassessment_ids": reference_ids,
+        "reused_alleleassessment": request.reuse_assessment,
+    }
+
+
+def _assess_references(
+    session: Session, where: Context, request: Classification, common: dict[str, Any], now: dt.datetime
+) -> list[int]:
+    if not request.references:
+        return []
+    wanted = [rid for rid, _ in request.references]
+    if len(set(wanted)) != len(wanted):
+        raise InputError("a reference is assessed twice", key="referenceassessments")
+    known = set(session.scalars(select(Reference.id).where(Reference.id == int_ids(wanted))))
+    missing = [r for r in wanted if r not in known]
+    if missing:
+        raise NotFoundError(f"no reference(s) {', '.join(map(str, missing))}")
+    created = []
+    for reference_id, evaluation in request.references:
+        current = _current(
+            session,
+            ReferenceAssessment,
+            ReferenceAssessment.allele_id == request.allele_id,
+            ReferenceAssessment.reference_id == reference_id,
+        )
+        if current is not None:
+            if current.evaluation == evaluation:
+                created.append(current.id)
+                continue
+            current.date_superceeded = now
+        row = ReferenceAssessment(
+            allele_id=request.allele_id,
+            reference_id=reference_id,
+            evaluation=evaluation,
+            genepanel_name=where.genepanel[0],
+            genepanel_version=where.genepanel[1],
+            previous_assessment_id=current.id if current is not None else None,
+            **common,
+        )
+        session.add(row)
+        session.flush()
+        created.append(row.id)
+    return created
+
+
+# ------------------------------------------------------------------------------------------ reading
+
+
+def _users(session: Session, ids: Iterable[int | None]) -> dict[int, dict[str, Any]]:
+    wanted = {i for i in ids if i is not None}
+    if not wanted:
+        return {}
+    return {
+        u.id: {"id": u.id, "username": u.username, "first_name": u.first_name, "last_name": u.last_name}
+        for u in session.scalars(select(User).where(User.id == int_ids(wanted)))
+    }
+
+
+def _iso(value: dt.datetime | None) -> str | None:
+    return value.isoformat() if value is not None else None
+
+
+def assessments(
+    session: Session, app_config: dict[str, Any], allele_ids: Sequence[int], *, include_superseded: bool = False
+) -> list[dict[str, Any]]:
+    """Allele assessments of the alleles, newest first; current ones only unless ``include_superseded``."""
+    if not allele_ids:
+        return []
+    query = select(AlleleAssessment).where(AlleleAssessment.allele_id == int_ids(allele_ids))
+    if not include_superseded:
+        query = query.where(AlleleAssessment.date_superceeded.is_(None))
+    rows = list(session.scalars(query.order_by(AlleleAssessment.allele_id, AlleleAssessment.id.desc())))
+    users = _users(session, [r.user_id for r in rows])
+    now = _now()
+    return [
+        {
+            "id": r.id,
+            "allele_id": r.allele_id,
+            "classification": r.classification,
+            "evaluation": r.evaluation,
+            "user": users.get(r.user_id),
+            "usergroup_id": r.usergroup_id,
+            "analysis_id": r.analysis_id,
+            "genepanel": {"name": r.genepanel_name, "version": r.genepanel_version},
+            "annotation_id": r.annotation_id,
+            "previous_assessment_id": r.previous_assessment_id,
+            "date_created": _iso(r.date_created),
+            "date_superceeded": _iso(r.date_superceeded),
+            "outdated": r.date_superceeded is None and is_outdated(app_config, r.classification, r.date_created, now),
+        }
+        for r in rows
+    ]
+
+
+def reports(session: Session, allele_ids: Sequence[int], *, include_superseded: bool = False) -> list[dict[str, Any]]:
+    if not allele_ids:
+        return []
+    query = select(AlleleReport).where(AlleleReport.allele_id == int_ids(allele_ids))
+    if not include_superseded:
+        query = query.where(AlleleReport.date_superceeded.is_(None))
+    rows = list(session.scalars(query.order_by(AlleleReport.allele_id, AlleleReport.id.desc())))
+    users = _users(session, [r.user_id for r in rows])
+    return [
+        {
+            "id": r.id,
+            "allele_id": r.allele_id,
+            "evaluation": r.evaluation,
+            "user": users.get(r.user_id),
+            "usergroup_id": r.usergroup_id,
+            "analysis_id": r.analysis_id,
+            "alleleassessment_id": r.alleleassessment_id,
+            "previous_report_id": r.previous_report_id,
+            "date_created": _iso(r.date_created),
+            "date_superceeded": _iso(r.date_superceeded),
+        }
+        for r in rows
+    ]
+
+
+def reference_assessments(
+    session: Session, allele_ids: Sequence[int], *, include_superseded: bool = False
+) -> list[dict[str, Any]]:
+    if not allele_ids:
+        return []
+    query = select(ReferenceAssessment).where(ReferenceAssessment.allele_id == int_ids(allele_ids))
+    if not include_superseded:
+        query = query.where(ReferenceAssessment.date_superceeded.is_(None))
+    rows = list(session.scalars(query.order_by(ReferenceAssessment.allele_id, ReferenceAssessment.id.desc())))
+    users = _users(session, [r.user_id for r in rows])
+    return [
+        {
+            "id": r.id,
+            "allele_id": r.allele_id,
+            "reference_id": r.reference_id,
+            "evaluation": r.evaluation,
+            "user": users.get(r.user_id),
+            "usergroup_id": r.usergroup_id,
+            "analysis_id": r.analysis_id,
+            "genepanel": {"name": r.genepanel_name, "version": r.genepanel_version},
+            "previous_assessment_id": r.previous_assessment_id,
+            "date_created": _iso(r.date_created),
+            "date_superceeded": _iso(r.date_superceeded),
+        }
+        for r in rows
+    ]

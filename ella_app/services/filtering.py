@@ -1,0 +1,260 @@
+"""Filtering the variants of an analysis with a filter configuration (ELLA spec §2.4, feature A05).
+
+* :func:`eligible_filterconfigs` — the active configs of the user's group whose requirements the analysis
+  meets (``is_trio``, ``is_single``, ``is_family``, ``name`` and ``genepanel_name`` regular expressions),
+  in the group's order: the first is the default.
+* :func:`run` — the filters in order, each on what is left; a filter's ``exceptions`` rescue alleles from
+  it. Filter types we do not run yet are skipped and named in the result.
+* :func:`filter_interpretation` — the above for one interpretation, with the variants the user re-included
+  (``state.manuallyAddedAlleles``) shown again.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from ella_app.db.models import Analysis, FilterConfig, UserGroupFilterConfig
+from ella_app.errors import NotFoundError
+from ella_app.services.filters import FILTERS, KNOWN, NOT_SUPPORTED
+from ella_app.services.filters.base import FilterConfigError
+from ella_app.services.filters.context import FilterContext, SampleData, analysis_context
+
+MANUALLY_ADDED = "manuallyAddedAlleles"
+
+
+# ------------------------------------------------------------------------------------------ requirements
+
+
+def is_family(samples: Sequence[SampleData]) -> bool:
+    return len(samples) > 1 and len({s.family_id for s in samples}) == 1
+
+
+def is_trio(samples: Sequence[SampleData]) -> bool:
+    if not is_family(samples):
+        return False
+    proband = next((s for s in samples if s.proband), None)
+    ids = {s.id for s in samples}
+    return proband is not None and proband.father_id in ids and proband.mother_id in ids
+
+
+def _regex_matches(pattern: Any, value: str) -> bool:
+    if not isinstance(pattern, str):
+        return False
+    try:
+        return re.match(pattern, value) is not None
+    except re.error:
+        return False
+
+
+def requirements_met(requirements: Any, analysis: Analysis, samples: Sequence[SampleData]) -> bool:
+    """All requirements hold (an empty list always does). Unknown functions or parameters never hold."""
+    if not isinstance(requirements, list):
+        return False
+    for requirement in requirements:
+        if not isinstance(requirement, dict) or requirement.get("function") != "analysis":
+            return False
+        params = requirement.get("params")
+        if not isinstance(params, dict):
+            return False
+        for key, wanted in params.items():
+            if key == "is_trio":
+                ok = wanted == is_trio(samples)
+            elif key == "is_family":
+                ok = wanted == is_family(samples)
+            elif key == "is_single":
+                ok = wanted != is_family(samples)
+            elif key == "name":
+                ok = _regex_matches(wanted, analysis.name)
+            elif key == "genepanel_name":
+                ok = _regex_matches(wanted, analysis.genepanel_name)
+            else:
+                ok = False
+            if not ok:
+                return False
+    return True
+
+
+def group_filterconfigs(session: Session, group_id: int) -> list[FilterConfig]:
+    query = (
+        select(FilterConfig)
+        .join(UserGroupFilterConfig, UserGroupFilterConfig.filterconfig_id == FilterConfig.id)
+        .where(UserGroupFilterConfig.usergroup_id == group_id, FilterConfig.active.is_(True))
+        .order_by(UserGroupFilterConfig.order, FilterConfig.id)
+    )
+    return list(session.scalars(query))
+
+
+def eligible_filterconfigs(
+    session: Session, group_id: int, analysis: Analysis, samples: Sequence[SampleData]
+) -> list[FilterConfig]:
+    return [fc for fc in group_filterconfigs(session, group_id) if requirements_met(fc.requirements, analysis, samples)]
+
+
+def filter_names(filterconfig: dict[str, Any]) -> list[str]:
+    filters = filterconfig.get("filters") if isinstance(filterconfig, dict) else None
+    return [f["name"] for f in filters or [] if isinstance(f, dict) and isinstance(f.get("name"), str)]
+
+
+def unsupported_filters(filterconfig: dict[str, Any]) -> list[str]:
+    """Filter types of the config (and its exceptions) that we skip, in order, once each."""
+    found: list[str] = []
+    filters = filterconfig.get("filters") if isinstance(filterconfig, dict) else None
+    for f in filters or []:
+        if not isinstance(f, dict):
+            continue
+        for name in [f.get("name"), *[e.get("name") for e in f.get("exceptions") or [] if isinstance(e, dict)]]:
+            if name in NOT_SUPPORTED and name not in found:
+                found.append(name)
+    return found
+
+
+def describe(fc: FilterConfig, default: bool = False) -> dict[str, Any]:
+    return {
+        "id": fc.id,
+        "name": fc.name,
+        "requirements": fc.requirements,
+        "filters": filter_names(fc.filterconfig),
+        "unsupported_filters": unsupported_filters(fc.filterconfig),
+        "default": default,
+    }
+
+
+# ------------------------------------------------------------------------------------------ running
+
+
+@dataclass
+class FilterOutcome:
+    """Which alleles a config lets through and, per filter, which it removed (in the filters' order)."""
+
+    filterconfig_id: int | None
+    filterconfig_name: str | None
+    passed: set[int]
+    excluded: dict[str, list[int]] = field(default_factory=dict)
+    unsupported: list[str] = field(default_factory=list)
+    manually_added: list[int] = field(default_factory=list)
+
+    @property
+    def shown(self) -> list[int]:
+        return sorted(self.passed | set(self.manually_added))
+
+    def reason(self, allele_id: int) -> str | None:
+        """The filter that removed the allele (None when it passed or was re-included)."""
+        if allele_id in self.passed or allele_id in self.manually_added:
+            return None
+        for name, ids in self.excluded.items():
+            if allele_id in ids:
+                return name
+        return None
+
+    def filtered(self) -> list[tuple[int, str]]:
+        return [(a, name) for name, ids in self.excluded.items() for a in ids]
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "filterconfig": None
+            if self.filterconfig_id is None
+            else {"id": self.filterconfig_id, "name": self.filterconfig_name},
+            "allele_ids": self.shown,
+            "excluded_allele_ids": self.excluded,
+            "manually_added_allele_ids": self.manually_added,
+            "unsupported_filters": self.unsupported,
+        }
+
+
+def _entry(value: Any, where: str) -> tuple[str, dict[str, Any]]:
+    if not isinstance(value, dict) or not isinstance(value.get("name"), str):
+        raise FilterConfigError(f"{where}: each filter needs a 'name'")
+    name, config = value["name"], value.get("config", {})
+    if name not in KNOWN:
+        raise FilterConfigError(f"{where}: unknown filter '{name}'")
+    if not isinstance(config, dict):
+        raise FilterConfigError(f"{where}: filter '{name}' needs a 'config' object")
+    return name, config
+
+
+def run(
+    ctx: FilterContext, filterconfig: dict[str, Any], allele_ids: set[int]
+) -> tuple[set[int], dict[str, list[int]]]:
+    """Apply the filters in order; returns (alleles left, {filter name: alleles it removed})."""
+    filters = filterconfig.get("filters") if isinstance(filterconfig, dict) else None
+    if not isinstance(filters, list):
+        raise FilterConfigError("a filter config needs a 'filters' list")
+    remaining = set(allele_ids)
+    excluded: dict[str, list[int]] = {}
+    for index, spec in enumerate(filters):
+        name, config = _entry(spec, f"filter {index}")
+        if name in NOT_SUPPORTED:
+            continue
+        removed = FILTERS[name].apply(ctx, set(remaining), config) & remaining
+        exceptions = spec.get("exceptions") or []
+        if removed and not isinstance(exceptions, list):
+            raise FilterConfigError(f"filter {index} ('{name}'): 'exceptions' must be a list")
+        for e_index, exception in enumerate(exceptions):
+            if not removed:
+                break
+            e_name, e_config = _entry(exception, f"filter {index} ('{name}'), exception {e_index}")
+            if e_name in NOT_SUPPORTED:
+                continue
+            kind = FILTERS[e_name]
+            candidates = set(remaining) if kind.scope == "analysis" else set(removed)
+            removed -= kind.apply(ctx, candidates, e_config)
+        excluded.setdefault(name, [])
+        excluded[name] = sorted(set(excluded[name]) | removed)
+        remaining -= removed
+    return remaining, excluded
+
+
+def choose_filterconfig(
+    eligible: Sequence[FilterConfig], requested_id: int | None, state: dict[str, Any] | None
+) -> FilterConfig | None:
+    """The requested config (must be eligible), else the one saved in the state if still eligible, else the
+    group's first."""
+    by_id = {fc.id: fc for fc in eligible}
+    if requested_id is not None:
+        if requested_id not in by_id:
+            raise NotFoundError(f"filter config {requested_id} is not available for this analysis")
+        return by_id[requested_id]
+    saved = state.get("filterconfig_id") if isinstance(state, dict) else None
+    if isinstance(saved, int) and saved in by_id:
+        return by_id[saved]
+    return eligible[0] if eligible else None
+
+
+def manually_added(state: dict[str, Any] | None, allele_ids: set[int]) -> list[int]:
+    value = state.get(MANUALLY_ADDED) if isinstance(state, dict) else None
+    if not isinstance(value, list):
+        return []
+    return sorted({a for a in value if isinstance(a, int) and a in allele_ids})
+
+
+def outcome_for(ctx: FilterContext, fc: FilterConfig | None, state: dict[str, Any] | None) -> FilterOutcome:
+    allele_ids = set(ctx.alleles)
+    if fc is None:
+        return FilterOutcome(None, None, allele_ids)
+    passed, excluded = run(ctx, fc.filterconfig, allele_ids)
+    added = [a for a in manually_added(state, allele_ids) if a not in passed]
+    return FilterOutcome(fc.id, fc.name, passed, excluded, unsupported_filters(fc.filterconfig), added)
+
+
+def filter_interpretation(
+    session: Session,
+    app_config: dict[str, Any],
+    group_id: int,
+    analysis: Analysis,
+    state: dict[str, Any] | None,
+    *,
+    filterconfig_id: int | None = None,
+    genepanel: tuple[str, str] | None = None,
+) -> tuple[FilterContext, FilterOutcome]:
+    """Load the analysis and filter it with the chosen config."""
+    ctx = analysis_context(
+        session, app_config, analysis.id, genepanel or (analysis.genepanel_name, analysis.genepanel_version)
+    )
+    eligible = eligible_filterconfigs(session, group_id, analysis, ctx.samples)
+    return ctx, outcome_for(ctx, choose_filterconfig(eligible, filterconfig_id, state), state)

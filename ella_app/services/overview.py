@@ -1,0 +1,430 @@
+"""The worklists (feature A03, U02): analyses and variants by where their workflow stands.
+
+Each analysis (allele) is listed by its latest interpretation round:
+
+=========================  ===============================================
+category                   latest round
+=========================  ===============================================
+``not_ready``              Not started, workflow status Not ready
+``not_started``            Not started, Interpretation
+``marked_review``          Not started, Review
+``marked_medicalreview``   Not started, Medical review
+``ongoing_user``           Ongoing, owned by the caller
+``ongoing_others``         Ongoing, owned by someone else
+finalized (paged)          Done
+=========================  ===============================================
+
+Priority is the latest priority of the work log (``interpretationlog``), else ``properties.priority`` of the
+analysis, else 1; the overview comment is the latest ``review_comment`` of the work log. Lists are sorted by
+priority (highest first), then oldest request/deposit first. Everything for a page of the overview comes from
+a fixed number of queries, whatever the number of analyses.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+from sqlalchemy import ColumnElement, Select, func, select
+from sqlalchemy.orm import Session
+
+from ella_app.db.models import (
+    AlleleInterpretation,
+    Analysis,
+    AnalysisInterpretation,
+    InterpretationLog,
+    Sample,
+    User,
+)
+from ella_app.services import access
+from ella_app.services.filters.context import (
+    AlleleData,
+    PanelData,
+    consequence_rank,
+    int_ids,
+    load_alleles,
+    load_panel,
+    match_panel,
+)
+
+ANALYSIS_CATEGORIES = (
+    "not_ready",
+    "not_started",
+    "marked_review",
+    "marked_medicalreview",
+    "ongoing_user",
+    "ongoing_others",
+)
+ALLELE_CATEGORIES = ("not_started", "marked_review", "ongoing_user", "ongoing_others")
+_NOT_STARTED = {
+    "Not ready": "not_ready",
+    "Interpretation": "not_started",
+    "Review": "marked_review",
+    "Medical review": "marked_medicalreview",
+}
+
+
+def _iso(value: dt.datetime | dt.date | None) -> str | None:
+    return value.isoformat() if value is not None else None
+
+
+def category(status: str, workflow_status: str, owner_id: int | None, user_id: int) -> str | None:
+    """The worklist of a latest round (None for Done: the finalized list)."""
+    if status == "Ongoing":
+        return "ongoing_user" if owner_id == user_id else "ongoing_others"
+    if status == "Not started":
+        return _NOT_STARTED.get(workflow_status, "not_started")
+    return None
+
+
+# What the worklists show of an analysis (plain rows: no ORM objects to build for hundreds of analyses).
+ANALYSIS_COLUMNS = (
+    Analysis.id,
+    Analysis.name,
+    Analysis.genepanel_name,
+    Analysis.genepanel_version,
+    Analysis.date_requested,
+    Analysis.date_deposited,
+    Analysis.warnings,
+    Analysis.properties,
+)
+_ROUND_COLUMNS = (
+    AnalysisInterpretation.id,
+    AnalysisInterpretation.analysis_id,
+    AnalysisInterpretation.status,
+    AnalysisInterpretation.workflow_status,
+    AnalysisInterpretation.finalized,
+    AnalysisInterpretation.genepanel_name,
+    AnalysisInterpretation.genepanel_version,
+    AnalysisInterpretation.user_id,
+    AnalysisInterpretation.date_created,
+    AnalysisInterpretation.date_last_update,
+)
+_SAMPLE_COLUMNS = (
+    Sample.id,
+    Sample.analysis_id,
+    Sample.identifier,
+    Sample.sample_type,
+    Sample.proband,
+    Sample.affected,
+    Sample.sex,
+    Sample.family_id,
+    Sample.father_id,
+    Sample.mother_id,
+    Sample.sibling_id,
+)
+
+
+def _latest_ids(model: Any, subject: Any) -> Select[tuple[int]]:
+    return select(model.id).distinct(subject).order_by(subject, model.id.desc())
+
+
+def user_json(user: User | None) -> dict[str, Any] | None:
+    if user is None:
+        return None
+    return {"id": user.id, "username": user.username, "first_name": user.first_name, "last_name": user.last_name}
+
+
+def interpretation_json(interpretation: Any, users: dict[int, User]) -> dict[str, Any]:
+    return {
+        "id": interpretation.id,
+        "status": interpretation.status,
+        "workflow_status": interpretation.workflow_status,
+        "finalized": interpretation.finalized,
+        "genepanel": {"name": interpretation.genepanel_name, "version": interpretation.genepanel_version},
+        "user": user_json(users.get(interpretation.user_id)) if interpretation.user_id else None,
+        "date_created": _iso(interpretation.date_created),
+        "date_last_update": _iso(interpretation.date_last_update),
+    }
+
+
+def _users(session: Session, ids: Iterable[int | None]) -> dict[int, User]:
+    wanted = {i for i in ids if i is not None}
+    return {u.id: u for u in session.scalars(select(User).where(User.id == int_ids(wanted)))} if wanted else {}
+
+
+def _log_summary(session: Session, column: Any, ids: Sequence[int]) -> dict[int, dict[str, Any]]:
+    """Latest priority, overview comment and warning-cleared flag per analysis (or allele) id."""
+    summary: dict[int, dict[str, Any]] = {}
+    if not ids:
+        return summary
+    query = (
+        select(column, InterpretationLog.priority, InterpretationLog.review_comment, InterpretationLog.warning_cleared)
+        .where(
+            column == int_ids(ids),
+            (InterpretationLog.priority.is_not(None))
+            | (InterpretationLog.review_comment.is_not(None))
+            | (InterpretationLog.warning_cleared.is_not(None)),
+        )
+        .order_by(InterpretationLog.date_created, InterpretationLog.id)
+    )
+    for subject_id, priority, comment, cleared in session.execute(query).tuples():
+        entry = summary.setdefault(subject_id, {})
+        if priority is not None:
+            entry["priority"] = priority
+        if comment is not None:
+            entry["review_comment"] = comment
+        if cleared is not None:
+            entry["warning_cleared"] = cleared
+    return summary
+
+
+def _priority(logged: dict[str, Any], properties: Any) -> int:
+    if isinstance(logged.get("priority"), int):
+        return int(logged["priority"])
+    value = properties.get("priority") if isinstance(properties, dict) else None
+    if isinstance(value, int) and not isinstance(value, bool):
+        return value
+    if isinstance(value, str) and value.isdigit():
+        return int(value)
+    return 1
+
+
+def analysis_summaries(session: Session, analyses: Sequence[Any]) -> list[dict[str, Any]]:
+    """Analyses (ORM objects or rows of ``ANALYSIS_COLUMNS``) as the worklists and the analysis page show
+    them: samples, rounds, priority and overview comment; five queries whatever their number."""
+    ids = [a.id for a in analyses]
+    if not ids:
+        return []
+    samples: dict[int, list[dict[str, Any]]] = {}
+    query = select(*_SAMPLE_COLUMNS).where(Sample.analysis_id == int_ids(ids)).order_by(Sample.id)
+    for sid, aid, identifier, kind, proband, affected, sex, family, father, mother, sibling in session.execute(
+        query
+    ).tuples():
+        samples.setdefault(aid, []).append(
+            {
+                "id": sid,
+                "identifier": identifier,
+                "sample_type": kind,
+                "proband": proband,
+                "affected": affected,
+                "sex": sex,
+                "family_id": family,
+                "father_id": father,
+                "mother_id": mother,
+                "sibling_id": sibling,
+            }
+        )
+    query = select(*_ROUND_COLUMNS).where(AnalysisInterpretation.analysis_id == int_ids(ids))
+    round_rows = list(session.execute(query.order_by(AnalysisInterpretation.id)).tuples())
+    users = {uid: user_json(u) for uid, u in _users(session, [r[7] for r in round_rows]).items()}
+    rounds: dict[int, list[dict[str, Any]]] = {}
+    for rid, aid, status, workflow_status, finalized, gp_name, gp_version, uid, created, updated in round_rows:
+        rounds.setdefault(aid, []).append(
+            {
+                "id": rid,
+                "status": status,
+                "workflow_status": workflow_status,
+                "finalized": finalized,
+                "genepanel": {"name": gp_name, "version": gp_version},
+                "user": users.get(uid) if uid else None,
+                "date_created": _iso(created),
+                "date_last_update": _iso(updated),
+            }
+        )
+    logs = _log_summary(session, InterpretationLog.analysis_id, ids)
+    result = []
+    for analysis in analyses:
+        logged = logs.get(analysis.id, {})
+        result.append(
+            {
+                "id": analysis.id,
+                "name": analysis.name,
+                "genepanel": {"name": analysis.genepanel_name, "version": analysis.genepanel_version},
+                "date_requested": _iso(analysis.date_requested),
+                "date_deposited": _iso(analysis.date_deposited),
+                "warnings": analysis.warnings,
+                "warning_cleared": bool(logged.get("warning_cleared", False)),
+                "priority": _priority(logged, analysis.properties),
+                "review_comment": logged.get("review_comment"),
+                "samples": samples.get(analysis.id, []),
+                "interpretations": rounds.get(analysis.id, []),
+            }
+        )
+    return result
+
+
+def _sort_key(item: dict[str, Any]) -> tuple[Any, ...]:
+    return (-item["priority"], item.get("date_requested") or "9999", item.get("date_deposited") or "", item["id"])
+
+
+def analyses_overview(session: Session, user: User) -> dict[str, list[dict[str, Any]]]:
+    latest = _latest_ids(AnalysisInterpretation, AnalysisInterpretation.analysis_id)
+    query = (
+        select(
+            *ANALYSIS_COLUMNS,
+            AnalysisInterpretation.status,
+            AnalysisInterpretation.workflow_status,
+            AnalysisInterpretation.user_id,
+        )
+        .join(AnalysisInterpretation, AnalysisInterpretation.analysis_id == Analysis.id)
+        .where(
+            AnalysisInterpretation.id.in_(latest),
+            AnalysisInterpretation.status != "Done",
+            access.analysis_allowed(user),
+        )
+    )
+    placed: dict[int, str] = {}
+    analyses = []
+    for row in session.execute(query):
+        where = category(row.status, row.workflow_status, row.user_id, user.id)
+        if where is not None:
+            placed[row.id] = where
+            analyses.append(row)
+    result: dict[str, list[dict[str, Any]]] = {name: [] for name in ANALYSIS_CATEGORIES}
+    for item in analysis_summaries(session, analyses):
+        result[placed[item["id"]]].append(item)
+    for items in result.values():
+        items.sort(key=_sort_key)
+    return result
+
+
+def finalized_analyses(session: Session, user: User, page: int, per_page: int) -> tuple[list[dict[str, Any]], int]:
+    """Analyses whose latest round is Done, most recently finished first."""
+    latest = _latest_ids(AnalysisInterpretation, AnalysisInterpretation.analysis_id)
+    where: list[ColumnElement[bool]] = [
+        AnalysisInterpretation.id.in_(latest),
+        AnalysisInterpretation.status == "Done",
+        access.analysis_allowed(user),
+    ]
+    joined = select(*ANALYSIS_COLUMNS).join(AnalysisInterpretation, AnalysisInterpretation.analysis_id == Analysis.id)
+    base = joined.where(*where)
+    total = int(session.scalar(select(func.count()).select_from(base.subquery())) or 0)
+    rows = list(
+        session.execute(
+            base.order_by(AnalysisInterpretation.date_last_update.desc(), Analysis.id.desc())
+            .offset((page - 1) * per_page)
+            .limit(per_page)
+        )
+    )
+    return analysis_summaries(session, rows), total
+
+
+# ------------------------------------------------------------------------------------------ variants
+
+
+def allele_summary(allele: AlleleData, panel: PanelData | None) -> dict[str, Any]:
+    """An allele as lists show it: position, panel genes, HGVS on the panel transcripts, classification."""
+    matches = match_panel(allele, panel) if panel is not None else []
+    if matches:
+        transcripts = [(t, True) for t, _ in matches]
+    else:
+        annotated = allele.transcripts()
+        canonical = [t for t in annotated if t.get("is_canonical") is True]
+        transcripts = [(t, False) for t in (canonical or annotated[:1])]
+    genes = {}
+    for _, tx in matches:
+        genes[tx.gene_id] = {
+            "hgnc_id": tx.gene_id,
+            "symbol": tx.symbol,
+            "inheritance": panel.inheritance_text(tx.gene_id) if panel else "",
+        }
+    consequences = [c for t, _ in transcripts for c in (t.get("consequences") or []) if isinstance(c, str)]
+    assessment = allele.assessment
+    return {
+        "id": allele.id,
+        "genome_reference": allele.genome_reference,
+        "chromosome": allele.chromosome,
+        "vcf_pos": allele.vcf_pos,
+        "vcf_ref": allele.vcf_ref,
+        "vcf_alt": allele.vcf_alt,
+        "start_position": allele.start_position,
+        "open_end_position": allele.open_end_position,
+        "change_type": allele.change_type,
+        "length": allele.length,
+        "caller_type": allele.caller_type,
+        "annotation_id": allele.annotation_id,
+        "genes": list(genes.values()),
+        "transcripts": [
+            {
+                "transcript": t.get("transcript"),
+                "symbol": t.get("symbol"),
+                "hgvsc": t.get("HGVSc_short") or t.get("HGVSc"),
+                "hgvsp": t.get("HGVSp"),
+                "consequences": t.get("consequences") if isinstance(t.get("consequences"), list) else [],
+                "exon": t.get("exon"),
+                "intron": t.get("intron"),
+                "in_genepanel": in_panel,
+            }
+            for t, in_panel in transcripts
+        ],
+        "worst_consequence": min(consequences, key=consequence_rank) if consequences else None,
+        "classification": None
+        if assessment is None
+        else {
+            "id": assessment.id,
+            "classification": assessment.classification,
+            "date_created": _iso(assessment.date_created),
+            "outdated": assessment.outdated,
+        },
+        "allelereport_id": allele.report_id,
+    }
+
+
+def _allele_items(
+    session: Session, app_config: dict[str, Any], rows: Sequence[AlleleInterpretation]
+) -> list[dict[str, Any]]:
+    allele_ids = sorted({r.allele_id for r in rows})
+    alleles = load_alleles(session, allele_ids, app_config)
+    panels = {key: load_panel(session, *key) for key in {(r.genepanel_name, r.genepanel_version) for r in rows}}
+    rounds: dict[int, list[AlleleInterpretation]] = {}
+    for interpretation in session.scalars(
+        select(AlleleInterpretation)
+        .where(AlleleInterpretation.allele_id == int_ids(allele_ids))
+        .order_by(AlleleInterpretation.id)
+    ):
+        rounds.setdefault(interpretation.allele_id, []).append(interpretation)
+    users = _users(session, [i.user_id for r in rounds.values() for i in r])
+    logs = _log_summary(session, InterpretationLog.allele_id, allele_ids)
+    items = []
+    for row in rows:
+        logged = logs.get(row.allele_id, {})
+        items.append(
+            {
+                "allele": allele_summary(alleles[row.allele_id], panels[(row.genepanel_name, row.genepanel_version)]),
+                "genepanel": {"name": row.genepanel_name, "version": row.genepanel_version},
+                "priority": _priority(logged, None),
+                "review_comment": logged.get("review_comment"),
+                "interpretations": [interpretation_json(i, users) for i in rounds.get(row.allele_id, [])],
+            }
+        )
+    return items
+
+
+def _latest_allele_rounds(user: User) -> Select[tuple[AlleleInterpretation]]:
+    latest = _latest_ids(AlleleInterpretation, AlleleInterpretation.allele_id)
+    return select(AlleleInterpretation).where(
+        AlleleInterpretation.id.in_(latest),
+        access.panel_allowed(
+            AlleleInterpretation.genepanel_name, AlleleInterpretation.genepanel_version, user.group_id
+        ),
+    )
+
+
+def alleles_overview(session: Session, app_config: dict[str, Any], user: User) -> dict[str, list[dict[str, Any]]]:
+    rows = list(session.scalars(_latest_allele_rounds(user).where(AlleleInterpretation.status != "Done")))
+    placed = {r.allele_id: category(r.status, r.workflow_status, r.user_id, user.id) for r in rows}
+    result: dict[str, list[dict[str, Any]]] = {name: [] for name in ALLELE_CATEGORIES}
+    for item in _allele_items(session, app_config, rows):
+        where = placed[item["allele"]["id"]]
+        if where in result:
+            result[where].append(item)
+    for items in result.values():
+        items.sort(key=lambda i: (-i["priority"], i["interpretations"][-1]["date_created"] or "", i["allele"]["id"]))
+    return result
+
+
+def finalized_alleles(
+    session: Session, app_config: dict[str, Any], user: User, page: int, per_page: int
+) -> tuple[list[dict[str, Any]], int]:
+    base = _latest_allele_rounds(user).where(AlleleInterpretation.status == "Done")
+    total = int(session.scalar(select(func.count()).select_from(base.subquery())) or 0)
+    rows = list(
+        session.scalars(
+            base.order_by(AlleleInterpretation.date_last_update.desc(), AlleleInterpretation.id.desc())
+            .offset((page - 1) * per_page)
+            .limit(per_page)
+        )
+    )
+    return _allele_items(session, app_config, rows), total

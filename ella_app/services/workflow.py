@@ -1,0 +1,329 @@
+"""ELLA's interpretation workflow: one state machine for analyses and for single variants (feature A04).
+
+An analysis (or allele) has rounds of interpretation; only the latest is live.
+
+=================  ====================  =========================================================
+action             latest round must be  effect
+=================  ====================  =========================================================
+start              Not started           → Ongoing, owned by the caller
+override           Ongoing               ownership passes to the caller
+save (PATCH)       Ongoing, caller owns  state/user_state replaced; each change kept in
+                                         ``interpretationstatehistory``
+mark<status>       Ongoing, caller owns  round → Done (snapshot of what was shown), a new round
+                                         "Not started" with the target workflow status and the state
+finalize           Ongoing, caller owns  requirements of the merged config checked; round → Done,
+                                         finalized (snapshot)
+reopen             Done                  a new round "Not started" with the same workflow status
+=================  ====================  =========================================================
+
+Anything else is a :class:`WorkflowConflict` (409). Actions lock the latest round (``SELECT … FOR UPDATE``)
+so that two users pressing START at once get one success and one 409.
+"""
+
+from __future__ import annotations
+
+import copy
+import datetime as dt
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from ella_app.db.models import (
+    AlleleInterpretation,
+    AnalysisInterpretation,
+    AnalysisInterpretationSnapshot,
+    InterpretationStateHistory,
+    User,
+)
+from ella_app.errors import ConflictError, NotFoundError
+from ella_app.services.filtering import FilterOutcome
+from ella_app.services.filters.context import FilterContext
+
+Interpretation = AnalysisInterpretation | AlleleInterpretation
+
+ANALYSIS_TARGETS = {
+    "marknotready": "Not ready",
+    "markinterpretation": "Interpretation",
+    "markreview": "Review",
+    "markmedicalreview": "Medical review",
+}
+ALLELE_TARGETS = {"markinterpretation": "Interpretation", "markreview": "Review"}
+
+
+class WorkflowConflict(ConflictError):
+    """The action does not fit the current state of the workflow (or the round belongs to someone else)."""
+
+
+def _now() -> dt.datetime:
+    return dt.datetime.now(dt.UTC)
+
+
+@dataclass(frozen=True)
+class Subject:
+    """What a workflow is about: an analysis or an allele."""
+
+    kind: str  # analysis | allele
+    id: int
+
+    @property
+    def model(self) -> type[AnalysisInterpretation] | type[AlleleInterpretation]:
+        return AnalysisInterpretation if self.kind == "analysis" else AlleleInterpretation
+
+    @property
+    def targets(self) -> dict[str, str]:
+        return ANALYSIS_TARGETS if self.kind == "analysis" else ALLELE_TARGETS
+
+    def where(self) -> Any:
+        if self.kind == "analysis":
+            return AnalysisInterpretation.analysis_id == self.id
+        return AlleleInterpretation.allele_id == self.id
+
+
+def interpretations(session: Session, subject: Subject) -> list[Any]:
+    model = subject.model
+    return list(session.scalars(select(model).where(subject.where()).order_by(model.id)))
+
+
+def latest(session: Session, subject: Subject, *, lock: bool = False) -> Any | None:
+    model = subject.model
+    query = select(model).where(subject.where()).order_by(model.id.desc()).limit(1)
+    if lock:
+        query = query.with_for_update()
+    return session.scalars(query).first()
+
+
+def _require_latest(session: Session, subject: Subject) -> Any:
+    found = latest(session, subject, lock=True)
+    if found is None:
+        raise WorkflowConflict(f"the {subject.kind} has no interpretation yet; start one first")
+    return found
+
+
+def _require_owner(interpretation: Any, user: User, action: str) -> None:
+    if interpretation.status != "Ongoing":
+        raise WorkflowConflict(f"cannot {action}: the interpretation is '{interpretation.status}', not 'Ongoing'")
+    if interpretation.user_id != user.id:
+        raise WorkflowConflict(f"cannot {action}: the interpretation is owned by another user")
+
+
+def _touch(interpretation: Any) -> None:
+    interpretation.date_last_update = _now()
+
+
+def _next_round(session: Session, subject: Subject, previous: Any, workflow_status: str) -> Any:
+    values: dict[str, Any] = {
+        "genepanel_name": previous.genepanel_name,
+        "genepanel_version": previous.genepanel_version,
+        "status": "Not started",
+        "workflow_status": workflow_status,
+        "state": copy.deepcopy(previous.state or {}),
+        "user_state": {},
+    }
+    if subject.kind == "analysis":
+        values["analysis_id"] = subject.id
+    else:
+        values["allele_id"] = subject.id
+    nxt = subject.model(**values)
+    session.add(nxt)
+    session.flush()
+    return nxt
+
+
+# ------------------------------------------------------------------------------------------ actions
+
+
+def start(session: Session, subject: Subject, user: User, genepanel: tuple[str, str] | None = None) -> Any:
+    """Begin the next round. For a variant without any round yet, one is created on ``genepanel``."""
+    current = latest(session, subject, lock=True)
+    if current is None:
+        if genepanel is None:
+            raise WorkflowConflict(f"the {subject.kind} has no interpretation to start")
+        values: dict[str, Any] = {
+            "genepanel_name": genepanel[0],
+            "genepanel_version": genepanel[1],
+            "workflow_status": "Interpretation",
+            "state": {},
+            "user_state": {},
+        }
+        values["analysis_id" if subject.kind == "analysis" else "allele_id"] = subject.id
+        current = subject.model(**values)
+        session.add(current)
+    elif current.status != "Not started":
+        raise WorkflowConflict(f"cannot start: the interpretation is '{current.status}', not 'Not started'")
+    elif genepanel is not None and subject.kind == "allele":
+        current.genepanel_name, current.genepanel_version = genepanel
+    current.status = "Ongoing"
+    current.user_id = user.id
+    _touch(current)
+    session.flush()
+    return current
+
+
+def override(session: Session, subject: Subject, user: User) -> Any:
+    current = _require_latest(session, subject)
+    if current.status != "Ongoing":
+        raise WorkflowConflict(f"cannot reassign: the interpretation is '{current.status}', not 'Ongoing'")
+    current.user_id = user.id
+    _touch(current)
+    session.flush()
+    return current
+
+
+def save(
+    session: Session,
+    subject: Subject,
+    interpretation_id: int,
+    user: User,
+    state: dict[str, Any] | None,
+    user_state: dict[str, Any] | None,
+) -> Any:
+    """Replace the state of the live round (the caller's, Ongoing); keep the change in the history."""
+    current = _require_latest(session, subject)
+    if current.id != interpretation_id:
+        raise WorkflowConflict("only the latest interpretation can be saved; reload to get it")
+    _require_owner(current, user, "save")
+    if state is not None and state != current.state:
+        current.state = state
+        history: dict[str, Any] = {"state": state, "user_id": user.id}
+        if subject.kind == "analysis":
+            history["analysisinterpretation_id"] = current.id
+        else:
+            history["alleleinterpretation_id"] = current.id
+        session.add(InterpretationStateHistory(**history))
+    if user_state is not None:
+        current.user_state = user_state
+    _touch(current)
+    session.flush()
+    return current
+
+
+SnapshotFn = Callable[[Any], None]
+
+
+def mark(session: Session, subject: Subject, user: User, action: str, snapshot: SnapshotFn | None = None) -> Any:
+    """Finish the round and queue the next one with the target workflow status; returns the new round."""
+    target = subject.targets.get(action)
+    if target is None:
+        raise NotFoundError(f"no workflow action '{action}' for {subject.kind}s")
+    current = _require_latest(session, subject)
+    _require_owner(current, user, action)
+    if snapshot is not None:
+        snapshot(current)
+    current.status = "Done"
+    current.finalized = False
+    _touch(current)
+    return _next_round(session, subject, current, target)
+
+
+def finalize(
+    session: Session,
+    subject: Subject,
+    user: User,
+    problems: Callable[[Any], list[str]],
+    snapshot: SnapshotFn | None = None,
+) -> Any:
+    """Finish the round as final if ``problems(round)`` finds nothing to object to."""
+    current = _require_latest(session, subject)
+    _require_owner(current, user, "finalize")
+    found = problems(current)
+    if found:
+        raise WorkflowConflict("cannot finalize: " + "; ".join(found))
+    if snapshot is not None:
+        snapshot(current)
+    current.status = "Done"
+    current.finalized = True
+    _touch(current)
+    session.flush()
+    return current
+
+
+def reopen(session: Session, subject: Subject, user: User) -> Any:
+    current = _require_latest(session, subject)
+    if current.status != "Done":
+        raise WorkflowConflict(f"cannot reopen: the interpretation is '{current.status}', not 'Done'")
+    return _next_round(session, subject, current, current.workflow_status)
+
+
+# ------------------------------------------------------------------------------------------ analysis helpers
+
+
+def allele_state(state: Any, allele_id: int) -> dict[str, Any]:
+    """``state.allele[<id>]`` (ELLA's per-variant interpretation state), {} when absent."""
+    alleles = state.get("allele") if isinstance(state, dict) else None
+    entry = alleles.get(str(allele_id)) if isinstance(alleles, dict) else None
+    return entry if isinstance(entry, dict) else {}
+
+
+def _flags(state: Any, allele_id: int) -> tuple[bool, bool, bool]:
+    """(technical, not relevant, reuses an outdated classification) from the allele's state."""
+    entry = allele_state(state, allele_id)
+    analysis: dict[str, Any] = entry["analysis"] if isinstance(entry.get("analysis"), dict) else {}
+    assessment: dict[str, Any] = entry["alleleassessment"] if isinstance(entry.get("alleleassessment"), dict) else {}
+    return (
+        analysis.get("verification") == "technical",
+        analysis.get("notrelevant") is True,
+        assessment.get("reuse") is True,
+    )
+
+
+def finalize_problems(
+    requirements: dict[str, Any], interpretation: Any, ctx: FilterContext | None, outcome: FilterOutcome | None
+) -> list[str]:
+    """What stands in the way of finalizing, by ``workflows.<kind>.finalize_requirements``.
+
+    ``workflow_status`` (list): the round's workflow status must be one of them (absent or empty: any).
+    ``allow_unclassified`` (default true): when false, every variant shown must have a current classification
+    (an outdated one counts only when the state marks it reused), unless it is marked technical and
+    ``allow_technical`` (default true) or not relevant and ``allow_notrelevant`` (default true).
+    """
+    problems = []
+    statuses = requirements.get("workflow_status")
+    if isinstance(statuses, list) and statuses and interpretation.workflow_status not in statuses:
+        problems.append(
+            f"the workflow status is '{interpretation.workflow_status}'; finalizing needs {' or '.join(statuses)}"
+        )
+    if requirements.get("allow_unclassified", True) is False and ctx is not None and outcome is not None:
+        unclassified = []
+        for allele_id in outcome.shown:
+            assessment = ctx.alleles[allele_id].assessment
+            technical, not_relevant, reused = _flags(interpretation.state, allele_id)
+            if assessment is not None and (not assessment.outdated or reused):
+                continue
+            if (technical and requirements.get("allow_technical", True)) or (
+                not_relevant and requirements.get("allow_notrelevant", True)
+            ):
+                continue
+            unclassified.append(allele_id)
+        if unclassified:
+            problems.append(f"{len(unclassified)} variant(s) are not classified (allele ids {unclassified[:20]})")
+    return problems
+
+
+def snapshot_analysis(session: Session, ctx: FilterContext, outcome: FilterOutcome) -> SnapshotFn:
+    """A snapshot function recording, per allele, the annotation and classification shown and its filter."""
+
+    def write(interpretation: Any) -> None:
+        session.add_all(
+            AnalysisInterpretationSnapshot(
+                analysisinterpretation_id=interpretation.id,
+                allele_id=allele.id,
+                annotation_id=allele.annotation_id,
+                alleleassessment_id=allele.assessment.id if allele.assessment else None,
+                allelereport_id=allele.report_id,
+                filtered=outcome.reason(allele.id),
+            )
+            for allele in ctx.alleles.values()
+        )
+        session.flush()
+
+    return write
+
+
+def snapshots(session: Session, interpretation_id: int) -> list[AnalysisInterpretationSnapshot]:
+    query = select(AnalysisInterpretationSnapshot).where(
+        AnalysisInterpretationSnapshot.analysisinterpretation_id == interpretation_id
+    )
+    return list(session.scalars(query.order_by(AnalysisInterpretationSnapshot.allele_id)))

@@ -1,0 +1,227 @@
+"""The access matrix (spec §2.2, S06): every read and write route, asked by a user of another group, answers
+404 with an error body and changes nothing; asked by a user of the owning group, it does not answer 404/403."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from sqlalchemy import create_engine, text
+
+from ella_app.db.models import Allele, User
+from tests.api.factories import (
+    HBOC,
+    Api,
+    World,
+    build_world,
+    classify,
+    copy_db,
+    make_allele_interpretation,
+    make_app,
+    template_db,
+)
+
+A = "{analysis}"
+ROUND = "{interpretation}"
+VARIANT = "{allele}"
+VROUND = "{allele_round}"
+ASSESSMENT = "{assessment}"
+
+READS = [
+    f"/api/v1/analyses/{A}/",
+    f"/api/v1/alleles/{VARIANT}/",
+    f"/api/v1/alleles/{VARIANT}/?analysis_id={A}",
+    f"/api/v1/alleles/?allele_ids={VARIANT}",
+    f"/api/v1/alleles/{VARIANT}/analyses/",
+    f"/api/v1/alleleassessments/?allele_ids={VARIANT}",
+    f"/api/v1/alleleassessments/{ASSESSMENT}/",
+    f"/api/v1/allelereports/?allele_ids={VARIANT}",
+    f"/api/v1/referenceassessments/?allele_ids={VARIANT}",
+    "/api/v1/genepanels/HBOC/v1.0.0/",
+    f"/api/v1/igv/tracks/{A}/",
+    "/api/v1/igv/tracks/dynamic/genepanel/HBOC/v1.0.0",
+    f"/api/v1/igv/tracks/dynamic/variants/{A}",
+    f"/api/v1/igv/tracks/dynamic/regions_of_interest/{A}",
+    f"/api/v1/igv/tracks/analyses/{A}/reads.bam",
+    f"/api/v1/workflows/analyses/{A}/interpretations/",
+    f"/api/v1/workflows/analyses/{A}/interpretations/{ROUND}/",
+    f"/api/v1/workflows/analyses/{A}/interpretations/{ROUND}/alleles/",
+    f"/api/v1/workflows/analyses/{A}/interpretations/{ROUND}/filteredalleles/",
+    f"/api/v1/workflows/analyses/{A}/interpretations/{ROUND}/finishallowed/",
+    f"/api/v1/workflows/analyses/{A}/filterconfigs/",
+    f"/api/v1/workflows/analyses/{A}/logs/",
+    f"/api/v1/workflows/alleles/{VARIANT}/interpretations/",
+    f"/api/v1/workflows/alleles/{VARIANT}/interpretations/{VROUND}/",
+    f"/api/v1/workflows/alleles/{VARIANT}/interpretations/{VROUND}/finishallowed/",
+    f"/api/v1/workflows/alleles/{VARIANT}/logs/",
+]
+ANALYSIS_ACTIONS = [
+    "start",
+    "override",
+    "markreview",
+    "marknotready",
+    "markinterpretation",
+    "markmedicalreview",
+    "finalize",
+    "reopen",
+]
+WRITES: list[tuple[str, str, Any]] = [
+    ("PATCH", f"/api/v1/workflows/analyses/{A}/interpretations/{ROUND}/", {"state": {"x": 1}}),
+    *[("POST", f"/api/v1/workflows/analyses/{A}/actions/{name}/", None) for name in ANALYSIS_ACTIONS],
+    (
+        "POST",
+        f"/api/v1/workflows/analyses/{A}/actions/finalizeallele/",
+        {"allele_id": VARIANT, "alleleassessment": {"classification": "3"}},
+    ),
+    ("POST", f"/api/v1/workflows/analyses/{A}/logs/", {"message": "hello", "priority": 3}),
+    ("PATCH", f"/api/v1/workflows/alleles/{VARIANT}/interpretations/{VROUND}/", {"state": {"x": 1}}),
+    ("POST", f"/api/v1/workflows/alleles/{VARIANT}/actions/start/", {"gp_name": "HBOC", "gp_version": "v1.0.0"}),
+    ("POST", f"/api/v1/workflows/alleles/{VARIANT}/actions/override/", None),
+    ("POST", f"/api/v1/workflows/alleles/{VARIANT}/actions/finalize/", None),
+    ("POST", f"/api/v1/workflows/alleles/{VARIANT}/actions/reopen/", None),
+    ("POST", f"/api/v1/workflows/alleles/{VARIANT}/actions/markreview/", None),
+    (
+        "POST",
+        f"/api/v1/workflows/alleles/{VARIANT}/actions/finalizeallele/",
+        {"allele_id": VARIANT, "alleleassessment": {"classification": "3"}},
+    ),
+    ("POST", f"/api/v1/workflows/alleles/{VARIANT}/logs/", {"message": "hello"}),
+]
+WATCHED = (
+    "analysisinterpretation",
+    "alleleinterpretation",
+    "interpretationlog",
+    "alleleassessment",
+    "allelereport",
+    "referenceassessment",
+    "interpretationstatehistory",
+    "analysisinterpretationsnapshot",
+)
+
+
+def build(session: Any) -> World:
+    """The standard world plus a classification and a variant-workflow round on an HBOC variant."""
+    world = build_world(session)
+    allele = session.get(Allele, world.alleles["hboc_rare"])
+    ada = session.get(User, world.users["ada"])
+    world.extra = {"assessment": classify(session, allele, ada, "4", panel=HBOC).id}
+    world.allele_interpretations["hboc"] = make_allele_interpretation(session, allele, HBOC).id
+    return world
+
+
+@pytest.fixture(scope="module")
+def template(pg) -> tuple[str, World]:
+    return template_db(pg, build)
+
+
+@pytest.fixture(scope="module")
+def shared(pg, template, tmp_path_factory) -> Any:
+    name, world = template
+    with copy_db(pg, name) as url:
+        data = tmp_path_factory.mktemp("data")
+        app = make_app(url, data)
+        tracks = data / "analyses/imported/Diag-HBOC-1/tracks"
+        tracks.mkdir(parents=True)
+        (tracks / "reads.bam").write_bytes(b"BAM")
+        (data / "igv-data/track_config.json").write_text('{"ANALYSIS/.*": {"limit_to_groups": null}}')
+        yield app, url, world
+
+
+def _fill(path: str, world: World) -> str:
+    return path.format(
+        analysis=world.analyses["hboc"],
+        interpretation=world.interpretations["hboc"],
+        allele=world.alleles["hboc_rare"],
+        allele_round=world.allele_interpretations["hboc"],
+        assessment=world.extra["assessment"],
+    )
+
+
+def _body(body: Any, world: World) -> Any:
+    if isinstance(body, dict) and body.get("allele_id") == VARIANT:
+        return {**body, "allele_id": world.alleles["hboc_rare"]}
+    return body
+
+
+def _watched(url: str) -> dict[str, list[Any]]:
+    engine = create_engine(url)
+    with engine.connect() as conn:
+        rows = {t: sorted(map(tuple, conn.execute(text(f"SELECT * FROM {t}"))), key=repr) for t in WATCHED}
+    engine.dispose()
+    return rows
+
+
+def _denied(response: Any) -> None:
+    assert response.status_code == 404, (response.status_code, response.get_data(as_text=True)[:300])
+    assert set(response.json) == {"code", "error", "message"}
+
+
+@pytest.mark.parametrize("path", READS)
+def test_read_routes_deny_other_group(shared, path):
+    app, url, world = shared
+    _denied(Api(app, url, world.users["cid"]).get(_fill(path, world)))
+
+
+@pytest.mark.parametrize("path", READS)
+def test_read_routes_serve_own_group(shared, path):
+    app, url, world = shared
+    response = Api(app, url, world.users["ada"]).get(_fill(path, world))
+    assert response.status_code == 200, (response.status_code, response.get_data(as_text=True)[:300])
+
+
+@pytest.mark.parametrize(("method", "path", "body"), WRITES)
+def test_write_routes_deny_other_group_and_change_nothing(shared, method, path, body):
+    app, url, world = shared
+    before = _watched(url)
+    api = Api(app, url, world.users["cid"])
+    send = api.post if method == "POST" else api.patch
+    _denied(send(_fill(path, world), json=_body(body, world)))
+    assert _watched(url) == before
+
+
+@pytest.mark.parametrize(("method", "path", "body"), WRITES)
+def test_write_routes_reach_own_group(pg, template, tmp_path, method, path, body):
+    """The same requests by the owning group get past the access check (a workflow 409 is fine)."""
+    name, world = template
+    with copy_db(pg, name) as url:
+        app = make_app(url, tmp_path)
+        api = Api(app, url, world.users["ada"])
+        send = api.post if method == "POST" else api.patch
+        response = send(_fill(path, world), json=_body(body, world))
+        assert response.status_code in (200, 201, 409), response.get_data(as_text=True)[:300]
+
+
+def test_lists_hold_only_own_group(shared):
+    app, url, world = shared
+    cid = Api(app, url, world.users["cid"])
+    overview = cid.get("/api/v1/overviews/analyses/").json
+    listed = {a["id"] for items in overview.values() for a in items}
+    assert listed == {world.analyses["cilio"]}
+    assert [a["id"] for a in cid.get("/api/v1/analyses/").json] == [world.analyses["cilio"]]
+    assert [(p["name"], p["version"]) for p in cid.get("/api/v1/genepanels/").json] == [("Ciliopathy", "v1.0.0")]
+    variants = cid.get("/api/v1/overviews/alleles/").json
+    assert {i["allele"]["id"] for items in variants.values() for i in items} == {world.alleles["cilio"]}
+    assert cid.get("/api/v1/overviews/analyses/finalized/").json == []
+    assert "class_4" not in cid.get("/api/v1/igv/tracks/dynamic/classifications").get_data(as_text=True)
+    ada = Api(app, url, world.users["ada"])
+    assert "class_4" in ada.get("/api/v1/igv/tracks/dynamic/classifications").get_data(as_text=True)
+    assert [(p["name"], p["version"]) for p in ada.get("/api/v1/genepanels/").json] == [HBOC]
+    assert world.analyses["cilio"] not in {a["id"] for a in ada.get("/api/v1/analyses/").json}
+
+
+def test_unauthenticated_is_403_everywhere(shared):
+    app, url, world = shared
+    anonymous = Api(app, url, None)
+    for path in READS:
+        assert anonymous.get(_fill(path, world)).status_code == 403, path
+    for method, path, body in WRITES:
+        send = anonymous.post if method == "POST" else anonymous.patch
+        assert send(_fill(path, world), json=_body(body, world)).status_code == 403, path
+
+
+def test_writes_need_the_csrf_header(shared):
+    app, url, world = shared
+    api = Api(app, url, world.users["ada"])
+    path = _fill(f"/api/v1/workflows/analyses/{A}/actions/start/", world)
+    response = api.client.post(path)
+    assert response.status_code == 403 and "CSRF" in response.json["message"]

@@ -1,0 +1,138 @@
+"""Worklists: analyses by workflow category with priority and comments, finalized (paged), and variants."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from ella_app.db.models import Analysis, AnalysisInterpretation, InterpretationLog
+from tests.api.factories import (
+    BRCA1,
+    BRCA2,
+    HBOC,
+    Api,
+    brca2_variant,
+    copy_db,
+    make_allele_interpretation,
+    make_analysis,
+    make_app,
+    make_group,
+    make_panel,
+    make_user,
+    template_db,
+)
+
+ANALYSES = "/api/v1/overviews/analyses/"
+FINALIZED = "/api/v1/overviews/analyses/finalized/"
+
+
+def _round(session: Session, analysis_id: int) -> AnalysisInterpretation:
+    return session.scalars(
+        select(AnalysisInterpretation).where(AnalysisInterpretation.analysis_id == analysis_id)
+    ).one()
+
+
+def build(session: Session) -> dict[str, Any]:
+    make_panel(session, *HBOC, [BRCA1, BRCA2])
+    group = make_group(session, "lab", [HBOC])
+    ada, bob = make_user(session, "ada", group), make_user(session, "bob", group)
+    ids: dict[str, Any] = {"ada": ada.id, "bob": bob.id}
+
+    def analysis(name: str, pos: int, **kw: Any) -> int:
+        found, _ = make_analysis(session, name, HBOC, [brca2_variant(pos)], **kw)
+        ids[name] = found.id
+        return found.id
+
+    analysis("notready", 32890600, workflow_status="Not ready", warnings="low coverage")
+    analysis("new-low", 32890601, priority=1)
+    analysis("new-urgent", 32890602, priority=3)
+    session.get(Analysis, analysis("new-fallback", 32890603, priority=None)).properties = {"priority": 2}
+    analysis("review", 32890604, workflow_status="Review")
+    analysis("medical", 32890605, workflow_status="Medical review")
+    for name, owner in (("mine", ada), ("theirs", bob)):
+        aid = analysis(name, 32890606 if name == "mine" else 32890607)
+        current = _round(session, aid)
+        current.status, current.user_id = "Ongoing", owner.id
+    for n in range(3):
+        aid = analysis(f"done-{n}", 32890610 + n)
+        current = _round(session, aid)
+        current.status, current.finalized = "Done", True
+    session.add(InterpretationLog(analysis_id=ids["new-low"], user_id=ada.id, review_comment="check BRCA2"))
+    session.add(InterpretationLog(analysis_id=ids["new-low"], user_id=ada.id, priority=2))
+    session.add(InterpretationLog(analysis_id=ids["notready"], user_id=ada.id, warning_cleared=True))
+    for index, host_name in enumerate(("variants-host", "variants-host-2")):
+        host, [allele] = make_analysis(session, host_name, HBOC, [brca2_variant(32890700 + index)])
+        current = _round(session, host.id)
+        current.status, current.finalized = "Done", True
+        if index == 0:
+            ids["allele_new"] = make_allele_interpretation(session, allele, HBOC).allele_id
+        else:
+            make_allele_interpretation(session, allele, HBOC, status="Ongoing", user_id=bob.id)
+            ids["allele_theirs"] = allele.id
+    session.flush()
+    return ids
+
+
+@pytest.fixture(scope="module")
+def world(pg, tmp_path_factory):
+    name, ids = template_db(pg, build)
+    with copy_db(pg, name) as url:
+        yield make_app(url, tmp_path_factory.mktemp("data")), url, ids
+
+
+def test_analyses_by_category_with_priority_and_comment(world):
+    app, url, ids = world
+    body = Api(app, url, ids["ada"]).get(ANALYSES).json
+    names = {key: [a["name"] for a in items] for key, items in body.items()}
+    assert names["not_ready"] == ["notready"]
+    assert names["not_started"] == ["new-urgent", "new-low", "new-fallback"]  # priority, then oldest
+    assert names["marked_review"] == ["review"]
+    assert names["marked_medicalreview"] == ["medical"]
+    assert names["ongoing_user"] == ["mine"]
+    assert names["ongoing_others"] == ["theirs"]
+    by_name = {a["name"]: a for items in body.values() for a in items}
+    assert by_name["new-low"]["priority"] == 2 and by_name["new-low"]["review_comment"] == "check BRCA2"
+    assert by_name["new-urgent"]["priority"] == 3
+    assert by_name["new-fallback"]["priority"] == 2  # from analysis.properties
+    assert by_name["notready"]["warnings"] == "low coverage" and by_name["notready"]["warning_cleared"] is True
+    assert by_name["theirs"]["interpretations"][-1]["user"]["username"] == "bob"
+    assert by_name["mine"]["samples"][0]["proband"] is True
+    # bob sees the same analyses, with "mine"/"theirs" swapped
+    other = Api(app, url, ids["bob"]).get(ANALYSES).json
+    assert [a["name"] for a in other["ongoing_user"]] == ["theirs"]
+
+
+def test_finalized_is_paged_with_headers(world):
+    app, url, ids = world
+    api = Api(app, url, ids["ada"])
+    first = api.get(FINALIZED + "?page=1&per_page=2")
+    assert first.status_code == 200 and len(first.json) == 2
+    assert first.headers["Total-Count"] == "5" and first.headers["Page"] == "1" and first.headers["Per-Page"] == "2"
+    assert first.headers["Total-Pages"] == "3"
+    second = api.get(FINALIZED + "?page=3&per_page=2").json
+    names = [a["name"] for a in first.json + api.get(FINALIZED + "?page=2&per_page=2").json + second]
+    assert len(set(names)) == 5 and all(n.startswith(("done-", "variants-host")) for n in names)
+    assert api.get(FINALIZED + "?page=9").json == []
+
+
+@pytest.mark.parametrize("query", ["per_page=51", "per_page=0", "page=0", "page=x", "per_page=1.5", "page=-1"])
+def test_bad_paging_is_422(world, query):
+    app, url, ids = world
+    response = Api(app, url, ids["ada"]).get(f"{FINALIZED}?{query}")
+    assert response.status_code == 422 and response.json["error"] == "InputError"
+
+
+def test_variants_worklist(world):
+    app, url, ids = world
+    body = Api(app, url, ids["ada"]).get("/api/v1/overviews/alleles/").json
+    assert [i["allele"]["id"] for i in body["not_started"]] == [ids["allele_new"]]
+    assert [i["allele"]["id"] for i in body["ongoing_others"]] == [ids["allele_theirs"]]
+    item = body["not_started"][0]
+    assert item["genepanel"] == {"name": "HBOC", "version": "v1.0.0"}
+    assert item["allele"]["genes"][0]["symbol"] == "BRCA2"
+    assert item["allele"]["transcripts"][0]["hgvsc"].startswith("c.")
+    finalized = Api(app, url, ids["ada"]).get("/api/v1/overviews/alleles/finalized/")
+    assert finalized.status_code == 200 and finalized.json == [] and finalized.headers["Total-Count"] == "0"
