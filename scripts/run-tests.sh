@@ -14,7 +14,7 @@ step() { printf '\n=== %s\n' "$*"; }
 
 step "system packages"
 need=()
-for pkg in postgresql python3-venv; do dpkg -s "$pkg" >/dev/null 2>&1 || need+=("$pkg"); done
+for pkg in postgresql python3-venv chromium nginx-light; do dpkg -s "$pkg" >/dev/null 2>&1 || need+=("$pkg"); done
 if ((${#need[@]})); then
   apt-get update -qq
   apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null
@@ -32,6 +32,8 @@ step "ruff"
 "$VENV/bin/ruff" format --check .
 
 step "pytest"
+# The browser tests must run here (they skip on a machine without Chromium only when this is unset).
+export ELLA_E2E_REQUIRED=1
 # shellcheck disable=SC2086
 "$VENV/bin/python" -m pytest -q ${PYTEST_ARGS:-}
 

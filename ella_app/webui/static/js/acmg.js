@@ -1,0 +1,59 @@
+// ACMG/AMP criteria (Richards et al. 2015) as ELLA offers them: code, side, default strength, short text.
+export const CRITERIA = [
+  ["PVS1", "Null variant (nonsense, frameshift, canonical ±1/2 splice, initiation codon, deletion) in a LOF gene"],
+  ["PS1", "Same amino acid change as an established pathogenic variant"],
+  ["PS2", "De novo (maternity and paternity confirmed) in a patient with the disease"],
+  ["PS3", "Well-established functional studies show a damaging effect"],
+  ["PS4", "Prevalence in affected individuals significantly increased over controls"],
+  ["PM1", "Located in a mutational hot spot or critical functional domain"],
+  ["PM2", "Absent from controls (or extremely low frequency if recessive)"],
+  ["PM3", "For recessive disorders, detected in trans with a pathogenic variant"],
+  ["PM4", "Protein length change (in-frame indel, stop-loss)"],
+  ["PM5", "Novel missense change at a residue where a different pathogenic missense change is known"],
+  ["PM6", "Assumed de novo, without confirmation of paternity and maternity"],
+  ["PP1", "Co-segregation with disease in multiple affected family members"],
+  ["PP2", "Missense variant in a gene with a low rate of benign missense variation"],
+  ["PP3", "Multiple computational lines of evidence support a deleterious effect"],
+  ["PP4", "Patient's phenotype or family history highly specific for the gene's disease"],
+  ["PP5", "Reputable source reports the variant as pathogenic"],
+  ["BA1", "Allele frequency above 5% in population databases"],
+  ["BS1", "Allele frequency greater than expected for the disorder"],
+  ["BS2", "Observed in a healthy adult with full penetrance expected at an early age"],
+  ["BS3", "Well-established functional studies show no damaging effect"],
+  ["BS4", "Lack of segregation in affected members of a family"],
+  ["BP1", "Missense variant in a gene where primarily truncating variants cause disease"],
+  ["BP2", "Observed in trans with a pathogenic variant (dominant) or in cis"],
+  ["BP3", "In-frame indel in a repetitive region without known function"],
+  ["BP4", "Multiple computational lines of evidence suggest no impact"],
+  ["BP5", "Variant found in a case with an alternate molecular basis for disease"],
+  ["BP6", "Reputable source reports the variant as benign"],
+  ["BP7", "Synonymous variant with no predicted splice impact"],
+];
+export const TEXT = Object.fromEntries(CRITERIA);
+export const PATHOGENIC_STRENGTHS = ["PVS", "PS", "PM", "PP"];
+export const BENIGN_STRENGTHS = ["BA", "BS", "BP"];
+
+export function baseStrength(code) {
+  return code.replace(/\d+$/, "");
+}
+
+export function isPathogenic(code) {
+  return PATHOGENIC_STRENGTHS.includes(baseStrength(code));
+}
+
+export function strengthsFor(code) {
+  return isPathogenic(code) ? PATHOGENIC_STRENGTHS : BENIGN_STRENGTHS;
+}
+
+// "PSxPM1" → {base: "PM1", strength: "PS"}; "PM2" → {base: "PM2", strength: "PM"}.
+export function parseCode(code) {
+  const m = /^(?:(PVS|PS|PM|PP|BA|BS|BP)x)?([A-Z]+\d)$/.exec(code || "");
+  if (!m) return { base: code, strength: baseStrength(code || "") };
+  return { base: m[2], strength: m[1] || baseStrength(m[2]) };
+}
+
+export function label(criterion) {
+  const base = criterion.base || parseCode(criterion.code).base;
+  const strength = criterion.strength || parseCode(criterion.code).strength;
+  return strength === baseStrength(base) ? base : `${strength}x${base}`;
+}

@@ -1,0 +1,360 @@
+// FULL mode of the classification view (features U07, U08, U09): the evidence of one variant (quality and
+// genotypes per sample, transcripts, frequencies, ClinVar/HGMD, references, previous classifications) next to the
+// classification form (class, ACMG criteria with strength, evaluation and report comments).
+import { ApiError, post } from "../api.js";
+import { fmtDate, fmtNum, h, replace, toast } from "../dom.js";
+import { CRITERIA, TEXT, baseStrength, isPathogenic, label, parseCode, strengthsFor } from "../acmg.js";
+import { className, classOptions } from "../session.js";
+import { classBadge } from "./overview.js";
+import { userName } from "./workflow.js";
+
+export function renderEvidence(box, wf, detail) {
+  const left = h("div", { class: "evidence" },
+    header(wf, detail),
+    qualitySection(wf, detail),
+    transcriptSection(detail),
+    frequencySection(detail),
+    externalSection(detail),
+    referenceSection(detail),
+    historySection(detail));
+  const right = classificationForm(wf, detail);
+  replace(box, h("div", { class: "two-col" }, left, right));
+}
+
+// ------------------------------------------------------------------------------------------ evidence
+
+function mainTranscript(detail) {
+  const shown = detail.transcripts || [];
+  return shown[0] || {};
+}
+
+function header(wf, detail) {
+  const tx = mainTranscript(detail);
+  const gene = (detail.genes || [])[0];
+  const cls = detail.allele_assessment;
+  const row = wf.result.alleles.find((a) => a.id === detail.id) || {};
+  return h("div", { class: "head", id: "variant-header" },
+    h("span", { class: "gene" }, gene?.symbol || tx.symbol || `chr${detail.chromosome}`),
+    h("span", { class: "mono" }, tx.transcript ? `${tx.transcript}:${tx.hgvsc || ""}` : ""),
+    tx.hgvsp ? h("span", { class: "mono" }, tx.hgvsp) : null,
+    detail.worst_consequence ? h("span", { class: "badge tag" }, detail.worst_consequence) : null,
+    gene?.inheritance ? h("span", { class: "badge tag", title: "Inheritance in the gene panel" }, gene.inheritance) : null,
+    cls ? h("span", { class: `badge class ${classBadge(cls.classification)}${cls.outdated ? " outdated" : ""}` },
+      className(cls.classification) + (cls.outdated ? " (outdated)" : "")) : h("span", { class: "badge" }, "Not classified"),
+    row.reincluded ? h("span", { class: "badge warn" }, `Re-included (filtered by ${row.filtered})`) : null,
+    h("span", { class: "muted small mono" },
+      `${detail.genome_reference || "GRCh37"} ${detail.chromosome}:${detail.vcf_pos} ${detail.vcf_ref}>${detail.vcf_alt}`));
+}
+
+function roleOf(sample, samples) {
+  if (sample.proband) return "Proband";
+  const proband = samples.find((s) => s.proband);
+  if (proband && proband.father_id === sample.id) return "Father";
+  if (proband && proband.mother_id === sample.id) return "Mother";
+  return "Relative";
+}
+
+function qualitySection(wf, detail) {
+  const samples = detail.samples || [];
+  const st = wf.alleleState(detail.id).analysis || {};
+  const setFlag = (key, value) => {
+    const entry = wf.alleleState(detail.id, true);
+    entry.analysis = { ...(entry.analysis || {}), [key]: value };
+    wf.markDirty();
+    wf.refreshSidebar();
+    wf.renderSelected();
+  };
+  const technical = st.verification === "technical";
+  return h("section", { id: "evidence-quality", "aria-label": "Analysis-specific quality" },
+    h("h3", null, "Quality and genotypes"),
+    h("div", { class: "row", style: { marginBottom: ".4rem" } },
+      h("span", { class: "small muted" }, `QUAL ${fmtNum(detail.variant_quality) || "–"} · FILTER ${detail.filter_status || "–"}`),
+      h("span", { class: "spacer" }),
+      h("button", { type: "button", class: "toggle", id: "toggle-technical", "aria-pressed": String(technical),
+        disabled: !wf.editable, onclick: () => setFlag("verification", technical ? null : "technical") }, "Technical"),
+      h("button", { type: "button", class: "toggle", id: "toggle-notrelevant", "aria-pressed": String(Boolean(st.notrelevant)),
+        disabled: !wf.editable, onclick: () => setFlag("notrelevant", !st.notrelevant) }, "Not relevant")),
+    samples.length ? h("table", null,
+      h("thead", null, h("tr", null, ["Sample", "Role", "Sex", "Affected", "Genotype", "GQ", "DP", "Allele depth", "Ratio"]
+        .map((t) => h("th", { class: /GQ|DP|Ratio/.test(t) ? "num" : null }, t)))),
+      h("tbody", null, samples.map((s) => {
+        const g = s.genotype || {};
+        const depth = g.allele_depth ? Object.entries(g.allele_depth).map(([k, v]) => `${k} ${v}`).join(", ") : "";
+        return h("tr", null,
+          h("td", null, s.identifier), h("td", null, roleOf(s, samples)), h("td", null, s.sex || ""),
+          h("td", null, s.affected ? "yes" : "no"), h("td", null, g.type || "–"),
+          h("td", { class: "num" }, fmtNum(g.genotype_quality)), h("td", { class: "num" }, fmtNum(g.sequencing_depth)),
+          h("td", { class: "small" }, depth), h("td", { class: "num" }, fmtNum(g.allele_ratio, 2)));
+      }))) : h("p", { class: "empty" }, "No sample data."));
+}
+
+function transcriptSection(detail) {
+  const all = detail.annotation?.transcripts || [];
+  const rows = [...all].sort((a, b) => Number(Boolean(b.in_genepanel)) - Number(Boolean(a.in_genepanel))).slice(0, 12);
+  const table = rows.length ? h("table", null,
+    h("thead", null, h("tr", null, ["Transcript", "Gene", "HGVSc", "HGVSp", "Consequence", "Exon/intron"].map((t) => h("th", null, t)))),
+    h("tbody", null, rows.map((t) => h("tr", { style: t.in_genepanel ? { fontWeight: 600 } : null },
+      h("td", { class: "mono small" }, t.transcript, " ",
+        t.in_genepanel ? h("span", { class: "badge tag", title: "In the gene panel" }, "panel") : null),
+      h("td", null, t.symbol || ""),
+      h("td", { class: "mono small" }, t.HGVSc_short || t.HGVSc || ""),
+      h("td", { class: "mono small" }, t.HGVSp || ""),
+      h("td", { class: "small" }, (t.consequences || []).join(", ")),
+      h("td", { class: "small" }, t.exon ? `exon ${t.exon}` : t.intron ? `intron ${t.intron}` : "")))))
+    : h("p", { class: "empty" }, "No transcript annotation.");
+  return h("section", { id: "evidence-transcripts", "aria-label": "Transcripts" },
+    h("h3", null, "Transcripts"), table,
+    all.length > rows.length ? h("p", { class: "small muted" }, `${all.length - rows.length} more transcripts not shown.`) : null);
+}
+
+function frequencySection(detail) {
+  const freqs = detail.annotation?.frequencies || {};
+  const providers = Object.keys(freqs).sort();
+  const tables = providers.map((provider) => {
+    const data = freqs[provider] || {};
+    const kinds = ["freq", "count", "num", "het", "hom"].filter((k) => data[k] && typeof data[k] === "object");
+    const pops = [...new Set(kinds.flatMap((k) => Object.keys(data[k])))].sort((a, b) => (a === "G" ? -1 : b === "G" ? 1 : a.localeCompare(b)));
+    return h("div", { style: { marginBottom: ".6rem" } },
+      h("strong", { class: "small" }, provider),
+      h("table", null,
+        h("thead", null, h("tr", null, h("th", null, "Population"), kinds.map((k) => h("th", { class: "num" },
+          { freq: "Frequency", count: "Count", num: "Alleles", het: "Het", hom: "Hom" }[k])))),
+        h("tbody", null, pops.map((pop) => h("tr", null, h("td", null, pop === "G" ? "All (G)" : pop),
+          kinds.map((k) => h("td", { class: "num" }, fmtNum(data[k][pop], 5))))))));
+  });
+  return h("section", { id: "evidence-frequencies", "aria-label": "Frequencies" },
+    h("h3", null, "Frequencies"), tables.length ? tables : h("p", { class: "empty" }, "No frequency data."));
+}
+
+function externalSection(detail) {
+  const external = detail.annotation?.external || {};
+  const clinvar = detail.annotation?.clinvar;
+  const parts = [];
+  const vcf = external.CLINVAR_VCF;
+  if (vcf && Array.isArray(vcf.accessions) && vcf.accessions.length) {
+    parts.push(clinvarVcf(vcf));
+  } else if (clinvar) {
+    parts.push(h("div", { id: "clinvar" }, h("strong", { class: "small" }, "ClinVar"),
+      h("dl", { class: "kv" },
+        clinvar.variant_id ? [h("dt", null, "Variant id"), h("dd", null, String(clinvar.variant_id))] : null,
+        h("dt", null, "Significance"), h("dd", null, clinvar.significance.map(clinvarSignificance).join(", ") || "–"),
+        clinvar.review_status?.length ? [h("dt", null, "Review status"), h("dd", null, clinvar.review_status.join(", "))] : null,
+        clinvar.num_stars !== undefined ? [h("dt", null, "Stars"), h("dd", null, "★".repeat(clinvar.num_stars) || "0")] : null),
+      clinvar.submissions?.length ? h("ul", { class: "small" }, clinvar.submissions.slice(0, 10).map((s) =>
+        h("li", null, `${s.significance || "?"} — ${s.submitter || ""} ${s.last_evaluated ? `(${s.last_evaluated})` : ""}`,
+          s.traitnames ? ` · ${[].concat(s.traitnames).join(", ")}` : ""))) : null));
+  }
+  if (external.HGMD && typeof external.HGMD === "object") {
+    const hgmd = external.HGMD;
+    parts.push(h("div", { id: "hgmd" }, h("strong", { class: "small" }, "HGMD"),
+      h("dl", { class: "kv" }, ["acc_num", "tag", "disease"].filter((k) => hgmd[k]).map((k) =>
+        [h("dt", null, { acc_num: "Accession", tag: "Tag", disease: "Disease" }[k]), h("dd", null, String(hgmd[k]))]))));
+  }
+  for (const [key, value] of Object.entries(external)) {
+    if (key === "HGMD" || key.startsWith("CLINVAR") || value === null || typeof value !== "object") continue;
+    const entries = Object.entries(value).filter(([, v]) => v !== null && typeof v !== "object" && v !== "-").slice(0, 12);
+    if (entries.length) {
+      parts.push(h("details", null, h("summary", { class: "small" }, key),
+        h("dl", { class: "kv small" }, entries.map(([k, v]) => [h("dt", null, k), h("dd", null, String(v))]))));
+    }
+  }
+  return h("section", { id: "evidence-external", "aria-label": "External databases" },
+    h("h3", null, "External databases"), parts.length ? parts : h("p", { class: "empty" }, "No external annotation."));
+}
+
+// ClinVar VCF CLNSIG codes (ClinVar's VCF before 2017) and review status words.
+const CLNSIG = { 0: "Uncertain significance", 1: "Not provided", 2: "Benign", 3: "Likely benign", 4: "Likely pathogenic",
+  5: "Pathogenic", 6: "Drug response", 7: "Histocompatibility", 255: "Other" };
+const REVSTAT = { not: "no assertion", single: "single submitter", mult: "multiple submitters", conf: "conflicting",
+  exp: "expert panel", guideline: "practice guideline", no_criteria: "no assertion criteria" };
+
+function clinvarSignificance(value) {
+  return String(value).split(/[,|]/).map((v) => CLNSIG[v.trim()] || v.trim().replace(/_/g, " ")).join(" / ");
+}
+
+function clinvarVcf(vcf) {
+  const rows = vcf.accessions.map((acc, i) => h("tr", null,
+    h("td", { class: "mono small" }, String(acc).replace(/,/g, ", ")),
+    h("td", null, clinvarSignificance((vcf.clnsig || [])[i] ?? "")),
+    h("td", { class: "small" }, String((vcf.revstat || [])[i] ?? "").split(",").map((r) => REVSTAT[r] || r).join(", ")),
+    h("td", { class: "small" }, String((vcf.diseases || [])[i] ?? "").replace(/_/g, " ").replace(/,/g, ", "))));
+  return h("div", { id: "clinvar" }, h("strong", { class: "small" }, "ClinVar"), vcf.rs ? h("span", { class: "small muted" }, ` rs${vcf.rs}`) : null,
+    h("table", null, h("thead", null, h("tr", null, ["Accession", "Significance", "Review", "Condition"].map((t) => h("th", null, t)))),
+      h("tbody", null, rows)));
+}
+
+function referenceSection(detail) {
+  const refs = detail.references || [];
+  const annotated = detail.annotation?.references || [];
+  const known = new Set(refs.map((r) => r.pubmed_id));
+  const missing = annotated.filter((r) => r.pubmed_id && !known.has(r.pubmed_id));
+  return h("section", { id: "evidence-references", "aria-label": "Studies and references" },
+    h("h3", null, "Studies and references"),
+    refs.length || missing.length ? h("ul", { class: "small" },
+      refs.map((r) => h("li", null, h("strong", null, r.title || "(no title)"), " ",
+        h("span", { class: "muted" }, [r.authors, r.journal, r.year].filter(Boolean).join(" · ")),
+        r.pubmed_id ? h("span", { class: "badge tag" }, `PMID ${r.pubmed_id}`) : null)),
+      missing.map((r) => h("li", { class: "muted" }, `PMID ${r.pubmed_id} (${(r.sources || [r.source]).join(", ")}) — not in the reference database`)))
+      : h("p", { class: "empty" }, "No references."));
+}
+
+function criteriaText(evaluation) {
+  const included = evaluation?.acmg?.included || [];
+  return included.map((c) => label(c)).join(", ");
+}
+
+function historySection(detail) {
+  const history = detail.history || [];
+  return h("section", { id: "evidence-history", "aria-label": "Classification history" },
+    h("h3", null, "Classification history"),
+    history.length ? h("ul", { class: "history small" }, history.map((a) => h("li", null,
+      h("span", { class: `badge class ${classBadge(a.classification)}` }, a.classification), " ",
+      `${fmtDate(a.date_created)} by ${userName(a.user)}`,
+      a.genepanel ? ` (${a.genepanel.name} ${a.genepanel.version})` : "",
+      criteriaText(a.evaluation) ? ` · ${criteriaText(a.evaluation)}` : "",
+      a.date_superceeded ? h("span", { class: "muted" }, ` · superseded ${fmtDate(a.date_superceeded)}`) : "",
+      a.outdated ? h("span", { class: "badge warn" }, "outdated") : null)))
+      : h("p", { class: "empty" }, "Never classified."));
+}
+
+// ------------------------------------------------------------------------------------------ classification
+
+function draftOf(wf, detail) {
+  const entry = wf.alleleState(detail.id, wf.editable);
+  if (!entry.alleleassessment) {
+    const current = detail.allele_assessment;
+    const draft = {
+      classification: current ? current.classification : null,
+      evaluation: {
+        acmg: { included: (current?.evaluation?.acmg?.included || []).map((c) => ({
+          code: c.base || parseCode(c.code).base, strength: c.strength || parseCode(c.code).strength, comment: c.comment || "",
+        })) },
+        classification: { comment: current?.evaluation?.classification?.comment || "" },
+      },
+    };
+    if (!wf.editable) return { assessment: draft, report: { evaluation: { comment: detail.allele_report?.evaluation?.comment || "" } } };
+    entry.alleleassessment = draft;
+    entry.allelereport = { evaluation: { comment: detail.allele_report?.evaluation?.comment || "" } };
+  }
+  return { assessment: entry.alleleassessment, report: entry.allelereport || (entry.allelereport = { evaluation: { comment: "" } }) };
+}
+
+function classificationForm(wf, detail) {
+  const { assessment, report } = draftOf(wf, detail);
+  const readonly = !wf.editable;
+  assessment.evaluation = assessment.evaluation || {};
+  assessment.evaluation.acmg = assessment.evaluation.acmg || { included: [] };
+  assessment.evaluation.classification = assessment.evaluation.classification || { comment: "" };
+  report.evaluation = report.evaluation || { comment: "" };
+  const included = assessment.evaluation.acmg.included;
+
+  const changed = () => { wf.markDirty(); };
+  const classButtons = h("div", { class: "class-options", role: "radiogroup", "aria-label": "Class" },
+    classOptions().map((o) => h("button", {
+      type: "button", class: "toggle", role: "radio", "data-class": o.value, disabled: readonly,
+      "aria-pressed": String(String(assessment.classification) === String(o.value)),
+      "aria-checked": String(String(assessment.classification) === String(o.value)),
+      title: o.name,
+      onclick: (e) => {
+        assessment.classification = String(o.value);
+        for (const b of e.currentTarget.parentElement.children) {
+          const on = b.dataset.class === String(o.value);
+          b.setAttribute("aria-pressed", String(on));
+          b.setAttribute("aria-checked", String(on));
+        }
+        submit.disabled = readonly || !assessment.classification;
+        changed();
+        wf.refreshSidebar();
+      },
+    }, o.name.replace(/^Class /, ""))));
+
+  const list = h("ul", { class: "acmg-list", id: "acmg-included" });
+  const renderList = () => {
+    replace(list, included.length ? included.map((c, i) => {
+      const strength = h("select", { "aria-label": `Strength of ${c.code}`, "data-code": c.code, disabled: readonly },
+        strengthsFor(c.code).map((s) => h("option", { value: s, selected: s === (c.strength || baseStrength(c.code)) }, s)));
+      strength.addEventListener("change", () => { c.strength = strength.value; renderList(); changed(); });
+      const comment = h("input", { type: "text", placeholder: "Comment", value: c.comment || "", disabled: readonly,
+        "aria-label": `Comment on ${c.code}` });
+      comment.addEventListener("input", () => { c.comment = comment.value; changed(); });
+      return h("li", { "data-code": c.code },
+        h("span", { class: `code ${isPathogenic(c.code) ? "path" : "ben"}`, title: TEXT[c.code] || "" }, label(c)),
+        strength, comment,
+        h("button", { type: "button", class: "link", disabled: readonly, "aria-label": `Remove ${c.code}`,
+          onclick: () => { included.splice(i, 1); renderList(); renderPalette(); changed(); } }, "✕"));
+    }) : h("li", { class: "empty" }, "No ACMG criteria added."));
+  };
+  const palette = h("div", { class: "acmg-palette", id: "acmg-palette", "aria-label": "Add ACMG criterion" });
+  const renderPalette = () => {
+    const used = new Set(included.map((c) => c.code));
+    replace(palette, CRITERIA.map(([code, text]) => h("button", {
+      type: "button", class: isPathogenic(code) ? "path" : "ben", title: text, "data-code": code,
+      disabled: readonly || used.has(code),
+      onclick: () => { included.push({ code, strength: baseStrength(code), comment: "" }); renderList(); renderPalette(); changed(); },
+    }, code)));
+  };
+  renderList();
+  renderPalette();
+
+  const evaluation = h("textarea", { id: "evaluation-comment", disabled: readonly, placeholder: "Evaluation" },
+    assessment.evaluation.classification.comment || "");
+  evaluation.addEventListener("input", () => { assessment.evaluation.classification.comment = evaluation.value; changed(); });
+  const reportComment = h("textarea", { id: "report-comment", disabled: readonly, placeholder: "Text for the report" },
+    report.evaluation.comment || "");
+  reportComment.addEventListener("input", () => { report.evaluation.comment = reportComment.value; changed(); });
+
+  const submit = h("button", { type: "button", class: "primary", id: "classify", disabled: readonly || !assessment.classification },
+    detail.allele_assessment ? "Save new classification" : "Save classification");
+  submit.addEventListener("click", () => classify(wf, detail, assessment, report, submit));
+  const current = detail.allele_assessment;
+  return h("aside", { class: "card classification", id: "classification-form", "aria-label": "Classification" },
+    h("h2", { style: { marginTop: 0 } }, "Classification"),
+    readonly ? h("div", { class: "alert warn small" }, wf.round?.status === "Not started"
+      ? "Start the interpretation to classify." : "Read only: this interpretation is not yours or is finished.") : null,
+    current ? h("p", { class: "small", id: "current-classification" }, "Current: ",
+      h("span", { class: `badge class ${classBadge(current.classification)}` }, className(current.classification)),
+      ` by ${userName(current.user)} on ${fmtDate(current.date_created)}`,
+      current.outdated ? h("span", { class: "badge warn" }, "outdated") : null) : null,
+    h("label", null, "Class"), classButtons,
+    h("label", null, "ACMG criteria"), list, palette,
+    h("label", { for: "evaluation-comment" }, "Evaluation"), evaluation,
+    h("label", { for: "report-comment" }, "Report"), reportComment,
+    h("div", { class: "row", style: { marginTop: ".8rem" } }, h("span", { class: "spacer" }), submit));
+}
+
+async function classify(wf, detail, assessment, report, button) {
+  button.disabled = true;
+  const body = {
+    allele_id: detail.id,
+    annotation_id: detail.annotation?.annotation_id ?? null,
+    alleleassessment: {
+      classification: assessment.classification,
+      evaluation: {
+        acmg: { included: assessment.evaluation.acmg.included.map((c) => ({ code: c.code, strength: c.strength || baseStrength(c.code), comment: c.comment || "" })) },
+        classification: { comment: assessment.evaluation.classification.comment || "" },
+      },
+      presented_alleleassessment_id: detail.allele_assessment ? detail.allele_assessment.id : null,
+    },
+    allelereport: {
+      evaluation: { comment: report.evaluation.comment || "" },
+      presented_allelereport_id: detail.allele_report ? detail.allele_report.id : null,
+    },
+  };
+  try {
+    if (wf.dirty) await wf.save({ quiet: true });
+    await post(`${wf.base}/actions/finalizeallele/`, body);
+  } catch (err) {
+    button.disabled = false;
+    toast(err instanceof ApiError && err.status === 409 ? `Someone changed this classification: ${err.message}` : err.message,
+      "error", 8000);
+    return;
+  }
+  toast(`Classified as ${className(assessment.classification)}.`);
+  const selected = wf.selectedId;
+  await wf.loadAlleles();
+  if (!wf.result.alleles.some((a) => a.id === selected)) {
+    toast("With this class the filter hides the variant: it is listed under Filtered variants.", "info", 8000);
+  }
+  wf.refreshSidebar();
+  await wf.renderSelected();
+}

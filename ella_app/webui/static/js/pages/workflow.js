@@ -1,0 +1,374 @@
+// The analysis workflow page (features U04–U08, U11, U12): top bar with INFO / CLASSIFICATION / REPORT / VISUAL,
+// START / REASSIGN / SAVE / FINISH; the variant list with the filter config selector and the filtered-variants
+// dialog; evidence and classification of the selected variant.
+//
+// The interpretation state is ELLA's: {filterconfig_id, manuallyAddedAlleles, allele: {<id>: {analysis:
+// {verification, notrelevant}, alleleassessment: {classification, evaluation}, allelereport: {evaluation},
+// report: {included}}}, report: {indicationscomment, comment}}. Edits change a local copy; SAVE (Ctrl+S) sends it.
+import { ApiError, get, patch, post } from "../api.js";
+import { fmtDateTime, h, modal, replace, toast } from "../dom.js";
+import { navigate } from "../app.js";
+import { session } from "../session.js";
+import { renderSidebar } from "./variantlist.js";
+import { renderEvidence } from "./evidence.js";
+
+const VIEWS = [["info", "Info"], ["classification", "Classification"], ["report", "Report"], ["visual", "Visual"]];
+export const FINISH_TARGETS = [
+  ["marknotready", "Not ready", "Something must be fixed before the analysis can be interpreted."],
+  ["markinterpretation", "Interpretation", "Send it back for (more) interpretation."],
+  ["markreview", "Review", "Interpretation is done: a colleague reviews it."],
+  ["markmedicalreview", "Medical review", "Ready for the medical doctor's review."],
+];
+
+let wf = null; // the controller of the page on screen
+
+export function canLeave(nextPath) {
+  if (!wf || !wf.dirty) return true;
+  return Boolean(nextPath && nextPath.startsWith(`/workflows/analyses/${wf.analysisId}`)
+    && /^(\/|$)/.test(nextPath.slice(`/workflows/analyses/${wf.analysisId}`.length)));
+}
+
+export function leave() {
+  if (wf) wf.destroy();
+  wf = null;
+}
+
+export async function render(main, params) {
+  const view = params.view || "classification";
+  if (wf && wf.analysisId === Number(params.id)) {
+    // Switching views of the same analysis keeps the loaded data and unsaved edits.
+    wf.attach(main, view);
+    return;
+  }
+  if (wf) wf.destroy();
+  wf = new Workflow(Number(params.id));
+  await wf.load();
+  wf.attach(main, view);
+}
+
+class Workflow {
+  constructor(analysisId) {
+    this.analysisId = analysisId;
+    this.view = "classification";
+    this.dirty = false;
+    this.details = new Map();
+    this.selectedId = null;
+    this.onKey = (e) => this.keydown(e);
+    document.addEventListener("keydown", this.onKey);
+  }
+
+  destroy() {
+    document.removeEventListener("keydown", this.onKey);
+    if (this.visual && this.visual.destroy) this.visual.destroy();
+  }
+
+  get base() { return `workflows/analyses/${this.analysisId}`; }
+  get round() { return this.rounds[this.rounds.length - 1]; }
+  get editable() {
+    const r = this.round;
+    return Boolean(r && r.status === "Ongoing" && r.user && session.user && r.user.id === session.user.id);
+  }
+  get filterconfigId() { return this.state.filterconfig_id || null; }
+
+  alleleState(alleleId, create = false) {
+    const all = this.state.allele || (create ? (this.state.allele = {}) : {});
+    const key = String(alleleId);
+    if (!all[key] && create) all[key] = {};
+    return all[key] || {};
+  }
+
+  markDirty() {
+    if (!this.editable) return;
+    this.dirty = true;
+    this.updateTopbar();
+  }
+
+  // ---------------------------------------------------------------------------------------- loading
+
+  async load({ keepState = false } = {}) {
+    const [analysis, rounds, filterconfigs] = await Promise.all([
+      get(`analyses/${this.analysisId}/`),
+      get(`${this.base}/interpretations/`),
+      get(`${this.base}/filterconfigs/`).catch(() => []),
+    ]);
+    this.analysis = analysis;
+    this.rounds = rounds;
+    this.filterconfigs = filterconfigs;
+    if (!keepState) {
+      this.state = structuredClone(this.round?.state || {});
+      this.dirty = false;
+    }
+    if (!this.state.filterconfig_id || !filterconfigs.some((f) => f.id === this.state.filterconfig_id)) {
+      const chosen = filterconfigs.find((f) => f.default) || filterconfigs[0];
+      if (chosen) this.state.filterconfig_id = chosen.id;
+    }
+    await this.loadAlleles();
+  }
+
+  async loadAlleles() {
+    if (!this.round) { this.result = { alleles: [], excluded_allele_ids: {} }; return; }
+    const path = `${this.base}/interpretations/${this.round.id}/alleles/`;
+    this.result = await get(path, { filterconfig_id: this.filterconfigId });
+    this.details.clear();
+    const ids = this.result.alleles.map((a) => a.id);
+    if (!ids.includes(this.selectedId)) this.selectedId = ids[0] ?? null;
+  }
+
+  async detail(alleleId) {
+    if (!this.details.has(alleleId)) {
+      this.details.set(alleleId, await get(`alleles/${alleleId}/`, { analysis_id: this.analysisId }));
+    }
+    return this.details.get(alleleId);
+  }
+
+  // ---------------------------------------------------------------------------------------- layout
+
+  attach(main, view) {
+    this.view = view;
+    this.main = main;
+    if (this.visual && this.visual.destroy) this.visual.destroy();
+    this.visual = null;
+    main.className = "full";
+    this.top = h("div", { class: "wf-top" });
+    this.body = h("div", { class: "wf-body" });
+    replace(main, h("div", { class: "wf", id: "workflow" }, this.top, this.body));
+    this.updateTopbar();
+    this.renderView();
+  }
+
+  updateTopbar() {
+    if (!this.top) return;
+    const a = this.analysis;
+    const r = this.round;
+    const owner = r?.user ? `${r.user.first_name || ""} ${r.user.last_name || ""}`.trim() || r.user.username : null;
+    const status = r ? (r.status === "Done" ? (r.finalized ? "Finalized" : "Done") : r.status) : "No interpretation";
+    const buttons = [];
+    if (r && r.status === "Not started") {
+      buttons.push(h("button", { type: "button", class: "primary", id: "start", onclick: () => this.act("start") },
+        r.workflow_status === "Review" || r.workflow_status === "Medical review" ? "Start review" : "Start"));
+    } else if (r && r.status === "Ongoing" && !this.editable) {
+      buttons.push(h("button", { type: "button", id: "reassign", onclick: () => this.reassign() }, "Reassign to me"));
+    } else if (r && r.status === "Done") {
+      buttons.push(h("button", { type: "button", id: "reopen", onclick: () => this.act("reopen") }, "Reopen"));
+    }
+    if (this.editable) {
+      buttons.push(h("button", { type: "button", id: "save", disabled: !this.dirty, onclick: () => this.save(),
+        title: "Save (Ctrl+S)" }, this.dirty ? "Save" : "Saved"));
+      buttons.push(h("button", { type: "button", class: "primary", id: "finish", onclick: () => this.finishDialog() },
+        "Finish"));
+    }
+    replace(this.top,
+      h("a", { href: "#/overview/analyses", class: "muted", title: "Back to the overview" }, "‹ Overview"),
+      h("span", { class: "title", id: "analysis-name" }, a.name),
+      h("span", { class: "badge tag" }, `${a.genepanel.name} ${a.genepanel.version}`),
+      h("span", { class: "badge status", id: "workflow-status" },
+        r ? `${r.workflow_status} · ${status}` : status),
+      owner && r.status === "Ongoing" ? h("span", { class: "small muted" }, `by ${owner}`) : null,
+      h("nav", { class: "tabs", "aria-label": "Views" }, VIEWS.map(([key, label]) =>
+        h("a", { href: `#/workflows/analyses/${this.analysisId}/${key}`, "aria-current": key === this.view ? "page" : null,
+          "data-view": key }, label))),
+      h("span", { class: "spacer" }),
+      buttons);
+  }
+
+  async renderView() {
+    const body = this.body;
+    body.className = "wf-body";
+    try {
+      if (this.view === "info") {
+        body.classList.add("single");
+        const { renderInfo } = await import("./info.js");
+        await renderInfo(body, this);
+      } else if (this.view === "report") {
+        body.classList.add("single");
+        const { renderReport } = await import("./report.js");
+        await renderReport(body, this);
+      } else if (this.view === "visual") {
+        const { renderVisual } = await import("./visual.js");
+        this.visual = await renderVisual(body, this);
+      } else {
+        this.sidebar = h("aside", { class: "sidebar", "aria-label": "Variants" });
+        this.content = h("div", { class: "content", id: "variant-content" });
+        replace(body, this.sidebar, this.content);
+        renderSidebar(this.sidebar, this);
+        await this.renderSelected();
+      }
+    } catch (err) {
+      replace(body, h("div", { class: "content" }, h("div", { class: "alert error", role: "alert" }, err.message)));
+    }
+  }
+
+  async renderSelected() {
+    if (!this.content) return;
+    if (this.selectedId === null) {
+      replace(this.content, h("p", { class: "empty" }, this.result.alleles.length === 0
+        ? "No variants pass the filter. Open the filtered variants to re-include one." : "Select a variant."));
+      return;
+    }
+    const id = this.selectedId;
+    replace(this.content, h("p", { class: "muted" }, "Loading the variant…"));
+    const detail = await this.detail(id);
+    if (id !== this.selectedId) return;
+    renderEvidence(this.content, this, detail);
+  }
+
+  select(alleleId) {
+    this.selectedId = alleleId;
+    for (const item of this.sidebar?.querySelectorAll(".vitem") || []) {
+      item.setAttribute("aria-selected", String(Number(item.dataset.alleleId) === alleleId));
+    }
+    const chosen = this.sidebar?.querySelector(`.vitem[data-allele-id="${alleleId}"]`);
+    if (chosen) chosen.scrollIntoView({ block: "nearest" });
+    this.renderSelected();
+  }
+
+  refreshSidebar() {
+    if (this.sidebar) renderSidebar(this.sidebar, this);
+  }
+
+  keydown(e) {
+    if ((e.ctrlKey || e.metaKey) && e.key === "s") {
+      e.preventDefault();
+      if (this.editable && this.dirty) this.save();
+      return;
+    }
+    if (this.view !== "classification" || document.querySelector("dialog[open]")) return;
+    if (/INPUT|TEXTAREA|SELECT/.test(e.target.tagName) || e.altKey || e.ctrlKey || e.metaKey) return;
+    const order = this.sidebarOrder || [];
+    const index = order.indexOf(this.selectedId);
+    if ((e.key === "ArrowDown" || e.key === "j") && index < order.length - 1) {
+      e.preventDefault();
+      this.select(order[index + 1]);
+    } else if ((e.key === "ArrowUp" || e.key === "k") && index > 0) {
+      e.preventDefault();
+      this.select(order[index - 1]);
+    }
+  }
+
+  // ---------------------------------------------------------------------------------------- actions
+
+  async save({ quiet = false } = {}) {
+    if (!this.editable) return true;
+    try {
+      const saved = await patch(`${this.base}/interpretations/${this.round.id}/`, { state: this.state });
+      this.rounds[this.rounds.length - 1] = saved;
+      this.dirty = false;
+      this.updateTopbar();
+      if (!quiet) toast("Saved.");
+      return true;
+    } catch (err) {
+      toast(`Not saved: ${err.message}`, "error", 8000);
+      if (err instanceof ApiError && err.status === 409) {
+        // Someone else took the round over (or it was finished): show who has it; keep the unsaved edits on
+        // screen (read only) so that nothing is lost silently.
+        this.rounds = await get(`${this.base}/interpretations/`);
+        this.updateTopbar();
+        if (this.view === "classification") await this.renderSelected();
+      }
+      return false;
+    }
+  }
+
+  // Filter config or re-included variants changed: save (when it is the user's round) and reload the list.
+  async refilter() {
+    if (this.editable && !(await this.save({ quiet: true }))) return;
+    await this.loadAlleles();
+    if (this.view === "classification") {
+      this.refreshSidebar();
+      await this.renderSelected();
+    } else {
+      this.renderView();
+    }
+  }
+
+  async act(action, { message } = {}) {
+    try {
+      if (this.dirty && !(await this.save({ quiet: true }))) return false;
+      if (message) await post(`${this.base}/logs/`, { message });
+      const body = this.filterconfigId ? { filterconfig_id: this.filterconfigId } : {};
+      await post(`${this.base}/actions/${action}/`, body);
+    } catch (err) {
+      toast(err instanceof ApiError && err.status === 409 ? `Not possible now: ${err.message}` : err.message,
+        "error", 8000);
+      await this.reload();
+      return false;
+    }
+    await this.reload();
+    return true;
+  }
+
+  async reassign() {
+    const owner = this.round?.user?.username || "another user";
+    const { close } = modal({
+      title: "Reassign the analysis",
+      body: h("p", null, `The analysis is being interpreted by ${owner}. Take it over? Their unsaved work is lost.`),
+      actions: [
+        h("button", { type: "button", onclick: () => close() }, "Cancel"),
+        h("button", { type: "button", class: "primary", id: "confirm-reassign",
+          onclick: async () => { close(); await this.act("override"); } }, "Reassign to me"),
+      ],
+    });
+  }
+
+  async reload() {
+    await this.load();
+    this.updateTopbar();
+    await this.renderView();
+  }
+
+  async finishDialog() {
+    if (this.dirty && !(await this.save({ quiet: true }))) return;
+    let allowed = { allowed: false, problems: ["checking…"] };
+    try {
+      allowed = await get(`${this.base}/interpretations/${this.round.id}/finishallowed/`,
+        { filterconfig_id: this.filterconfigId });
+    } catch (err) {
+      allowed = { allowed: false, problems: [err.message] };
+    }
+    const current = this.round.workflow_status;
+    const preferred = allowed.allowed ? "finalize" : current === "Review" ? "markmedicalreview" : "markreview";
+    const choices = FINISH_TARGETS.map(([action, label, help]) => h("label", { class: "choice" },
+      h("input", { type: "radio", name: "finish-target", value: action, checked: action === preferred }),
+      h("span", null, h("strong", null, label), h("br"), h("span", { class: "small muted" }, help))));
+    choices.push(h("label", { class: "choice" },
+      h("input", { type: "radio", name: "finish-target", value: "finalize", disabled: !allowed.allowed,
+        checked: preferred === "finalize" }),
+      h("span", null, h("strong", null, "Finalize"), h("br"),
+        allowed.allowed ? h("span", { class: "small muted" }, "The interpretation is complete: the analysis is finalized.")
+          : h("span", { class: "small", id: "finalize-problems" }, "Cannot finalize: ",
+            h("ul", null, allowed.problems.map((p) => h("li", null, p)))))));
+    const message = h("textarea", { id: "finish-message", placeholder: "Message to the work log (optional)" });
+    const submit = h("button", { type: "submit", class: "primary", id: "confirm-finish" }, "Finish");
+    const form = h("form", { id: "finish-form" }, h("fieldset", { style: { border: 0, padding: 0, margin: 0 } },
+      h("legend", { class: "muted" }, `Current workflow status: ${current}. Finish as:`), choices),
+    h("label", { for: "finish-message" }, "Work log message"), message);
+    const { close } = modal({
+      title: "Finish the interpretation",
+      body: form,
+      actions: [h("button", { type: "button", onclick: () => close() }, "Cancel"), submit],
+    });
+    const go = async (event) => {
+      event.preventDefault();
+      const chosen = form.querySelector("input[name=finish-target]:checked");
+      if (!chosen) return;
+      submit.disabled = true;
+      const ok = await this.act(chosen.value, { message: message.value.trim() || undefined });
+      close();
+      if (ok) {
+        toast(chosen.value === "finalize" ? "The analysis is finalized." : "The interpretation is finished.");
+        navigate("/overview/analyses");
+      }
+    };
+    form.addEventListener("submit", go);
+    submit.addEventListener("click", go);
+  }
+}
+
+export function userName(user) {
+  if (!user) return "";
+  return `${user.first_name || ""} ${user.last_name || ""}`.trim() || user.username;
+}
+
+export function when(iso) {
+  return fmtDateTime(iso);
+}

@@ -1,0 +1,179 @@
+"""The data of the end-to-end tests, made the way production makes it: the demo fixtures through the real
+ella-cli commands (gene panels, user groups, filter configs, users with one-time passwords, references, a
+broadcast), the upstream TestAnalysis-001 trio through ``ella-cli deposit analysis`` (the importer service),
+and an IGV data folder (a small synthetic GRCh37 reference, a cytoband file, a static track and a track
+config)."""
+
+from __future__ import annotations
+
+import json
+import random
+import shutil
+from dataclasses import dataclass
+from pathlib import Path
+
+from sqlalchemy import select
+
+from ella_app.config import load_settings
+from ella_app.db.models import Allele, User
+from ella_app.db.session import transaction
+from ella_app.services import classification
+from tests.conftest import DEMO_FIXTURES, UPSTREAM, Cli
+
+TEST_ANALYSIS = UPSTREAM / "analyses" / "TestAnalysis-001"
+BROADCAST = "Planned maintenance on Friday 16:00-17:00: save your work."
+SECOND_ANALYSIS = "Diag-HBOC-TestAnalysis-002"
+SYNONYMOUS_POS = 32893344  # BRCA2 c.198A>G p.(=) in TestAnalysis-001
+
+# Chromosome lengths of the synthetic reference (enough for the HBOC panel: BRCA2 on 13, BRCA1 on 17) and the
+# windows that hold real bases; the rest of the file is sparse (igv.js only reads the windows it shows).
+CHROMOSOMES = {"13": 33_000_000, "17": 41_300_000}
+LINE = 60
+
+
+@dataclass
+class E2EData:
+    passwords: dict[str, str]  # username -> one-time password
+    analysis_id: int
+    second_analysis_id: int
+
+
+def bootstrap(cli: Cli, workdir: Path) -> E2EData:
+    for panel in sorted(p for p in (DEMO_FIXTURES / "genepanels").iterdir() if p.is_dir()):
+        cli.ok("deposit", "genepanel", "--folder", str(panel))
+    cli.ok("users", "add_groups", str(DEMO_FIXTURES / "usergroups.json"))
+    cli.ok("filterconfigs", "update", str(DEMO_FIXTURES / "filterconfigs.json"))
+    otp = workdir / "one-time-passwords.txt"
+    cli.ok("users", "add_many", str(DEMO_FIXTURES / "users.json"), "--passwords-file", str(otp))
+    passwords = dict(line.split("\t")[:2] for line in otp.read_text().splitlines() if line.strip())
+    cli.ok("deposit", "references", str(DEMO_FIXTURES / "references.json"))
+    cli.ok("broadcast", "new", BROADCAST)
+
+    analyses = Path(cli.env["ANALYSES_PATH"])
+    first = analyses / TEST_ANALYSIS.name
+    shutil.copytree(TEST_ANALYSIS, first)
+    (first / "warnings.txt").unlink()  # no pipeline warnings: the analysis waits in "Interpretation"
+    (first / "tracks").mkdir()
+    (first / "tracks" / "coverage_gaps.bed").write_text("13\t32890500\t32890560\tlow coverage\n")
+    first_id = cli.ok("deposit", "analysis", str(first), "--json").json()["analysis_id"]
+
+    # A second analysis of the same trio, named like the group's deposit pattern (^Diag-HBOC-): urgent, with
+    # pipeline warnings, so it lands in "Not ready".
+    second = workdir / "incoming" / SECOND_ANALYSIS
+    second.mkdir(parents=True)
+    shutil.copy(TEST_ANALYSIS / "TestAnalysis-001.vcf", second / "trio.vcf")
+    shutil.copy(TEST_ANALYSIS / "TestAnalysis-001.ped", second / "trio.ped")
+    (second / "warnings.txt").write_text("Low coverage in BRCA2 exon 11.\n")
+    (second / f"{SECOND_ANALYSIS}.analysis").write_text(
+        json.dumps(
+            {
+                "name": SECOND_ANALYSIS,
+                "genepanel_name": "HBOC",
+                "genepanel_version": "v1.0.0",
+                "priority": 3,
+                "data": [{"vcf": "trio.vcf", "ped": "trio.ped", "technology": "HTS"}],
+            }
+        )
+    )
+    second_id = cli.ok("deposit", "analysis", str(second), "--json").json()["analysis_id"]
+    classify_earlier(cli.env)
+    make_igv_data(Path(cli.env["IGV_DATA"]))
+    return E2EData(passwords=passwords, analysis_id=first_id, second_analysis_id=second_id)
+
+
+def classify_earlier(env: dict[str, str]) -> None:
+    """An earlier classification by a colleague (the classification service, as the API calls it): the
+    synonymous BRCA2 c.198A>G as class 2 with BP7. The default filter config hides class 1-2 variants, so it
+    shows up among the filtered variants of the analysis."""
+    settings = load_settings(env)
+    with transaction(settings.db_url) as session:
+        user = session.scalars(select(User).where(User.username == "testuser4")).one()
+        allele = session.scalars(select(Allele).where(Allele.vcf_pos == SYNONYMOUS_POS)).one()
+        classification.classify(
+            session,
+            settings.config,
+            classification.Context(user, ("HBOC", "v1.0.0")),
+            classification.Classification(
+                allele_id=allele.id,
+                classification="2",
+                evaluation={
+                    "acmg": {"included": [{"code": "BP7"}]},
+                    "classification": {"comment": "Synonymous, no predicted splice effect."},
+                },
+                report={"comment": ""},
+                presented_assessment_id=None,
+                presented_report_id=None,
+            ),
+        )
+
+
+def make_igv_data(igv_data: Path) -> None:
+    rng = random.Random(7)
+    fasta = igv_data / "human_g1k_v37_decoy.fasta"
+    windows = {"13": [(32_880_000, 32_980_000)], "17": [(41_190_000, 41_290_000)]}
+    index_lines = []
+    offset = 0
+    with fasta.open("wb") as out:
+        for chrom, length in CHROMOSOMES.items():
+            header = f">{chrom}\n".encode()
+            out.write(header)
+            offset += len(header)
+            index_lines.append(f"{chrom}\t{length}\t{offset}\t{LINE}\t{LINE + 1}")
+            full_lines, rest = divmod(length, LINE)
+            size = full_lines * (LINE + 1) + (rest + 1 if rest else 0)
+            start_of_chrom = offset
+            for begin, end in windows[chrom]:  # real bases here, written at their place in the layout
+                first_line, last_line = begin // LINE, end // LINE
+                out.seek(start_of_chrom + first_line * (LINE + 1))
+                out.write(
+                    b"".join(
+                        "".join(rng.choice("ACGT") for _ in range(LINE)).encode() + b"\n"
+                        for _ in range(first_line, last_line + 1)
+                    )
+                )
+            offset += size
+            out.seek(offset - 1)
+            out.write(b"\n")
+    (igv_data / "human_g1k_v37_decoy.fasta.fai").write_text("\n".join(index_lines) + "\n")
+    (igv_data / "cytoBand.txt").write_text(
+        "13\t0\t16000000\tp11\tacen\n13\t16000000\t33000000\tq13.1\tgpos50\n"
+        "17\t0\t24000000\tp11.2\tgneg\n17\t24000000\t41300000\tq21.31\tgpos25\n"
+    )
+    (igv_data / "tracks").mkdir(exist_ok=True)
+    (igv_data / "tracks" / "hboc_hotspots.bed").write_text(
+        "13\t32890590\t32890680\tBRCA2 exon 2 hotspot\n17\t41243450\t41243550\tBRCA1 exon 11 hotspot\n"
+    )
+    (igv_data / "track_config.json").write_text(
+        json.dumps(
+            {
+                "DYNAMIC/variants": {
+                    "limit_to_groups": None,
+                    "show": True,
+                    "presets": ["Default"],
+                    "description": "Variants of the analysis",
+                    "igv": {"name": "Variants", "format": "vcf"},
+                },
+                "DYNAMIC/genepanel": {
+                    "limit_to_groups": None,
+                    "show": True,
+                    "presets": ["Default"],
+                    "description": "Transcripts of the gene panel",
+                    "igv": {"name": "Gene panel", "format": "bed"},
+                },
+                "DYNAMIC/classifications": {
+                    "limit_to_groups": None,
+                    "show": False,
+                    "presets": ["Classified"],
+                    "igv": {"name": "Classifications", "format": "vcf"},
+                },
+                "STATIC/": {
+                    "limit_to_groups": None,
+                    "show": True,
+                    "presets": ["Default"],
+                    "description": "Static tracks",
+                },
+                "ANALYSIS/": {"limit_to_groups": ["testgroup01"], "show": True, "presets": ["Default"]},
+            },
+            indent=2,
+        )
+    )

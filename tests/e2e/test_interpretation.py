@@ -1,0 +1,162 @@
+"""Interpret an imported analysis in the browser: open it from the overview, start, change the filter config,
+re-include a filtered variant, classify a variant with ACMG criteria (one with a changed strength), check the
+report, finish to Review, start the review and finalize; then look at the analysis in visual mode (igv.js)."""
+
+from __future__ import annotations
+
+import re
+
+from .conftest import E2E, UI
+
+ANALYSIS = "TestAnalysis-001"
+
+
+def _open_analysis(ui: UI, section: str) -> None:
+    page = ui.page
+    page.wait_for_selector(f"#section-{section}")
+    page.click(f"#section-{section} a:text('{ANALYSIS}')")
+    page.wait_for_selector("#workflow #variant-list")
+
+
+def test_classify_and_finalize_an_analysis(ui: UI, e2e: E2E) -> None:
+    page = ui.page
+    ui.login("testuser2", e2e.set_password("testuser2"))
+    _open_analysis(ui, "not_started")
+    assert "Interpretation · Not started" in page.inner_text("#workflow-status")
+    assert page.is_disabled("#classify")  # read only until started
+    ui.shot("04-analysis-not-started")
+
+    page.click("#start")
+    page.wait_for_selector("#finish")
+    assert "Ongoing" in page.inner_text("#workflow-status")
+
+    # Keyboard: arrow down/up move through the variant list.
+    items = page.locator("#variant-list .vitem")
+    assert items.nth(0).get_attribute("aria-selected") == "true"
+    page.locator("#variant-content").click(position={"x": 5, "y": 5})
+    page.keyboard.press("ArrowDown")
+    page.wait_for_selector("#variant-list .vitem:nth-child(2)[aria-selected=true]")
+    page.keyboard.press("ArrowUp")
+    page.wait_for_selector("#variant-list .vitem:nth-child(1)[aria-selected=true]")
+
+    # Filter config selector: another config changes the list, the default brings it back.
+    default_count = page.locator("#variant-list .vitem").count()
+    options = page.locator("#filterconfig option")
+    assert options.count() >= 2
+    other = options.nth(1).get_attribute("value")
+    with page.expect_response(re.compile(rf"alleles/\?filterconfig_id={other}")):
+        page.select_option("#filterconfig", other)
+    page.wait_for_selector("#variant-list")
+    first = options.nth(0).get_attribute("value")
+    with page.expect_response(re.compile(rf"alleles/\?filterconfig_id={first}")):
+        page.select_option("#filterconfig", first)
+    page.wait_for_function(f"document.querySelectorAll('#variant-list .vitem').length === {default_count}")
+
+    # Re-include a filtered variant: it is listed again, tagged I.
+    filtered_text = page.inner_text("#show-filtered")
+    filtered = int(re.search(r"\((\d+)\)", filtered_text)[1])
+    assert filtered > 0, "the default filter config of the demo removes some TestAnalysis-001 variants"
+    page.click("#show-filtered")
+    page.wait_for_selector("dialog[open] #filtered-table")
+    ui.shot("05-filtered-dialog", full_page=False)
+    page.locator("dialog[open] #filtered-table input[type=checkbox]").first.check()
+    page.click("#apply-filtered")
+    page.wait_for_function(f"document.querySelectorAll('#variant-list .vitem').length === {default_count + 1}")
+    reincluded = page.locator("#vlist-classified .vitem[aria-selected=true]")
+    assert reincluded.locator(".badge.tag:text-is('I')").count() == 1  # selected, in Classified (class 2), tagged I
+    page.wait_for_selector("#variant-header:has-text('Re-included (filtered by classification)')")
+    assert "BP7" in page.inner_text("#evidence-history")  # the colleague's earlier classification
+
+    # Classify an unclassified variant: class 5 with PVS1 and PM2 downgraded to supporting (PPxPM2).
+    target = page.locator("#vlist-unclassified .vitem").first
+    allele_id = target.get_attribute("data-allele-id")
+    hgvs = target.locator(".hgvs").inner_text().split()[0]
+    target.click()
+    page.wait_for_selector(f"#variant-header:has-text('{hgvs}')")
+    assert page.locator("#current-classification").count() == 0
+    page.click("#classification-form button[data-class='5']")
+    page.click("#acmg-palette button[data-code='PVS1']")
+    page.click("#acmg-palette button[data-code='PM2']")
+    page.select_option("select[data-code='PM2']", "PP")
+    assert page.inner_text("#acmg-included li[data-code='PM2'] .code") == "PPxPM2"
+    page.fill("#evaluation-comment", "Truncating variant in BRCA2, absent from population databases.")
+    page.fill("#report-comment", "Pathogenic BRCA2 variant; predictive testing of relatives is offered.")
+    with page.expect_response(lambda r: "actions/finalizeallele/" in r.url and r.status == 200):
+        page.click("#classify")
+    page.wait_for_selector(f"#vlist-classified .vitem[data-allele-id='{allele_id}'] .badge.class-5")
+    page.wait_for_selector("#current-classification")
+    assert "PPxPM2" in page.inner_text("#evidence-history")
+    ui.shot("06-classification")
+
+    # The report includes the class 5 variant (include_report) with the configured text.
+    page.click("nav[aria-label=Views] a[data-view=report]")
+    page.wait_for_selector("#report-text")
+    page.fill("#indication-comment", "Breast cancer in the family.")
+    text = page.inner_text("#report-text")
+    assert "Pathogenic variant" in text and "predictive testing" in text and "Breast cancer in the family." in text
+    ui.shot("07-report")
+    page.keyboard.press("Control+s")
+    page.wait_for_selector("#save:text('Saved')")
+
+    # Finish: finalizing needs Review or Medical review (the group's finalize requirements) -> send to Review.
+    page.click("nav[aria-label=Views] a[data-view=classification]")
+    page.wait_for_selector("#variant-list")
+    page.click("#finish")
+    page.wait_for_selector("dialog[open] #finish-form")
+    assert page.is_disabled("dialog[open] input[value=finalize]")
+    assert "Review" in page.inner_text("#finalize-problems")
+    ui.shot("08-finish-dialog", full_page=False)
+    page.check("dialog[open] input[value=markreview]")
+    page.fill("#finish-message", "Ready for review.")
+    page.click("#confirm-finish")
+    _open_analysis(ui, "marked_review")
+    assert "Review · Not started" in page.inner_text("#workflow-status")
+    assert page.locator(f"#vlist-classified .vitem[data-allele-id='{allele_id}']").count() == 1
+
+    # The review round: start it and finalize.
+    page.click("#start")
+    page.wait_for_selector("#finish")
+    page.click("#finish")
+    page.wait_for_selector("dialog[open] #finish-form")
+    assert page.is_enabled("dialog[open] input[value=finalize]")
+    page.check("dialog[open] input[value=finalize]")
+    page.click("#confirm-finish")
+    page.wait_for_selector("#section-finalized table")
+    assert ANALYSIS in page.inner_text("#section-finalized")
+    assert ANALYSIS not in page.inner_text("#overview-body section:not(#section-finalized)")
+    ui.shot("09-overview-finalized")
+
+    # The work log kept the message.
+    page.click(f"#section-finalized a:text('{ANALYSIS}')")
+    page.wait_for_selector("#workflow-status:has-text('Finalized')")
+    page.click("nav[aria-label=Views] a[data-view=info]")
+    page.wait_for_selector("#worklog-entries")
+    assert "Ready for review." in page.inner_text("#worklog-entries")
+
+
+def test_visual_mode_shows_variants_panel_and_tracks(ui: UI, e2e: E2E) -> None:
+    page = ui.page
+    ui.login("testuser3", e2e.set_password("testuser3"))
+    ui.goto(f"#/workflows/analyses/{e2e.data.analysis_id}/visual")
+    page.wait_for_selector("#igv-container[data-ready=true]")
+    igv = page.locator("#igv-container")
+    for name in ("Variants", "Gene panel", "hboc_hotspots", "coverage_gaps"):  # dynamic, static, analysis tracks
+        igv.get_by_text(name, exact=True).first.wait_for()
+    assert igv.locator("canvas").count() > 3
+    assert page.is_checked("#igv-tracks input[data-track='DYNAMIC/variants']")
+    assert not page.is_checked("#igv-tracks input[data-track='DYNAMIC/classifications']")
+    page.wait_for_timeout(500)  # let igv.js draw the features
+    ui.shot("10-visual", full_page=False)
+
+    # Another variant: igv.js moves there. The "Classified" preset shows the classifications track.
+    second = page.locator("#visual-variants .vitem").nth(1)
+    second.click()
+    search = igv.locator("input.igv-search-input")
+    for _ in range(50):
+        if search.input_value().startswith("13:32,890,6"):
+            break
+        page.wait_for_timeout(100)
+    assert search.input_value().startswith("13:32,890,6"), search.input_value()
+    page.select_option("#igv-preset", "Classified")
+    igv.get_by_text("Classifications", exact=True).first.wait_for()
+    assert not page.is_checked("#igv-tracks input[data-track='DYNAMIC/variants']")
