@@ -2,27 +2,25 @@
 
 from __future__ import annotations
 
-import importlib
-
 import click
 
 from ella_app import __version__
-from ella_app.cli import config, database, groups
-from ella_app.cli.context import run_main
-
-# Modules that add commands to the groups above or define groups of their own (attribute ``commands``).
-COMMAND_MODULES = (
-    "ella_app.cli.genepanels",  # deposit genepanel
-    "ella_app.cli.usergroups",  # users add_groups
-    "ella_app.cli.filterconfigs",  # filterconfigs update|list|deactivate
-    "ella_app.cli.users",  # users add_many|list|reset_password|lock|unlock|modify
-    "ella_app.cli.references",  # deposit references, references fetch
-    "ella_app.cli.broadcast",  # broadcast new|list|deactivate
-    "ella_app.cli.igv",  # igv-download
-    "ella_app.cli.delete",  # delete analysis
-    "ella_app.cli.analyses",  # deposit analysis, analyses watch
-    "ella_app.cli.annotation",  # annotation poll
+from ella_app.cli import (
+    analyses,  # deposit analysis, analyses watch
+    annotation,  # annotation poll
+    broadcast,  # broadcast new|list|deactivate
+    config,  # config validate
+    database,  # database make-production|upgrade|current|compare|refresh|drop
+    delete,  # delete analysis
+    filterconfigs,  # filterconfigs update|list|deactivate
+    genepanels,  # deposit genepanel
+    groups,
+    igv,  # igv-download
+    references,  # deposit references, references fetch
+    usergroups,  # users add_groups
+    users,  # users add_many|list|reset_password|lock|unlock|modify
 )
+from ella_app.cli.context import run_main
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -37,17 +35,13 @@ def cli() -> None:
 
 cli.add_command(database.database)
 cli.add_command(config.config)
-cli.add_command(groups.deposit)
-cli.add_command(groups.users)
-for _name in COMMAND_MODULES:
-    try:
-        _module = importlib.import_module(_name)
-    except ModuleNotFoundError as _exc:
-        if _exc.name != _name:
-            raise
-        continue
-    for _command in getattr(_module, "commands", ()):
+cli.add_command(groups.deposit)  # commands added by genepanels, references, analyses
+cli.add_command(groups.users)  # commands added by usergroups, users
+for _module in (filterconfigs, references, broadcast, igv, delete, analyses, annotation):
+    for _command in _module.commands:
         cli.add_command(_command)
+# These modules only add commands to the shared groups above.
+_GROUP_MEMBERS = (genepanels, usergroups, users)
 
 
 def main() -> None:
