@@ -1,0 +1,55 @@
+#!/bin/bash
+# Tests of the deployment kit, in increasing cost:
+#   1. ansible-lint, production profile (roles, playbooks, Molecule scenario, inventories)
+#   2. syntax check of every playbook against both inventories
+#   3. pytest tests/deploy: argument_specs in step with defaults, rendered units / Apptainer definition /
+#      nginx site / env-file checker (no test host needed)
+#   4. molecule test -s default: boot a Debian 12 systemd-nspawn host, converge site.yml with the demo
+#      fixtures, idempotence (changed=0), verify (inside and outside the host, kill -9 restarts), destroy
+# Provisions what it needs first (testhosts/provision.sh: host packages, cached rootfs, controller venv).
+# Exits non-zero when any step fails; the test hosts and the apt proxy are torn down at the end.
+# Options: --static (steps 1-3 only).
+set -uo pipefail
+ROOT=$(cd "$(dirname "$0")/.." && pwd)
+VENV=${ELLA_KIT_VENV:-/var/tmp/ella-kit-venv}
+STATIC=0
+for a in "$@"; do case $a in --static) STATIC=1 ;; *) echo "unknown option $a" >&2; exit 2 ;; esac; done
+cd "$ROOT"
+export PATH="$VENV/bin:$PATH" ELLA_KIT_ROOT="$ROOT" ANSIBLE_CONFIG="$ROOT/ansible.cfg" PY_COLORS=0 ANSIBLE_NOCOLOR=1 NO_COLOR=1
+passed=0; failed=0; results=()
+step() {
+  local name=$1; shift
+  local t0=$SECONDS
+  echo "=== $name"
+  if "$@"; then passed=$((passed+1)); results+=("ok    $name ($((SECONDS-t0))s)")
+  else failed=$((failed+1)); results+=("FAIL  $name ($((SECONDS-t0))s)"); fi
+}
+cleanup() { [ "$STATIC" = 1 ] || "$ROOT/testhosts/teardown-all.sh" >/dev/null 2>&1 || true; }
+trap cleanup EXIT
+
+if [ "$STATIC" = 1 ]; then
+  "$ROOT/testhosts/provision.sh" --venv-only || exit 1
+else
+  "$ROOT/testhosts/provision.sh" || exit 1
+fi
+
+step "ansible-lint (production profile)" ansible-lint --nocolor -f pep8
+syntax() {
+  local inv pb rc=0
+  for inv in inventories/example/hosts.yml inventories/testhost/hosts.yml; do
+    for pb in playbooks/*.yml; do
+      ansible-playbook -i "$inv" --syntax-check "$pb" >/dev/null || { echo "syntax check failed: $pb with $inv"; rc=1; }
+    done
+  done
+  return $rc
+}
+step "syntax check of the playbooks" syntax
+step "pytest tests/deploy (argspecs, rendered units, Apptainer definition)" \
+  env ELLA_DEPLOY_TESTS_REQUIRED=1 "$VENV/bin/python" -m pytest -q -p no:cacheprovider --confcutdir=tests/deploy tests/deploy
+if [ "$STATIC" = 0 ]; then
+  step "molecule test -s default" molecule test -s default
+fi
+
+echo; printf '%s\n' "${results[@]}"
+echo "test-deploy: $passed passed, $failed failed"
+[ "$failed" = 0 ]

@@ -1,0 +1,75 @@
+#!/bin/bash
+# Usage: create-host.sh NAME IP      (IP in 10.213.0.2-254, NAME max 11 chars [a-z0-9-])
+# Boots a throwaway Debian 12 systemd-nspawn container (systemd as PID 1) on an overlay of the cached rootfs,
+# in its own network namespace with a veth in br-testh, and waits until root can log in over SSH with the
+# controller key ($TESTHOSTS_HOME/ssh/id_ed25519). Env: BOOT_TIMEOUT (s, default 120).
+set -euo pipefail
+. "$(dirname "$0")/lib.sh"
+NAME=${1:?usage: create-host.sh NAME IP}; IP=${2:?usage: create-host.sh NAME IP}; TIMEOUT=${BOOT_TIMEOUT:-120}
+M=$D/machines/$NAME; BASE=$D/rootfs
+[[ $NAME =~ ^[a-z0-9-]{1,11}$ ]] || die "bad name '$NAME' (max 11 chars, [a-z0-9-])"
+valid_ip "$IP" || die "IP must be 10.213.0.2-254"
+[ -f "$D/rootfs.tar" ] && [ -f "$D/ssh/id_ed25519" ] || die "not provisioned: run testhosts/provision.sh first"
+if [ -f "$M/nspawn.pid" ] && kill -0 "$(cat "$M/nspawn.pid")" 2>/dev/null; then die "$NAME already running"; fi
+for m in "$D"/machines/*/ip; do
+  [ -f "$m" ] && [ "$(cat "$m")" = "$IP" ] && [ "$m" != "$M/ip" ] && die "$IP already used by $(basename "$(dirname "$m")")"
+done
+mkdir -p "$D/run"
+exec 9>"$D/run/setup.lock"; flock 9      # serialise shared setup when hosts are created in parallel
+[ -d "$BASE/etc" ] || { mkdir -p "$BASE"; tar -C "$BASE" --numeric-owner --xattrs -xf "$D/rootfs.tar"; }
+"$TH_DIR/net-up.sh"
+"$TH_DIR/start-aptproxy.sh" >/dev/null
+flock -u 9
+t0=$(ts)
+
+# 1. throwaway root: overlayfs, the cached base stays clean
+rm -rf "$M"; mkdir -p "$M/upper" "$M/work" "$M/root"
+mount -t overlay overlay -o "lowerdir=$BASE,upperdir=$M/upper,workdir=$M/work" "$M/root"
+R=$M/root
+echo "$NAME" > "$R/etc/hostname"
+printf '127.0.0.1 localhost\n127.0.1.1 %s\n%s %s\n' "$NAME" "$IP" "$NAME" > "$R/etc/hosts"
+systemd-id128 new > "$R/etc/machine-id"
+install -m 600 "$D/ssh/id_ed25519.pub" "$R/root/.ssh/authorized_keys"
+
+# 2. network namespace + veth into the host-only bridge; the only route leads to this machine
+NS=testh-$NAME; VH=vf-$NAME
+ip netns del "$NS" 2>/dev/null || true; ip link del "$VH" 2>/dev/null || true
+ip netns add "$NS"
+ip link add "$VH" type veth peer name host0 netns "$NS"
+ip link set "$VH" master "$BRIDGE" up
+ip -n "$NS" link set lo up
+ip -n "$NS" addr add "$IP/24" dev host0
+ip -n "$NS" link set host0 up
+ip -n "$NS" route add default via "$BRIDGE_IP"   # ip_forward stays as it is: nothing is routed beyond this machine
+echo "$IP" > "$M/ip"
+
+# 3. boot systemd as PID 1 (no machined on the controller -> --register=no)
+setsid systemd-nspawn --boot --quiet --machine="$NAME" --directory="$R" \
+  --register=no --keep-unit --network-namespace-path="/run/netns/$NS" \
+  --resolv-conf=off --timezone=off --console=read-only --link-journal=no \
+  </dev/null >"$M/console.log" 2>&1 &
+echo $! > "$M/nspawn.pid"
+
+# 4. wait for the container's systemd, for the boot to finish, then for an SSH login
+LEADER=
+for _ in $(seq $((TIMEOUT*5))); do
+  LEADER=$(pgrep -P "$(cat "$M/nspawn.pid")" -x systemd || true)
+  [ -n "$LEADER" ] && break
+  kill -0 "$(cat "$M/nspawn.pid")" 2>/dev/null || break; sleep 0.2
+done
+[ -n "$LEADER" ] || { tail -20 "$M/console.log" >&2; die "$NAME: container init did not start"; }
+echo "$LEADER" > "$M/leader.pid"
+STATE=
+for _ in $(seq $((TIMEOUT*5))); do   # the bus may not answer yet right after init starts
+  STATE=$(timeout 10 nsenter -t "$LEADER" -a systemctl is-system-running --wait 2>/dev/null || true)
+  case $STATE in running|degraded|maintenance|stopping|offline) break ;; esac
+  sleep 0.2
+done
+SSH=(ssh -q -i "$D/ssh/id_ed25519" -o BatchMode=yes -o StrictHostKeyChecking=no -o UserKnownHostsFile=/dev/null -o ConnectTimeout=2)
+ok=0
+for _ in $(seq $((TIMEOUT*2))); do
+  if "${SSH[@]}" "root@$IP" true 2>/dev/null; then ok=1; break; fi
+  sleep 0.5
+done
+[ "$ok" = 1 ] || { tail -20 "$M/console.log" >&2; die "$NAME: no SSH login at $IP after ${TIMEOUT}s (systemd=$STATE)"; }
+printf '%s: systemd=%s ip=%s leader=%s boot=%s\n' "$NAME" "$STATE" "$IP" "$LEADER" "$(el "$t0")"

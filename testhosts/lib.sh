@@ -1,0 +1,18 @@
+# shellcheck shell=bash
+# Common settings for the test-host scripts. Sourced, not executed.
+#   TESTHOSTS_HOME  state dir: rootfs cache, machines, ssh key, apt cache (default /var/tmp/testhosts)
+#   ELLA_KIT_VENV   controller venv with ansible-core/molecule/ansible-lint (default /var/tmp/ella-kit-venv)
+TH_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+D=${TESTHOSTS_HOME:-/var/tmp/testhosts}
+VENV=${ELLA_KIT_VENV:-/var/tmp/ella-kit-venv}
+BRIDGE=br-testh
+BRIDGE_IP=10.213.0.1
+NET_PREFIX=10.213.0
+ts() { date +%s.%N; }
+el() { printf '%.1fs' "$(echo "$(ts) - $1" | bc)"; }
+log() { printf '[testhosts] %s\n' "$*" >&2; }
+die() { printf '[testhosts] ERROR: %s\n' "$*" >&2; exit 1; }
+# Only addresses of our own host-only /24 are acceptable targets.
+valid_ip() {
+  [[ $1 =~ ^10\.213\.0\.([0-9]+)$ ]] && (( BASH_REMATCH[1] >= 2 && BASH_REMATCH[1] <= 254 ))
+}

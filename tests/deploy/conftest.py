@@ -1,0 +1,110 @@
+"""Fixtures for the deployment kit's static tests (no test host): role files, and templates rendered by
+Ansible itself (ansible-playbook on localhost) for both runtimes of ella_services.
+
+These tests need no database and no ELLA install. Rendering needs ansible-playbook: it is taken from
+$ELLA_KIT_VENV (default /var/tmp/ella-kit-venv, made by testhosts/provision.sh) or PATH. Without it the
+rendering tests are skipped, unless ELLA_DEPLOY_TESTS_REQUIRED=1 (scripts/test-deploy.sh sets it), which
+turns the skip into a failure.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+ROOT = Path(__file__).resolve().parents[2]
+ROLES = ROOT / "roles"
+RENDER_PLAYBOOK = Path(__file__).with_name("render.yml")
+
+
+def load_yaml(path: Path) -> Any:
+    with path.open(encoding="utf-8") as fh:
+        return yaml.safe_load(fh)
+
+
+def role_names() -> list[str]:
+    return sorted(p.name for p in ROLES.iterdir() if (p / "tasks" / "main.yml").is_file())
+
+
+def defaults(role: str) -> dict[str, Any]:
+    return load_yaml(ROLES / role / "defaults" / "main.yml") or {}
+
+
+def ansible_playbook() -> str | None:
+    venv = Path(os.environ.get("ELLA_KIT_VENV", "/var/tmp/ella-kit-venv")) / "bin" / "ansible-playbook"
+    if venv.is_file():
+        return str(venv)
+    return shutil.which("ansible-playbook")
+
+
+def _render(tmp: Path, extra: dict[str, Any]) -> Path:
+    exe = ansible_playbook()
+    if exe is None:
+        if os.environ.get("ELLA_DEPLOY_TESTS_REQUIRED") == "1":
+            pytest.fail("ansible-playbook not found: run testhosts/provision.sh --venv-only")
+        pytest.skip("ansible-playbook not found (scripts/test-deploy.sh provisions it and runs these tests)")
+    out = tmp / "out"
+    out.mkdir(parents=True)
+    env = {
+        **os.environ,
+        "ANSIBLE_CONFIG": str(ROOT / "ansible.cfg"),
+        "ANSIBLE_NOCOLOR": "1",
+        "ANSIBLE_LOCALHOST_WARNING": "0",
+        "ANSIBLE_INVENTORY_UNPARSED_WARNING": "0",
+    }
+    args = [
+        exe,
+        "-i",
+        "localhost,",
+        "-c",
+        "local",
+        str(RENDER_PLAYBOOK),
+        "-e",
+        f"ansible_python_interpreter={Path(exe).parent / 'python'}",
+        "-e",
+        json.dumps({"render_out": str(out), "kit_root": str(ROOT), **extra}),
+    ]
+    proc = subprocess.run(args, cwd=ROOT, env=env, capture_output=True, text=True, timeout=300)
+    if proc.returncode != 0:
+        pytest.fail(f"rendering failed:\n{proc.stdout[-4000:]}\n{proc.stderr[-2000:]}")
+    return out
+
+
+@pytest.fixture(scope="session")
+def rendered_venv(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return _render(tmp_path_factory.mktemp("venv"), {"ella_services_runtime": "venv"})
+
+
+@pytest.fixture(scope="session")
+def rendered_apptainer(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return _render(tmp_path_factory.mktemp("apptainer"), {"ella_services_runtime": "apptainer"})
+
+
+def parse_unit(path: Path) -> dict[str, dict[str, list[str]]]:
+    """A systemd unit file as {section: {key: [values...]}} (keys may repeat; continuation lines joined)."""
+    sections: dict[str, dict[str, list[str]]] = {}
+    current: dict[str, list[str]] | None = None
+    pending = ""
+    for raw in path.read_text(encoding="utf-8").splitlines():
+        line = pending + raw.strip() if pending else raw.strip()
+        if line.endswith("\\"):
+            pending = line[:-1] + " "
+            continue
+        pending = ""
+        if not line or line.startswith(("#", ";")):
+            continue
+        if line.startswith("[") and line.endswith("]"):
+            current = sections.setdefault(line[1:-1], {})
+            continue
+        assert current is not None, f"{path.name}: key outside a section: {line}"
+        assert "=" in line, f"{path.name}: not KEY=VALUE: {line}"
+        key, value = line.split("=", 1)
+        current.setdefault(key.strip(), []).append(value.strip())
+    return sections
