@@ -28,37 +28,9 @@ def create_app(settings: Settings | None = None, test_config: dict[str, Any] | N
 
 
 def _register_blueprints(app: Flask) -> None:
-    from ella_app.api.v1 import (
-        alleles,
-        analyses,
-        assessments,
-        broadcasts,
-        config,
-        genepanels,
-        igv,
-        openapi,
-        overview,
-        references,
-        status,
-        users,
-        workflows,
-    )
+    from ella_app.api.v1 import resource_modules
 
-    for module in (
-        status,
-        users,
-        openapi,
-        config,
-        broadcasts,
-        overview,
-        analyses,
-        workflows,
-        alleles,
-        assessments,
-        references,
-        genepanels,
-        igv,
-    ):
+    for module in resource_modules():
         app.register_blueprint(module.bp, url_prefix="/api/v1")
 
 

@@ -341,35 +341,11 @@ def op(
 
 
 def build_spec() -> dict[str, Any]:
-    from ella_app.api.v1 import (
-        alleles,
-        analyses,
-        assessments,
-        broadcasts,
-        config,
-        genepanels,
-        igv,
-        openapi,
-        overview,
-        references,
-        workflows,
-    )
+    from ella_app.api.v1 import resource_modules
 
     paths: dict[str, Any] = {}
-    for module in (
-        overview,
-        analyses,
-        workflows,
-        alleles,
-        assessments,
-        references,
-        broadcasts,
-        config,
-        genepanels,
-        igv,
-        openapi,
-    ):
-        paths.update(module.PATHS)
+    for module in resource_modules():
+        paths.update(getattr(module, "PATHS", {}))
     return {
         "openapi": "3.1.0",
         "info": {

@@ -1,1 +1,40 @@
 """Blueprints of /api/v1."""
+
+from __future__ import annotations
+
+from types import ModuleType
+
+
+def resource_modules() -> list[ModuleType]:
+    """Every /api/v1 module, in registration order: each has a blueprint ``bp``; documented ones ``PATHS``."""
+    from ella_app.api.v1 import (
+        alleles,
+        analyses,
+        assessments,
+        broadcasts,
+        config,
+        genepanels,
+        igv,
+        openapi,
+        overview,
+        references,
+        status,
+        users,
+        workflows,
+    )
+
+    return [
+        status,
+        users,
+        openapi,
+        config,
+        broadcasts,
+        overview,
+        analyses,
+        workflows,
+        alleles,
+        assessments,
+        references,
+        genepanels,
+        igv,
+    ]
