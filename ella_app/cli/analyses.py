@@ -10,6 +10,7 @@ import click
 from ella_app.cli.context import CliContext, json_option, pass_cli, reason_option, setup_service_logging
 from ella_app.cli.groups import deposit
 from ella_app.db import schema
+from ella_app.services.analyses_admin import list_analyses
 from ella_app.services.importer import import_analysis
 from ella_app.services.loop import ServiceLoop
 from ella_app.services.watcher import AnalysisWatcher, NameFilter
@@ -51,7 +52,7 @@ def _schema_check(db_url: str) -> Callable[[], None]:
     return check
 
 
-@click.group(help="The analyses watcher.")
+@click.group(help="Imported analyses and the analyses watcher.")
 def analyses() -> None:
     pass
 
@@ -98,6 +99,24 @@ def watch(
 
     with watcher:
         ServiceLoop("analyses watcher", 0).run(step)
+
+
+@analyses.command("list")
+@click.option("--name", metavar="NAME", help="Only this analysis.")
+@json_option
+@pass_cli
+def list_command(cli: CliContext, name: str | None) -> None:
+    """List the imported analyses with their gene panel, samples and workflow state."""
+    rows = cli.read(lambda session: list_analyses(session, name))
+    if cli.json:
+        cli.emit({"changed": False, "analyses": rows})
+        return
+    columns = ("id", "name", "genepanel", "samples", "workflow_status", "status", "date_deposited")
+    click.echo("\t".join(columns))
+    for row in rows:
+        click.echo("\t".join("" if row[c] is None else str(row[c]) for c in columns))
+    if not rows:
+        click.echo("no analyses")
 
 
 commands = [analyses]

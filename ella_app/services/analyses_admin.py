@@ -1,4 +1,4 @@
-"""Administrative removal of an analysis (``ella-cli delete analysis``).
+"""Administrative views and removal of analyses (``ella-cli analyses list``, ``ella-cli delete analysis``).
 
 As in ELLA: the analysis goes with its samples, genotypes, interpretations, snapshots, state history and
 work log (database cascades); allele, reference and gene assessments and allele reports stay, with
@@ -61,3 +61,46 @@ def delete_analysis(session: Session, analysis_id: int) -> ChangeReport:
             f"{overview['assessments_kept']} assessment(s)/report(s) kept, no longer linked to an analysis"
         )
     return report
+
+
+def list_analyses(session: Session, name: str | None = None) -> list[dict[str, Any]]:
+    """Every analysis (or the one named) with its panel, sample count and latest interpretation round."""
+    latest = (
+        select(
+            AnalysisInterpretation.analysis_id,
+            func.max(AnalysisInterpretation.id).label("interpretation_id"),
+        )
+        .group_by(AnalysisInterpretation.analysis_id)
+        .subquery()
+    )
+    samples = select(Sample.analysis_id, func.count().label("samples")).group_by(Sample.analysis_id).subquery()
+    query = (
+        select(
+            Analysis.id,
+            Analysis.name,
+            Analysis.genepanel_name,
+            Analysis.genepanel_version,
+            Analysis.date_deposited,
+            func.coalesce(samples.c.samples, 0),
+            AnalysisInterpretation.workflow_status,
+            AnalysisInterpretation.status,
+        )
+        .outerjoin(samples, samples.c.analysis_id == Analysis.id)
+        .outerjoin(latest, latest.c.analysis_id == Analysis.id)
+        .outerjoin(AnalysisInterpretation, AnalysisInterpretation.id == latest.c.interpretation_id)
+        .order_by(Analysis.id)
+    )
+    if name is not None:
+        query = query.where(Analysis.name == name)
+    return [
+        {
+            "id": row[0],
+            "name": row[1],
+            "genepanel": f"{row[2]}_{row[3]}",
+            "date_deposited": row[4].isoformat(),
+            "samples": int(row[5]),
+            "workflow_status": row[6],
+            "status": row[7],
+        }
+        for row in session.execute(query)
+    ]

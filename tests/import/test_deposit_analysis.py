@@ -229,3 +229,14 @@ def test_two_imports_in_one_transaction(db_url, tmp_path):
         assert import_analysis(session, first).extra["alleles_created"] == 10
         assert import_analysis(session, second).extra["alleles_existing"] == 10
     assert count(db_url, "analysis") == 2 and count(db_url, "allele") == 10 and count(db_url, "annotation") == 10
+
+
+def test_analyses_list_shows_the_imported_analysis_and_its_round(pcli):
+    assert pcli.ok("analyses", "list", "--json").json() == {"changed": False, "analyses": []}
+    pcli.ok("deposit", "analysis", str(TEST_ANALYSIS), "--json")
+    [row] = pcli.ok("analyses", "list", "--json").json()["analyses"]
+    assert (row["name"], row["genepanel"], row["samples"]) == ("TestAnalysis-001", "HBOC_v1.0.0", 3)
+    assert (row["workflow_status"], row["status"]) == ("Not ready", "Not started")  # it has warnings.txt
+    assert pcli.ok("analyses", "list", "--name", "nope", "--json").json()["analyses"] == []
+    text = pcli.ok("analyses", "list").stdout
+    assert "TestAnalysis-001\tHBOC_v1.0.0\t3\tNot ready\tNot started" in text
