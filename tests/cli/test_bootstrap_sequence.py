@@ -11,10 +11,14 @@ from sqlalchemy import create_engine, text
 
 from tests.conftest import DEMO_FIXTURES, Cli, table_snapshot
 
+DEMO_ANALYSES = DEMO_FIXTURES.parent / "analyses"
+
 
 def _sequence(tmp_path: Path) -> list[list[str]]:
     panels = sorted(p for p in (DEMO_FIXTURES / "genepanels").iterdir() if p.is_dir())
     assert len(panels) >= 3, "the demo fixtures carry several gene panels"
+    analyses = sorted(p for p in DEMO_ANALYSES.iterdir() if p.is_dir())
+    assert len(analyses) == 2, "a single-sample and a trio demo analysis"
     return [
         ["database", "make-production"],
         *(["deposit", "genepanel", "--folder", str(p)] for p in panels),
@@ -22,6 +26,8 @@ def _sequence(tmp_path: Path) -> list[list[str]]:
         ["filterconfigs", "update", str(DEMO_FIXTURES / "filterconfigs.json")],
         ["users", "add_many", str(DEMO_FIXTURES / "users.json"), "--passwords-file", str(tmp_path / "otp.txt")],
         ["deposit", "references", str(DEMO_FIXTURES / "references.json")],
+        # the demo analyses the test hosts get (roles/ella_fixtures, ella_fixtures_analyses_src_dir)
+        *(["deposit", "analysis", str(a), "--skip-existing"] for a in analyses),
     ]
 
 
@@ -30,7 +36,8 @@ def test_full_bootstrap_then_rerun_changes_nothing(cli_env, empty_db_url, tmp_pa
     first = [cli.ok(*args, "--json").json() for args in _sequence(tmp_path)]
     assert all(step["changed"] for step in first), first
     otp_lines = (tmp_path / "otp.txt").read_text().splitlines()
-    assert len(otp_lines) == first[-2]["created"] > 0
+    assert len(otp_lines) == first[-4]["created"] > 0
+    assert [step["variants"] > 0 for step in first[-2:]] == [True, True]
     before = table_snapshot(empty_db_url)
 
     second = [cli.ok(*args, "--json").json() for args in _sequence(tmp_path)]

@@ -14,36 +14,23 @@ from __future__ import annotations
 
 import json
 import os
-import re
 import urllib.error
 import urllib.request
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlparse
 
 import pytest
 
-from tests.conftest import EXAMPLE_CONFIG, ROOT, Cli, _create_database
+from tests.conftest import EXAMPLE_CONFIG, Cli, _create_database
 
+from .browser import CHROMIUM, CHROMIUM_ARGS, UI, browser_unavailable, open_ui
 from .data import E2EData, bootstrap
 from .servers import Stack, start_stack
 
-CHROMIUM = os.environ.get("ELLA_E2E_CHROMIUM", "/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
-SCREENSHOTS = ROOT / "artifacts" / "screenshots"
 NEW_PASSWORD = "Variant-Interpretation-2024!"
 NON_PRODUCTION_WARNING = "Test system: not for clinical use"
-TIMEOUT_MS = 20_000
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -55,16 +42,6 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     for item in items:
         if here in Path(str(item.fspath)).parents:
             item.add_marker(pytest.mark.e2e)
-
-
-def _unavailable() -> str | None:
-    try:
-        import playwright.sync_api  # noqa: F401
-    except ImportError:
-        return "the Python package playwright is not installed (pip install playwright)"
-    if not Path(CHROMIUM).exists():
-        return f"no Chromium at {CHROMIUM} (apt-get install chromium)"
-    return None
 
 
 @dataclass
@@ -101,7 +78,7 @@ class E2E:
 
 @pytest.fixture(scope="session")
 def e2e(pg: Any, tmp_path_factory: pytest.TempPathFactory) -> Iterator[E2E]:
-    reason = _unavailable()
+    reason = browser_unavailable()
     if reason:
         if os.environ.get("ELLA_E2E_REQUIRED") == "1":
             pytest.fail(reason)
@@ -141,73 +118,7 @@ def browser(e2e: E2E) -> Iterator[Any]:
             chromium.close()
 
 
-@dataclass
-class UI:
-    """One browser context and page, with its console and outgoing requests recorded."""
-
-    page: Any
-    base_url: str
-    console: list[tuple[str, str, str]] = field(default_factory=list)  # (type, text, url)
-    page_errors: list[str] = field(default_factory=list)
-    external: list[str] = field(default_factory=list)
-    expected: list[tuple[int, str]] = field(default_factory=list)
-
-    def expect_http_error(self, status: int, url_part: str) -> None:
-        """A failed request the test provokes on purpose (Chromium logs every 4xx as a console error)."""
-        self.expected.append((status, url_part))
-
-    def errors(self) -> list[str]:
-        found = []
-        for kind, text, url in self.console:
-            if kind != "error":
-                continue
-            status = re.search(r"status of (\d{3})", text)
-            if status and any(int(status[1]) == code and part in url for code, part in self.expected):
-                continue
-            found.append(f"{text} ({url})")
-        return found + [f"uncaught: {e}" for e in self.page_errors]
-
-    def goto(self, route: str) -> None:
-        self.page.goto(self.base_url + route)
-
-    def shot(self, name: str, full_page: bool = True) -> Path:
-        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-        path = SCREENSHOTS / f"{name}.png"
-        self.page.screenshot(path=str(path), full_page=full_page)
-        return path
-
-    def login(self, username: str, password: str) -> None:
-        page = self.page
-        self.goto("#/login")
-        page.fill("#username", username)
-        page.fill("#password", password)
-        page.click("button[type=submit]")
-        page.wait_for_selector("#topbar:not(.hidden)")
-
-
 @pytest.fixture
 def ui(browser: Any, e2e: E2E) -> Iterator[UI]:
-    context = browser.new_context(viewport={"width": 1440, "height": 900}, base_url=e2e.base_url)
-    context.set_default_timeout(TIMEOUT_MS)
-    page = context.new_page()
-    wrapper = UI(page=page, base_url=e2e.base_url)
-    local = urlparse(e2e.base_url).netloc
-
-    def guard(route: Any) -> None:
-        url = route.request.url
-        parsed = urlparse(url)
-        if parsed.scheme in ("data", "blob") or parsed.netloc == local:
-            route.continue_()
-        else:
-            wrapper.external.append(url)
-            route.abort()
-
-    context.route("**/*", guard)
-    page.on("console", lambda msg: wrapper.console.append((msg.type, msg.text, msg.location.get("url", ""))))
-    page.on("pageerror", lambda exc: wrapper.page_errors.append(str(exc)))
-    try:
+    with open_ui(browser, e2e.base_url) as wrapper:
         yield wrapper
-    finally:
-        context.close()
-    assert not wrapper.external, f"requests left the machine: {wrapper.external}"
-    assert not wrapper.errors(), "console errors:\n" + "\n".join(wrapper.errors())
