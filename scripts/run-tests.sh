@@ -14,7 +14,7 @@ step() { printf '\n=== %s\n' "$*"; }
 
 step "system packages"
 need=()
-for pkg in postgresql python3-venv chromium nginx-light; do dpkg -s "$pkg" >/dev/null 2>&1 || need+=("$pkg"); done
+for pkg in postgresql python3-venv chromium nginx-light libnss3-tools; do dpkg -s "$pkg" >/dev/null 2>&1 || need+=("$pkg"); done
 if ((${#need[@]})); then
   apt-get update -qq
   apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null
@@ -35,7 +35,7 @@ step "pytest"
 # The browser tests must run here (they skip on a machine without Chromium only when this is unset).
 export ELLA_E2E_REQUIRED=1
 # shellcheck disable=SC2086
-"$VENV/bin/python" -m pytest -q --ignore=tests/deploy ${PYTEST_ARGS:-}  # tests/deploy runs in the deploy stage
+"$VENV/bin/python" -m pytest -q --ignore=tests/deploy --ignore=tests/deployed ${PYTEST_ARGS:-}  # both in the deploy stage
 
 if [ "${SKIP_DEPLOY:-0}" != 1 ] && [ -x scripts/test-deploy.sh ]; then
   step "deployment tests (ansible-lint, argument specs, molecule)"

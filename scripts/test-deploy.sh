@@ -5,7 +5,8 @@
 #   3. pytest tests/deploy: argument_specs in step with defaults, rendered units / Apptainer definition /
 #      nginx site / env-file checker (no test host needed)
 #   4. molecule test -s default: boot a Debian 12 systemd-nspawn host, converge site.yml with the demo
-#      fixtures, idempotence (changed=0), verify (inside and outside the host, kill -9 restarts), destroy
+#      fixtures, idempotence (changed=0), verify (inside and outside the host, kill -9 restarts, an analysis
+#      through the watcher), then Chromium on the controller against that host (tests/deployed), destroy
 # Provisions what it needs first (testhosts/provision.sh: host packages, cached rootfs, controller venv).
 # Exits non-zero when any step fails; the test hosts and the apt proxy are torn down at the end.
 # Options: --static (steps 1-3 only).
@@ -46,8 +47,20 @@ syntax() {
 step "syntax check of the playbooks" syntax
 step "pytest tests/deploy (argspecs, rendered units, Apptainer definition)" \
   env ELLA_DEPLOY_TESTS_REQUIRED=1 "$VENV/bin/python" -m pytest -q -p no:cacheprovider --confcutdir=tests/deploy tests/deploy
+deployed_ui() {
+  # Chromium on the controller against the host Molecule left running: a new user finalizes an analysis.
+  local py=${ELLA_TEST_VENV:-/var/tmp/ella-test-venv}/bin/python
+  [ -x "$py" ] || { echo "no test venv at $py (scripts/run-tests.sh creates it)"; return 1; }
+  env ELLA_DEPLOYED_URL="${ELLA_DEPLOYED_URL:-$DEPLOYED_URL}" ELLA_DEPLOYED_CA="${ELLA_DEPLOYED_CA:-$DEPLOYED_CA}" \
+    ELLA_DEPLOYED_REQUIRED=1 "$py" -m pytest -q -p no:cacheprovider tests/deployed
+}
 if [ "$STATIC" = 0 ]; then
-  step "molecule test -s default" molecule test -s default
+  # the default scenario's host (molecule/default/molecule.yml) and the CA its nginx was given
+  DEPLOYED_URL=http://10.213.0.31:3114/
+  DEPLOYED_CA=
+  step "molecule test -s default (host kept for the browser test)" molecule test -s default --destroy never
+  step "Chromium on the deployed host (tests/deployed)" deployed_ui
+  step "molecule destroy -s default" molecule destroy -s default
 fi
 
 echo; printf '%s\n' "${results[@]}"

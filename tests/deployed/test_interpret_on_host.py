@@ -1,0 +1,82 @@
+"""On the deployed test host, in Chromium, through nginx: a user deposited by ``ella-cli users add_many`` logs
+in with the one-time password, must choose a new one, opens TestAnalysis-001 (imported by the watcher unit
+during Molecule verify), classifies a variant with an ACMG criterion, sends the analysis to review and
+finalizes it. The host's database is then asked, over SSH, whether the round and the assessment are there."""
+
+from __future__ import annotations
+
+from urllib.parse import urlparse
+
+from tests.e2e.browser import UI
+
+from .conftest import URL, Host, NewUser
+
+ANALYSIS = "TestAnalysis-001"
+NEW_PASSWORD = "Deployed-Host-Login-2026!"
+
+
+def _open_analysis(ui: UI) -> None:
+    page = ui.page
+    page.wait_for_selector("#overview-body")
+    page.click(f"#overview-body a:text-is('{ANALYSIS}')")
+    page.wait_for_selector("#workflow #variant-list")
+
+
+def test_new_user_finalizes_an_analysis_with_a_classified_variant(ui: UI, host: Host, new_user: NewUser) -> None:
+    page = ui.page
+    ui.goto("")
+    page.wait_for_selector("form[aria-label='Log in']")
+    assert urlparse(page.url).scheme == urlparse(URL).scheme  # no downgrade on the way
+
+    ui.expect_http_error(401, "users/actions/login/")  # the one-time password must be changed first
+    page.fill("#username", new_user.username)
+    page.fill("#password", new_user.one_time_password)
+    page.keyboard.press("Enter")
+    page.wait_for_selector("form[aria-label='Choose a new password']")
+    page.fill("#new-password", NEW_PASSWORD)
+    page.fill("#repeat-password", NEW_PASSWORD)
+    page.click("form[aria-label='Choose a new password'] button[type=submit]")
+    page.wait_for_selector("#topbar:not(.hidden)")
+    assert page.inner_text("#who-name") == "Rosalind Franklin"
+    assert page.inner_text("#who-group") == f"({new_user.group})"
+    ui.shot("deployed-01-overview")
+
+    _open_analysis(ui)
+    page.click("#start")
+    page.wait_for_selector("#finish")
+
+    target = page.locator("#vlist-unclassified .vitem").first
+    allele_id = target.get_attribute("data-allele-id")
+    target.click()
+    page.wait_for_selector("#classification-form")
+    page.click("#classification-form button[data-class='4']")
+    page.click("#acmg-palette button[data-code='PM2']")
+    page.fill("#evaluation-comment", f"Classified on the deployed host by {new_user.username}.")
+    with page.expect_response(lambda r: "actions/finalizeallele/" in r.url and r.status == 200):
+        page.click("#classify")
+    page.wait_for_selector(f"#vlist-classified .vitem[data-allele-id='{allele_id}'] .badge.class-4")
+    ui.shot("deployed-02-classified")
+
+    page.click("#finish")
+    page.wait_for_selector("dialog[open] #finish-form")
+    page.check("dialog[open] input[value=markreview]")
+    page.click("#confirm-finish")
+    _open_analysis(ui)
+    page.click("#start")
+    page.wait_for_selector("#finish")
+    page.click("#finish")
+    page.wait_for_selector("dialog[open] #finish-form")
+    page.check("dialog[open] input[value=finalize]")
+    page.click("#confirm-finish")
+    page.wait_for_selector("#section-finalized table")
+    assert ANALYSIS in page.inner_text("#section-finalized")
+    ui.shot("deployed-03-finalized")
+
+    [row] = host.cli_json("analyses", "list", "--name", ANALYSIS)["analyses"]
+    assert (row["workflow_status"], row["status"]) == ("Review", "Done"), row
+    count = host.run(
+        "runuser -u postgres -- psql -d ella -tAc "
+        f'"SELECT count(*) FROM alleleassessment a JOIN analysis n ON n.id = a.analysis_id '
+        f"WHERE n.name = '{ANALYSIS}' AND a.allele_id = {int(allele_id or 0)} AND a.classification = '4'\""
+    )
+    assert count.strip() == "1"
