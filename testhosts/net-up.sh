@@ -6,5 +6,7 @@ set -euo pipefail
 if ! ip link show "$BRIDGE" >/dev/null 2>&1; then
   ip link add "$BRIDGE" type bridge
 fi
-ip addr show dev "$BRIDGE" | grep -q "inet $BRIDGE_IP/24" || ip addr add "$BRIDGE_IP/24" dev "$BRIDGE"
+# (no `| grep -q` here: with pipefail, grep leaving early makes `ip` die of SIGPIPE and the test fail)
+addrs=$(ip -4 addr show dev "$BRIDGE")
+[[ $addrs == *"inet $BRIDGE_IP/24"* ]] || ip addr add "$BRIDGE_IP/24" dev "$BRIDGE"
 ip link set "$BRIDGE" up
