@@ -22,6 +22,7 @@ from pathlib import Path
 from queue import Full, Queue
 from typing import Any
 
+import orjson
 from sqlalchemy import select, text
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
@@ -40,17 +41,9 @@ from ella_app.formats.analysis_folder import AnalysisSpec, DataEntry, Pedigree, 
 from ella_app.formats.vcf import VcfReader, VcfRecord, allele_shape, genotype_type, parse_info
 from ella_app.services.results import ChangeReport, ProgressFn, no_progress
 
-try:  # orjson is much faster; the standard library does the same job without it
-    import orjson
 
-    def _dumps(value: Any) -> str:
-        return orjson.dumps(value).decode()
-
-except ImportError:  # pragma: no cover
-    import json
-
-    def _dumps(value: Any) -> str:
-        return json.dumps(value, separators=(",", ":"), ensure_ascii=False)
+def _dumps(value: Any) -> str:
+    return orjson.dumps(value).decode()
 
 
 log = logging.getLogger(__name__)

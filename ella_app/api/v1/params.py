@@ -14,6 +14,7 @@ from collections.abc import Sequence
 from functools import cache
 from typing import Any
 
+import orjson
 from flask import Blueprint, Response, current_app, g, jsonify, request
 from jsonschema import Draft202012Validator
 from sqlalchemy.exc import DataError, IntegrityError
@@ -23,11 +24,6 @@ from ella_app.api.openapi import SCHEMAS
 from ella_app.db.models import User
 from ella_app.errors import ConflictError, InputError
 from ella_app.services.access import MAX_ID
-
-try:  # orjson serializes the big lists (overview, variants) several times faster; json does the same job
-    import orjson
-except ImportError:  # pragma: no cover
-    orjson = None  # type: ignore[assignment]
 
 MAX_PER_PAGE = 50
 MAX_LIST = 10_000  # ids in one query parameter
@@ -111,11 +107,7 @@ def paging() -> tuple[int, int]:
 
 
 def json_response(data: Any, status: int = 200) -> Response:
-    """``data`` as a JSON response (orjson when installed)."""
-    if orjson is None:
-        response = jsonify(data)
-        response.status_code = status
-        return response
+    """``data`` as a JSON response (orjson: several times faster than json on the big lists)."""
     return Response(orjson.dumps(data, option=orjson.OPT_NON_STR_KEYS), status=status, mimetype="application/json")
 
 
