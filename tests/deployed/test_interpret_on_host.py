@@ -55,6 +55,7 @@ def test_new_user_finalizes_an_analysis_with_a_classified_variant(ui: UI, host: 
     with page.expect_response(lambda r: "actions/finalizeallele/" in r.url and r.status == 200):
         page.click("#classify")
     page.wait_for_selector(f"#vlist-classified .vitem[data-allele-id='{allele_id}'] .badge.class-4")
+    page.wait_for_selector("#current-classification")
     ui.shot("deployed-02-classified")
 
     page.click("#finish")
