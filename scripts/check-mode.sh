@@ -1,0 +1,50 @@
+#!/bin/bash
+# Check mode as a contract: `ansible-playbook playbooks/site.yml --check --diff` with the test-host settings
+#   --fresh              on a newly booted test host (ella-chk, 10.213.0.33): must not fail (and must not
+#                        change the host: its package list is compared before and after)
+#   --converged NAME IP  on a host that a real run converged (e.g. Molecule's ella-mol 10.213.0.31): must not
+#                        fail and must report changed=0
+# Prints the play recap; exits non-zero when the contract is broken. Used by scripts/test-deploy.sh.
+set -euo pipefail
+ROOT=$(cd "$(dirname "$0")/.." && pwd)
+# shellcheck source=../testhosts/lib.sh
+. "$ROOT/testhosts/lib.sh"
+MODE=${1:-}; NAME=ella-chk; IP=10.213.0.33
+case $MODE in
+  --fresh) ;;
+  --converged) NAME=${2:?usage: check-mode.sh --converged NAME IP}; IP=${3:?usage: check-mode.sh --converged NAME IP} ;;
+  *) echo "usage: check-mode.sh --fresh | --converged NAME IP" >&2; exit 2 ;;
+esac
+export PATH="$VENV/bin:$PATH" ELLA_KIT_ROOT="$ROOT" ANSIBLE_CONFIG="$ROOT/ansible.cfg" ANSIBLE_NOCOLOR=1
+INV=$(mktemp -d); LOG=$D/logs/check-mode-${MODE#--}.log; mkdir -p "$D/logs"
+cleanup() { rm -rf "$INV"; [ "$MODE" != --fresh ] || "$ROOT/testhosts/destroy-host.sh" "$NAME" >/dev/null 2>&1 || true; }
+trap cleanup EXIT
+mkdir -p "$INV/group_vars"
+ln -s "$ROOT/inventories/testhost/group_vars/all" "$INV/group_vars/all"
+cat > "$INV/hosts.yml" <<YML
+all:
+  hosts:
+    $NAME:
+      ansible_host: $IP
+  children:
+    ella_db: {hosts: {$NAME: }}
+    ella_app: {hosts: {$NAME: }}
+    ella_proxy: {hosts: {$NAME: }}
+YML
+SSH=(ssh -q -i "$D/ssh/id_ed25519" -o BatchMode=yes -o StrictHostKeyChecking=no -o UserKnownHostsFile=/dev/null "root@$IP")
+if [ "$MODE" = --fresh ]; then
+  "$ROOT/testhosts/destroy-host.sh" "$NAME" >/dev/null 2>&1 || true
+  "$ROOT/testhosts/create-host.sh" "$NAME" "$IP" >/dev/null
+fi
+before=$("${SSH[@]}" "dpkg-query -W -f='\${Package} \${Status}\n' | sort; ls -a /etc/systemd/system /opt /data 2>&1" | sha256sum)
+rc=0
+ansible-playbook -i "$INV/hosts.yml" "$ROOT/playbooks/site.yml" --check --diff >"$LOG" 2>&1 || rc=$?
+after=$("${SSH[@]}" "dpkg-query -W -f='\${Package} \${Status}\n' | sort; ls -a /etc/systemd/system /opt /data 2>&1" | sha256sum)
+sed -n '/^PLAY RECAP/,/^$/p' "$LOG"
+[ "$rc" = 0 ] || { grep -B2 -A12 'fatal:' "$LOG" | head -60 >&2; die "check mode failed (rc=$rc, log $LOG)"; }
+[ "$before" = "$after" ] || die "check mode changed the host (packages or unit/code/data directories; log $LOG)"
+if [ "$MODE" = --converged ]; then
+  changed=$(awk -v h="$NAME" '$1 == h {for (i=1;i<=NF;i++) if ($i ~ /^changed=/) {split($i,a,"="); print a[2]}}' "$LOG" | tail -1)
+  [ "$changed" = 0 ] || { grep -B1 '^changed:' "$LOG" | head -40 >&2; die "check mode on the converged host reports changed=$changed (log $LOG)"; }
+fi
+log "check mode ${MODE#--}: ok (log $LOG)"
