@@ -6,8 +6,9 @@
 #   2. boot the systemd-nspawn host "ella-demo" at 10.213.0.30 (reused when it is already running)
 #   3. ansible-playbook -i inventories/testhost playbooks/site.yml (PostgreSQL, app, schema, fixtures, IGV data,
 #      systemd units, nginx)
-#   4. print the URL and testuser1's one-time password, read from the root-only file on the host (it never
-#      appears in the Ansible output)
+#   4. print the https URL, the local CA certificate to trust (the role's CA, copied to
+#      $TESTHOSTS_HOME/ella-ca/ella-demo.crt) and testuser1's one-time password, read from the root-only file on
+#      the host (it never appears in the Ansible output)
 # Options: --fresh  destroy ella-demo first and deploy onto a new host
 # Stop everything afterwards with: testhosts/teardown-all.sh
 set -euo pipefail
@@ -36,8 +37,10 @@ fi
 log "deploying ELLA onto $NAME (playbooks/site.yml)"
 ansible-playbook -i "$ROOT/inventories/testhost/hosts.yml" "$ROOT/playbooks/site.yml"
 
-URL="http://$IP:$PORT/"
-status=$(curl -fsS --max-time 10 "${URL}api/v1/status" || true)
+URL="https://$IP:$PORT/"
+CA="$D/ella-ca/$NAME.crt"   # ella_nginx_ca_controller_path of inventories/testhost
+[ -s "$CA" ] || die "no CA certificate at $CA (the ella_nginx role copies it there)"
+status=$(curl -fsS --max-time 10 --cacert "$CA" "${URL}api/v1/status" || true)
 case $status in *'"status":"ok"'* | *'"status": "ok"'*) ;; *) die "ELLA does not answer at ${URL}api/v1/status: $status" ;; esac
 
 # the one-time password, read over SSH from the root-only file the fixtures role kept (never in the play log)
@@ -48,6 +51,9 @@ cat <<MSG
 
 ELLA is running on the test host $NAME ($(el "$t0")):
   URL       $URL          (reachable from this machine only: host-only bridge $BRIDGE)
+  CA        $CA
+            the test host's own CA: import it into the browser as a certificate authority (or
+            curl --cacert $CA ${URL}api/v1/status); http://$IP:$PORT/ redirects to https
   API       ${URL}api/v1/status
 MSG
 if [ -n "$pw" ]; then

@@ -6,7 +6,10 @@
 #      nginx site / env-file checker (no test host needed)
 #   4. molecule test -s default: boot a Debian 12 systemd-nspawn host, converge site.yml with the demo
 #      fixtures, idempotence (changed=0), verify (inside and outside the host, kill -9 restarts, an analysis
-#      through the watcher), then Chromium on the controller against that host (tests/deployed), destroy
+#      through the watcher), then Chromium on the controller against that host (tests/deployed), check
+#      mode on it (changed=0), destroy; before it, check mode on a fresh host (scripts/check-mode.sh)
+#   5. with ELLA_DEPLOY_ALL=1 also: molecule test -s multihost (database host, two app hosts sharing /data, a
+#      balancer; one app host lost) and -s upgrade when present (upgrade under load, rollback)
 # Provisions what it needs first (testhosts/provision.sh: host packages, cached rootfs, controller venv).
 # Exits non-zero when any step fails; the test hosts and the apt proxy are torn down at the end.
 # Options: --static (steps 1-3 only).
@@ -55,12 +58,23 @@ deployed_ui() {
     ELLA_DEPLOYED_REQUIRED=1 "$py" -m pytest -q -p no:cacheprovider tests/deployed
 }
 if [ "$STATIC" = 0 ]; then
+  TH_HOME=${TESTHOSTS_HOME:-/var/tmp/testhosts}
+  EXTRA_SCENARIOS="multihost upgrade"
   # the default scenario's host (molecule/default/molecule.yml) and the CA its nginx was given
-  DEPLOYED_URL=http://10.213.0.31:3114/
-  DEPLOYED_CA=
-  step "molecule test -s default (host kept for the browser test)" molecule test -s default --destroy never
+  DEPLOYED_URL=https://10.213.0.31:3114/
+  DEPLOYED_CA=$TH_HOME/ella-ca/ella-mol.crt
+  step "check mode on a fresh host (no failure, host unchanged)" scripts/check-mode.sh --fresh
+  step "molecule test -s default (host kept for the next steps)" molecule test -s default --destroy never
   step "Chromium on the deployed host (tests/deployed)" deployed_ui
+  step "check mode on the converged host (changed=0)" scripts/check-mode.sh --converged ella-mol 10.213.0.31
   step "molecule destroy -s default" molecule destroy -s default
+  # the multi-host scenarios take 15-20 minutes more on a 2-core machine: on request (ELLA_DEPLOY_ALL=1)
+  if [ "${ELLA_DEPLOY_ALL:-0}" = 1 ]; then
+    for scenario in $EXTRA_SCENARIOS; do
+      [ -d "molecule/$scenario" ] || continue
+      step "molecule test -s $scenario" molecule test -s "$scenario"
+    done
+  fi
 fi
 
 echo; printf '%s\n' "${results[@]}"

@@ -2,7 +2,10 @@
 # Usage: create-host.sh NAME IP      (IP in 10.213.0.2-254, NAME max 11 chars [a-z0-9-])
 # Boots a throwaway Debian 12 systemd-nspawn container (systemd as PID 1) on an overlay of the cached rootfs,
 # in its own network namespace with a veth in br-testh, and waits until root can log in over SSH with the
-# controller key ($TESTHOSTS_HOME/ssh/id_ed25519). Env: BOOT_TIMEOUT (s, default 120).
+# controller key ($TESTHOSTS_HOME/ssh/id_ed25519). Env: BOOT_TIMEOUT (s, default 120);
+# TESTHOSTS_BIND="SRC:DEST [SRC:DEST ...]" bind-mounts controller directories into the host (systemd-nspawn
+# --bind, read-write, same owners and inodes: several hosts given the same SRC share it, like an NFS export).
+# SRC and DEST are absolute paths without ':' or spaces; SRC is created when missing and never removed here.
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 NAME=${1:?usage: create-host.sh NAME IP}; IP=${2:?usage: create-host.sh NAME IP}; TIMEOUT=${BOOT_TIMEOUT:-120}
@@ -10,6 +13,14 @@ M=$D/machines/$NAME; BASE=$D/rootfs
 [[ $NAME =~ ^[a-z0-9-]{1,11}$ ]] || die "bad name '$NAME' (max 11 chars, [a-z0-9-])"
 valid_ip "$IP" || die "IP must be 10.213.0.2-254"
 [ -f "$D/rootfs.tar" ] && [ -f "$D/ssh/id_ed25519" ] || die "not provisioned: run testhosts/provision.sh first"
+BINDS=(); BIND_LIST=
+read -ra _binds <<< "${TESTHOSTS_BIND:-}"
+for b in "${_binds[@]}"; do
+  [[ $b =~ ^(/[^:]*):(/[^:]*)$ ]] || die "TESTHOSTS_BIND entry '$b' is not SRC:DEST (absolute paths)"
+  src=$(realpath -m "${BASH_REMATCH[1]}"); dst=$(realpath -m "${BASH_REMATCH[2]}")
+  [ "$src" != / ] && [ "$dst" != / ] || die "TESTHOSTS_BIND entry '$b': / cannot be bound"
+  BINDS+=("--bind=$src:$dst"); BIND_LIST+="${BIND_LIST:+,}$src:$dst"
+done
 if [ -f "$M/nspawn.pid" ] && kill -0 "$(cat "$M/nspawn.pid")" 2>/dev/null; then die "$NAME already running"; fi
 for m in "$D"/machines/*/ip; do
   [ -f "$m" ] && [ "$(cat "$m")" = "$IP" ] && [ "$m" != "$M/ip" ] && die "$IP already used by $(basename "$(dirname "$m")")"
@@ -43,14 +54,18 @@ ip -n "$NS" link set host0 up
 ip -n "$NS" route add default via "$BRIDGE_IP"   # ip_forward stays as it is: nothing is routed beyond this machine
 echo "$IP" > "$M/ip"
 
-# 3. boot systemd as PID 1 (no machined on the controller -> --register=no)
+# 3. shared directories from the controller (TESTHOSTS_BIND), kept outside the machine dir
+for b in "${BINDS[@]}"; do b=${b#--bind=}; mkdir -p "${b%%:*}"; done
+[ -z "$BIND_LIST" ] || echo "$BIND_LIST" > "$M/binds"
+
+# 4. boot systemd as PID 1 (no machined on the controller -> --register=no)
 setsid systemd-nspawn --boot --quiet --machine="$NAME" --directory="$R" \
   --register=no --keep-unit --network-namespace-path="/run/netns/$NS" \
-  --resolv-conf=off --timezone=off --console=read-only --link-journal=no \
+  --resolv-conf=off --timezone=off --console=read-only --link-journal=no "${BINDS[@]}" \
   </dev/null >"$M/console.log" 2>&1 &
 echo $! > "$M/nspawn.pid"
 
-# 4. wait for the container's systemd, for the boot to finish, then for an SSH login
+# 5. wait for the container's systemd, for the boot to finish, then for an SSH login
 LEADER=
 for _ in $(seq $((TIMEOUT*5))); do
   LEADER=$(pgrep -P "$(cat "$M/nspawn.pid")" -x systemd || true)
@@ -72,4 +87,5 @@ for _ in $(seq $((TIMEOUT*2))); do
   sleep 0.5
 done
 [ "$ok" = 1 ] || { tail -20 "$M/console.log" >&2; die "$NAME: no SSH login at $IP after ${TIMEOUT}s (systemd=$STATE)"; }
-printf '%s: systemd=%s ip=%s leader=%s boot=%s\n' "$NAME" "$STATE" "$IP" "$LEADER" "$(el "$t0")"
+printf '%s: systemd=%s ip=%s leader=%s boot=%s%s\n' "$NAME" "$STATE" "$IP" "$LEADER" "$(el "$t0")" \
+  "${BIND_LIST:+ binds=$BIND_LIST}"

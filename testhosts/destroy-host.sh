@@ -2,7 +2,9 @@
 # Usage: destroy-host.sh NAME
 # Orderly poweroff (SIGRTMIN+4 to the container's systemd); fallbacks SIGTERM to nspawn, SIGKILL to the
 # container's PID 1 (ends its whole PID namespace) and to nspawn. Then unmount the overlay, drop netns and veth,
-# delete the machine dir. KEEP_LOG=1 keeps the console log in $TESTHOSTS_HOME/logs.
+# delete the machine dir. KEEP_LOG=1 keeps the console log in $TESTHOSTS_HOME/logs. CUT_NETWORK=1 first
+# removes the host's veth, so that its peers get no FIN or RST from the poweroff: the host vanishes as on a
+# power loss or a pulled cable (its TCP connections stay open on the other side until keepalives end them).
 set -uo pipefail
 . "$(dirname "$0")/lib.sh"
 NAME=${1:?usage: destroy-host.sh NAME}; M=$D/machines/$NAME
@@ -13,6 +15,7 @@ alive() { [ -n "$1" ] && kill -0 "$1" 2>/dev/null; }
 # guard against PID reuse: nspawn must still be nspawn, the leader a systemd in another PID namespace
 if alive "$P" && [ "$(cat "/proc/$P/comm" 2>/dev/null)" != systemd-nspawn ]; then P=; fi
 if alive "$L" && { [ "$(cat "/proc/$L/comm" 2>/dev/null)" != systemd ] || [ "$(readlink "/proc/$L/ns/pid")" = "$(readlink /proc/self/ns/pid)" ]; }; then L=; fi
+if [ "${CUT_NETWORK:-0}" = 1 ]; then ip link del "vf-$NAME" 2>/dev/null && echo "$NAME: network cut"; fi
 alive "$L" && kill -s SIGRTMIN+4 "$L"
 for _ in $(seq 150); do alive "$P" || alive "$L" || break; sleep 0.1; done      # up to 15 s
 alive "$P" && { kill -TERM "$P"; sleep 2; }
