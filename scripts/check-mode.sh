@@ -36,10 +36,10 @@ if [ "$MODE" = --fresh ]; then
   "$ROOT/testhosts/destroy-host.sh" "$NAME" >/dev/null 2>&1 || true
   "$ROOT/testhosts/create-host.sh" "$NAME" "$IP" >/dev/null
 fi
-before=$("${SSH[@]}" "dpkg-query -W -f='\${Package} \${Status}\n' | sort; ls -a /etc/systemd/system /opt /data 2>&1" | sha256sum)
+before=$("${SSH[@]}" "dpkg-query -W -f='\${Package} \${Status}\n' | sort; ls -a /etc/systemd/system /opt /data 2>&1; true" | sha256sum)
 rc=0
 ansible-playbook -i "$INV/hosts.yml" "$ROOT/playbooks/site.yml" --check --diff >"$LOG" 2>&1 || rc=$?
-after=$("${SSH[@]}" "dpkg-query -W -f='\${Package} \${Status}\n' | sort; ls -a /etc/systemd/system /opt /data 2>&1" | sha256sum)
+after=$("${SSH[@]}" "dpkg-query -W -f='\${Package} \${Status}\n' | sort; ls -a /etc/systemd/system /opt /data 2>&1; true" | sha256sum)
 sed -n '/^PLAY RECAP/,/^$/p' "$LOG"
 [ "$rc" = 0 ] || { grep -B2 -A12 'fatal:' "$LOG" | head -60 >&2; die "check mode failed (rc=$rc, log $LOG)"; }
 [ "$before" = "$after" ] || die "check mode changed the host (packages or unit/code/data directories; log $LOG)"

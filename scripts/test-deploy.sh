@@ -7,7 +7,7 @@
 #   4. molecule test -s default: boot a Debian 12 systemd-nspawn host, converge site.yml with the demo
 #      fixtures, idempotence (changed=0), verify (inside and outside the host, kill -9 restarts, an analysis
 #      through the watcher), then Chromium on the controller against that host (tests/deployed), check
-#      mode on it (changed=0), destroy; before it, check mode on a fresh host (scripts/check-mode.sh)
+#      mode on it (changed=0, scripts/check-mode.sh --converged), destroy
 #   5. with ELLA_DEPLOY_ALL=1 also: molecule test -s multihost (database host, two app hosts sharing /data, a
 #      balancer; one app host lost) and -s upgrade when present (upgrade under load, rollback)
 # Provisions what it needs first (testhosts/provision.sh: host packages, cached rootfs, controller venv).
@@ -63,7 +63,6 @@ if [ "$STATIC" = 0 ]; then
   # the default scenario's host (molecule/default/molecule.yml) and the CA its nginx was given
   DEPLOYED_URL=https://10.213.0.31:3114/
   DEPLOYED_CA=$TH_HOME/ella-ca/ella-mol.crt
-  step "check mode on a fresh host (no failure, host unchanged)" scripts/check-mode.sh --fresh
   step "molecule test -s default (host kept for the next steps)" molecule test -s default --destroy never
   step "Chromium on the deployed host (tests/deployed)" deployed_ui
   step "check mode on the converged host (changed=0)" scripts/check-mode.sh --converged ella-mol 10.213.0.31
