@@ -12,7 +12,7 @@ RUNS=${1:-1}
 # shellcheck source=../testhosts/lib.sh
 . "$ROOT/testhosts/lib.sh"
 NAME=ella-bench; IP=10.213.0.40
-APT_NAME=ella-apt; APT_IP=10.213.0.41
+APT_NAME=ella-apt; APT_IP=10.213.0.45
 PACKAGES="postgresql-15 postgresql-client-15 python3-psycopg2 acl python3 python3-venv nginx"
 "$ROOT/testhosts/provision.sh" >/dev/null
 export PATH="$VENV/bin:$PATH" ELLA_KIT_ROOT="$ROOT" ANSIBLE_CONFIG="$ROOT/ansible.cfg"

@@ -90,6 +90,9 @@ def _locked_upgrade(db_url: str, target: str) -> tuple[SchemaState, SchemaState]
             command.upgrade(_alembic_config(connection), target)
             connection.commit()
             after = _state(connection)
+        except BaseException:
+            connection.rollback()  # a failed migration leaves nothing behind (the unlock below commits)
+            raise
         finally:
             connection.execute(text("SELECT pg_advisory_unlock(:id)"), {"id": MIGRATION_LOCK_ID})
             connection.commit()

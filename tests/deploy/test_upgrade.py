@@ -1,0 +1,405 @@
+"""Safe upgrades (playbooks/upgrade.yml, roles/ella_app/tasks/upgrade*.yml): the playbook's shape, the
+helpers the role installs on the hosts (ella-db, wait-for-schema, wait-healthy, the ella-cli wrapper's
+ELLA_CLI_RELEASE), the socket unit that stays open during restarts, and the defaults the roles share."""
+
+from __future__ import annotations
+
+import http.server
+import importlib.util
+import json
+import os
+import shutil
+import socketserver
+import stat
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from importlib.machinery import SourceFileLoader
+from pathlib import Path
+from types import ModuleType
+
+import pytest
+
+from tests.deploy.conftest import ROLES, ROOT, defaults, load_yaml, parse_unit
+
+FILES = ROLES / "ella_app" / "files"
+TEMPLATES = ROLES / "ella_app" / "templates"
+
+
+def load_script(path: Path) -> ModuleType:
+    loader = SourceFileLoader(path.name.replace("-", "_"), str(path))
+    spec = importlib.util.spec_from_loader(loader.name, loader)
+    assert spec is not None
+    module = importlib.util.module_from_spec(spec)
+    saved, sys.dont_write_bytecode = sys.dont_write_bytecode, True  # no __pycache__ in the role's files/
+    try:
+        loader.exec_module(module)
+    finally:
+        sys.dont_write_bytecode = saved
+    return module
+
+
+# --- the playbook -----------------------------------------------------------------------------------------
+
+
+def test_upgrade_playbook_goes_host_by_host_and_stops_at_the_first_failure() -> None:
+    plays = load_yaml(ROOT / "playbooks" / "upgrade.yml")
+    assert plays[0]["ansible.builtin.import_playbook"] == "wheelhouse.yml"
+    upgrade = plays[1]
+    assert upgrade["hosts"] == "ella_app"
+    assert upgrade["serial"] == 1
+    assert upgrade["max_fail_percentage"] == 0
+    tasks = upgrade["tasks"]
+    install = tasks[0]["ansible.builtin.import_role"]
+    assert install["name"] == "ella_app" and tasks[0]["vars"]["ella_app_switch_release"] is False
+    switch = tasks[1]["ansible.builtin.include_role"]
+    assert switch == {**switch, "name": "ella_app", "tasks_from": "upgrade.yml"}
+
+
+def _names(tasks: list[dict]) -> list[str]:
+    out = []
+    for task in tasks:
+        out.append(task.get("name", ""))
+        for key in ("block", "rescue", "always"):
+            out.extend(_names(task.get(key, [])))
+    return out
+
+
+def test_the_switch_runs_in_order_and_rolls_back_in_its_rescue() -> None:
+    tasks = load_yaml(ROLES / "ella_app" / "tasks" / "upgrade.yml")
+    switch = next(t for t in tasks if "block" in t)
+    # the block's condition is fixed before the block: rescue tasks inherit it and change the outcome
+    assert switch["when"] == "_ella_app_upgrade_switch | bool"
+    steps = [t["name"] for t in switch["block"]]
+    order = [
+        "Read the schema state with the new release's ella-cli",
+        "Dump the database before the migration",
+        "Take the host out of the balancer (stop nginx gracefully)",
+        "Hold - let the units wait for the schema instead of refusing to start",
+        "Switch the live release to {{ ella_app_release }}",
+        "Stop the ELLA units (the API socket stays open; requests wait in it)",
+        "Migrate the schema (first host of the upgrade; the others find it at head)",
+        "Start the ELLA units on the new release",
+        "Drop the hold (later starts check the schema as usual)",
+    ]
+    assert [s for s in steps if s in order] == order
+    assert any(s.startswith("Health check of the new release") for s in steps)
+    assert steps.index("Put the host back into the balancer") > steps.index(
+        "Drop the hold (later starts check the schema as usual)"
+    )
+    rescue = [t["name"] for t in switch["rescue"]]
+    assert "Roll back to the previous release" in rescue
+    assert rescue[-1].startswith("Fail the host after the rollback")
+    rollback = _names(load_yaml(ROLES / "ella_app" / "tasks" / "upgrade-rollback.yml"))
+    for step in (
+        "Point current back at the previous release",
+        "Restore the pre-migration dump (the schema had moved to the new release's head)",
+        "Check that the previous release accepts the database schema now",
+        "Health check of the previous release",
+        "The rollback failed too",
+    ):
+        assert step in rollback, step
+
+
+def _commands(tasks: list[dict]) -> list[list[str] | str]:
+    out: list[list[str] | str] = []
+    for task in tasks:
+        for key in ("ansible.builtin.command", "ansible.builtin.shell"):
+            if key in task:
+                args = task[key]
+                out.append(args.get("argv") or args.get("cmd") if isinstance(args, dict) else args)
+        for key in ("block", "rescue", "always"):
+            out.extend(_commands(task.get(key, [])))
+    return out
+
+
+def test_no_secret_reaches_a_command_line() -> None:
+    """Database clients get the connection from the ella-db helper (pgpass file), never a URL argument."""
+    for role in ("ella_schema", "ella_backup", "ella_app"):
+        for path in (ROLES / role / "tasks").glob("*.yml"):
+            text = path.read_text()
+            if role != "ella_app":  # ella_app assembles the URL for the environment file (no_log)
+                assert "$DB_URL" not in text and "postgresql://" not in text, path
+            for command in _commands(load_yaml(path) or []):
+                words = command if isinstance(command, list) else str(command).split()
+                first = str(words[0]) if words else ""
+                assert not first.endswith(("pg_dump", "pg_restore", "psql")), (path, command)
+                assert "DB_URL" not in " ".join(map(str, words)), (path, command)
+            assert "ansible.builtin.shell" not in text, path
+
+
+# --- the API socket stays open while the API restarts --------------------------------------------------------
+
+
+def test_the_socket_is_not_restarted_with_the_api(rendered_venv: Path) -> None:
+    unit = parse_unit(rendered_venv / "ella-api.socket")["Unit"]
+    assert "PartOf" not in unit, "PartOf would close the listening socket at every API restart"
+    assert "BindsTo" not in unit
+
+
+def test_hold_drop_in_replaces_the_start_guard() -> None:
+    text = (TEMPLATES / "ella-upgrade-hold.conf.j2").read_text()
+    lines = [ln for ln in text.splitlines() if ln and not ln.startswith("#")]
+    assert lines[0] == "[Service]"
+    assert lines[1] == "ExecStartPre="  # reset the unit's own `ella-cli database compare` first
+    assert lines[2].startswith("ExecStartPre=/usr/local/libexec/ella/wait-for-schema ")
+    assert any(ln.startswith("TimeoutStartSec=") for ln in lines)
+
+
+# --- wait-for-schema ------------------------------------------------------------------------------------------
+
+
+def _render_wait_for_schema(tmp: Path) -> Path:
+    text = (TEMPLATES / "wait-for-schema.sh.j2").read_text()
+    text = text.replace("{{ ansible_managed }}", "test").replace("{{ ella_app_install_dir }}", str(tmp / "opt"))
+    script = tmp / "wait-for-schema"
+    script.write_text(text)
+    script.chmod(0o755)
+    cli = tmp / "opt" / "current" / "venv" / "bin" / "ella-cli"
+    cli.parent.mkdir(parents=True)
+    return script
+
+
+def test_wait_for_schema_waits_until_compare_passes(tmp_path: Path) -> None:
+    script = _render_wait_for_schema(tmp_path)
+    counter = tmp_path / "tries"
+    cli = tmp_path / "opt" / "current" / "venv" / "bin" / "ella-cli"
+    cli.write_text(f'#!/bin/sh\necho x >> {counter}\n[ "$(wc -l < {counter})" -ge 3 ]\n')
+    cli.chmod(0o755)
+    start = time.monotonic()
+    result = subprocess.run([str(script), "30"], capture_output=True, text=True, timeout=60)
+    assert result.returncode == 0
+    assert counter.read_text().count("x") == 3
+    assert time.monotonic() - start >= 2
+
+
+def test_wait_for_schema_gives_up_with_compares_message(tmp_path: Path) -> None:
+    script = _render_wait_for_schema(tmp_path)
+    cli = tmp_path / "opt" / "current" / "venv" / "bin" / "ella-cli"
+    cli.write_text('#!/bin/sh\necho "database schema is not at head" >&2\nexit 1\n')
+    cli.chmod(0o755)
+    result = subprocess.run([str(script), "1"], capture_output=True, text=True, timeout=60)
+    assert result.returncode == 1
+    assert "not at head" in result.stderr
+
+
+# --- wait-healthy ---------------------------------------------------------------------------------------------
+
+
+class _Status(http.server.BaseHTTPRequestHandler):
+    code = 200
+
+    def do_GET(self) -> None:
+        body = json.dumps({"status": "ok" if self.code == 200 else "error", "version": "9"}).encode()
+        self.send_response(self.code)
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def log_message(self, *args: object) -> None:
+        pass
+
+
+class _UnixServer(socketserver.ThreadingMixIn, socketserver.UnixStreamServer):
+    daemon_threads = True
+
+
+def _fake_systemd(bin_dir: Path, props: dict[str, dict[str, str]]) -> None:
+    blocks = "\n\n".join("\n".join(f"{k}={v}" for k, v in {"Id": u, **p}.items()) for u, p in props.items())
+    (bin_dir / "systemctl").write_text(f"#!/bin/sh\ncat <<'EOF'\n{blocks}\nEOF\n")
+    (bin_dir / "journalctl").write_text("#!/bin/sh\necho 'a journal line'\n")
+    for f in ("systemctl", "journalctl"):
+        (bin_dir / f).chmod(0o755)
+
+
+@pytest.fixture
+def status_socket():
+    tmp = Path(tempfile.mkdtemp(prefix="ella-health-"))
+    path = tmp / "api.sock"
+
+    def serve(code: int) -> str:
+        handler = type("H", (_Status,), {"code": code})
+        server = _UnixServer(str(path), handler)
+        threading.Thread(target=server.serve_forever, daemon=True).start()
+        servers.append(server)
+        return str(path)
+
+    servers: list[_UnixServer] = []
+    yield serve
+    for server in servers:
+        server.shutdown()
+        server.server_close()
+    shutil.rmtree(tmp)
+
+
+def _wait_healthy(tmp: Path, socket_path: str, timeout: float, *units: str) -> tuple[int, dict]:
+    env = {**os.environ, "PATH": f"{tmp}:{os.environ['PATH']}"}
+    proc = subprocess.run(
+        [str(FILES / "wait-healthy"), "--timeout", str(timeout), "--socket", socket_path, *units],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=120,
+    )
+    return proc.returncode, json.loads(proc.stdout)
+
+
+UNITS = ("ella-api.service", "ella-watcher.service")
+
+
+def test_wait_healthy_accepts_active_units_and_a_200(tmp_path: Path, status_socket) -> None:
+    _fake_systemd(tmp_path, {u: {"ActiveState": "active", "SubState": "running", "NRestarts": "0"} for u in UNITS})
+    rc, result = _wait_healthy(tmp_path, status_socket(200), 10, *UNITS)
+    assert rc == 0 and result["healthy"] and result["status"] == 200
+
+
+def test_wait_healthy_fails_at_once_on_a_restarted_unit(tmp_path: Path, status_socket) -> None:
+    props = {u: {"ActiveState": "active", "SubState": "running", "NRestarts": "0"} for u in UNITS}
+    props["ella-api.service"]["NRestarts"] = "1"
+    _fake_systemd(tmp_path, props)
+    start = time.monotonic()
+    rc, result = _wait_healthy(tmp_path, status_socket(200), 60, *UNITS)
+    assert rc == 1 and not result["healthy"]
+    assert "ella-api.service" in result["reason"] and "restarted" in result["reason"]
+    assert result["journal"] == ["a journal line"]
+    assert time.monotonic() - start < 30
+
+
+def test_wait_healthy_times_out_on_an_unhealthy_api(tmp_path: Path, status_socket) -> None:
+    _fake_systemd(tmp_path, {u: {"ActiveState": "active", "SubState": "running", "NRestarts": "0"} for u in UNITS})
+    rc, result = _wait_healthy(tmp_path, status_socket(503), 2, *UNITS)
+    assert rc == 1 and "503" in result["reason"]
+
+
+def test_wait_healthy_times_out_on_an_inactive_unit(tmp_path: Path, status_socket) -> None:
+    props = {u: {"ActiveState": "active", "SubState": "running", "NRestarts": "0"} for u in UNITS}
+    props["ella-watcher.service"]["ActiveState"] = "activating"
+    _fake_systemd(tmp_path, props)
+    rc, result = _wait_healthy(tmp_path, status_socket(200), 2, *UNITS)
+    assert rc == 1 and "ella-watcher.service" in result["reason"]
+
+
+# --- ella-db: the password goes through a pgpass file ----------------------------------------------------------
+
+
+def test_ella_db_splits_the_url_for_libpq() -> None:
+    db = load_script(FILES / "ella-db")
+    env, password = db.libpq_env(
+        "postgresql://ella%40lab:p%3Aw%2Fd%5C@db.example.org:6543/ella_prod?sslmode=verify-full"
+    )
+    assert env == {
+        "PGHOST": "db.example.org",
+        "PGPORT": "6543",
+        "PGUSER": "ella@lab",
+        "PGDATABASE": "ella_prod",
+        "PGSSLMODE": "verify-full",
+    }
+    assert password == "p:w/d\\"
+    assert db._pgpass_field(password) == "p\\:w/d\\\\"
+
+
+def test_ella_db_runs_clients_without_the_password_in_argv_or_environment(tmp_path: Path) -> None:
+    secret = "S3cr:et\\pw"
+    env_file = tmp_path / "ella.env"
+    env_file.write_text("DB_URL='postgresql://ella:S3cr%3Aet%5Cpw@127.0.0.1:5432/ella'\nOTHER=1\n")
+    probe = tmp_path / "probe"
+    probe.write_text(
+        "#!/bin/sh\n"
+        'echo "args=$*"\n'
+        'env | grep -E "^(PG|DB_URL)" | sort\n'
+        'echo "mode=$(stat -c %a "$PGPASSFILE") dir=$(stat -c %a "$(dirname "$PGPASSFILE")")"\n'
+        'printf "pgpass=%s\\n" "$(cat "$PGPASSFILE")"\n'
+    )
+    probe.chmod(0o755)
+    result = subprocess.run(
+        [str(FILES / "ella-db"), "--env-file", str(env_file), "run", str(probe), "--x"],
+        capture_output=True,
+        text=True,
+        env={**os.environ, "PGPASSWORD": "leaked", "DB_URL": "leaked"},
+    )
+    assert result.returncode == 0, result.stderr
+    out = result.stdout
+    lines = out.splitlines()
+    assert "args=--x" in lines
+    assert "PGHOST=127.0.0.1" in lines and "PGUSER=ella" in lines and "PGDATABASE=ella" in lines
+    assert not any(ln.startswith(("PGPASSWORD=", "DB_URL=")) for ln in lines)
+    assert secret not in "\n".join(ln for ln in lines if not ln.startswith("pgpass="))
+    assert "mode=600 dir=700" in lines
+    assert "pgpass=*:*:*:ella:S3cr\\:et\\\\pw" in lines
+    passfile = next(ln for ln in lines if ln.startswith("PGPASSFILE=")).split("=", 1)[1]
+    assert not Path(passfile).exists(), "the pgpass file must be removed afterwards"
+
+
+# --- the ella-cli wrapper runs another release's CLI on request -------------------------------------------------
+
+
+def _wrapper(tmp: Path, rendered: Path) -> tuple[Path, Path]:
+    text = (rendered / "ella-cli").read_text()
+    env = tmp / "ella.env"
+    env.write_text("DB_URL='postgresql://x@y/z'\n")
+    for release in ("current", "releases/abc123"):
+        cli = tmp / "opt" / release / "venv" / "bin" / "ella-cli"
+        cli.parent.mkdir(parents=True)
+        cli.write_text(f'#!/bin/sh\necho "{release} $*"\n')
+        cli.chmod(0o755)
+    wrapper = tmp / "ella-cli"
+    wrapper.write_text(
+        text.replace("ENV_FILE='/etc/ella/ella.env'", f"ENV_FILE='{env}'")
+        .replace("/opt/ella/", f"{tmp}/opt/")
+        .replace("RUN_AS='ella'", "RUN_AS='nobody'")
+        .replace("SELF='/usr/local/bin/ella-cli'", f"SELF='{wrapper}'")
+    )
+    wrapper.chmod(0o755)
+    for p in [tmp, *tmp.rglob("*")]:
+        if p.is_dir():
+            p.chmod(0o755)
+        elif not os.access(p, os.X_OK):
+            p.chmod(0o644)
+    return wrapper, env
+
+
+def test_wrapper_runs_the_named_release(rendered_venv: Path) -> None:
+    if os.geteuid() != 0 or shutil.which("setpriv") is None:
+        pytest.skip("needs root and setpriv (util-linux)")
+    tmp = Path(tempfile.mkdtemp(prefix="ella-wrapper-release-", dir="/var/tmp"))
+    try:
+        wrapper, _ = _wrapper(tmp, rendered_venv)
+        base = {"PATH": "/usr/bin:/bin"}
+        run = lambda **env: subprocess.run(  # noqa: E731
+            [str(wrapper), "database", "current"], capture_output=True, text=True, cwd="/", env={**base, **env}
+        )
+        assert run().stdout.strip() == "current database current"
+        assert run(ELLA_CLI_RELEASE="abc123").stdout.strip() == "releases/abc123 database current"
+        for bad in ("../abc123", ".hidden", "a/b", "x y"):
+            refused = run(ELLA_CLI_RELEASE=bad)
+            assert refused.returncode == 1 and "release directory name" in refused.stderr, bad
+    finally:
+        shutil.rmtree(tmp)
+
+
+# --- defaults the roles share -----------------------------------------------------------------------------------
+
+
+def test_upgrade_defaults_agree_with_the_other_roles() -> None:
+    app, services, schema = defaults("ella_app"), defaults("ella_services"), defaults("ella_schema")
+    assert app["ella_app_upgrade_api_socket"] == services["ella_services_api_socket"]
+    daemons = load_yaml(ROLES / "ella_services" / "vars" / "main.yml")["_ella_services_daemons"]
+    assert app["ella_app_upgrade_units"] == daemons
+    assert app["ella_app_upgrade_socket_unit"] == "ella-api.socket"
+    installed = {
+        t["ansible.builtin.copy"]["dest"]
+        for t in load_yaml(ROLES / "ella_app" / "tasks" / "config.yml")
+        if "ansible.builtin.copy" in t
+    }
+    assert schema["ella_schema_db_helper"] in installed
+    assert "/usr/local/libexec/ella/wait-healthy" in installed
+    assert schema["ella_schema_cli"] == app["ella_app_cli_path"]
+    assert app["ella_app_keep_releases"] >= 2, "keep the previous release for a rollback"
+
+
+def test_helpers_are_executable() -> None:
+    for path in (FILES / "ella-db", FILES / "wait-healthy"):
+        assert path.stat().st_mode & stat.S_IXUSR, path
+        assert path.read_text().startswith("#!/usr/bin/python3\n"), path
