@@ -4,10 +4,11 @@
 #   2. syntax check of every playbook against both inventories
 #   3. pytest tests/deploy: argument_specs in step with defaults, rendered units / Apptainer definition /
 #      nginx site / env-file checker (no test host needed)
-#   4. molecule test -s default: boot a Debian 12 systemd-nspawn host, converge site.yml with the demo
-#      fixtures, idempotence (changed=0), verify (inside and outside the host, kill -9 restarts, an analysis
-#      through the watcher), then Chromium on the controller against that host (tests/deployed), check
-#      mode on it (changed=0, scripts/check-mode.sh --converged), destroy
+#   4. molecule destroy (what an earlier run left), then molecule test -s default: boot a Debian 12
+#      systemd-nspawn host, converge site.yml with the demo fixtures, idempotence (changed=0), verify (inside
+#      and outside the host, kill -9 restarts, an analysis through the watcher), then Chromium on the
+#      controller against that host (tests/deployed), check mode on it (changed=0, scripts/check-mode.sh
+#      --converged), destroy
 #   5. with ELLA_DEPLOY_ALL=1 also: molecule test -s multihost (database host, two app hosts sharing /data, a
 #      balancer; one app host lost) and -s upgrade when present (upgrade under load, rollback)
 # Provisions what it needs first (testhosts/provision.sh: host packages, cached rootfs, controller venv).
@@ -20,15 +21,27 @@ STATIC=0
 for a in "$@"; do case $a in --static) STATIC=1 ;; *) echo "unknown option $a" >&2; exit 2 ;; esac; done
 cd "$ROOT"
 export PATH="$VENV/bin:$PATH" ELLA_KIT_ROOT="$ROOT" ANSIBLE_CONFIG="$ROOT/ansible.cfg" PY_COLORS=0 ANSIBLE_NOCOLOR=1 NO_COLOR=1
-passed=0; failed=0; results=()
+passed=0; failed=0; results=(); first_failure=
+STEP_LOGS=$(mktemp -d /tmp/test-deploy.XXXXXX)
 step() {
   local name=$1; shift
-  local t0=$SECONDS
+  local t0=$SECONDS log
+  log=$STEP_LOGS/$((passed+failed+1)).log
   echo "=== $name"
-  if "$@"; then passed=$((passed+1)); results+=("ok    $name ($((SECONDS-t0))s)")
-  else failed=$((failed+1)); results+=("FAIL  $name ($((SECONDS-t0))s)"); fi
+  if "$@" 2>&1 | tee "$log"; then passed=$((passed+1)); results+=("ok    $name ($((SECONDS-t0))s)")
+  else
+    failed=$((failed+1)); results+=("FAIL  $name ($((SECONDS-t0))s)")
+    [ -n "$first_failure" ] || first_failure="$name|$log"
+  fi
 }
-cleanup() { [ "$STATIC" = 1 ] || "$ROOT/testhosts/teardown-all.sh" >/dev/null 2>&1 || true; }
+# the first failed step's error lines, printed last: CI logs are often read from the end
+why() {
+  local name=${first_failure%%|*} log=${first_failure#*|}
+  echo; echo "--- why '$name' failed (full output above; excerpt of its error lines):"
+  grep -E -A8 'fatal:|FAILED!|ERROR|CRITICAL|Traceback|[Ee]rror:|^[a-z-]+\.sh: ' "$log" | grep -v '^--$' | tail -30 \
+    || tail -30 "$log"
+}
+cleanup() { rm -rf "$STEP_LOGS"; [ "$STATIC" = 1 ] || "$ROOT/testhosts/teardown-all.sh" >/dev/null 2>&1 || true; }
 trap cleanup EXIT
 
 if [ "$STATIC" = 1 ]; then
@@ -63,6 +76,9 @@ if [ "$STATIC" = 0 ]; then
   # the default scenario's host (molecule/default/molecule.yml) and the CA its nginx was given
   DEPLOYED_URL=https://10.213.0.31:3114/
   DEPLOYED_CA=$TH_HOME/ella-ca/ella-mol.crt
+  # `--destroy never` also skips the scenario's first destroy: without this one, a state file left by an
+  # earlier run in this checkout (created: true, host long gone) makes Molecule skip create and fail converge
+  step "molecule destroy -s default (what an earlier run left)" molecule destroy -s default
   step "molecule test -s default (host kept for the next steps)" molecule test -s default --destroy never
   step "Chromium on the deployed host (tests/deployed)" deployed_ui
   step "check mode on the converged host (changed=0)" scripts/check-mode.sh --converged ella-mol 10.213.0.31
@@ -78,4 +94,5 @@ fi
 
 echo; printf '%s\n' "${results[@]}"
 echo "test-deploy: $passed passed, $failed failed"
+[ -z "$first_failure" ] || why
 [ "$failed" = 0 ]
