@@ -1,7 +1,8 @@
 #!/bin/bash
 # Check mode as a contract: `ansible-playbook playbooks/site.yml --check --diff` with the test-host settings
-#   --fresh              on a newly booted test host (ella-chk, 10.213.0.33): must not fail (and must not
-#                        change the host: its package list is compared before and after)
+#   --fresh              on a newly booted test host (ella-chk, 10.213.0.33) with a /data that exists already
+#                        (as an NFS mount would): must not fail and must not change the host (its package
+#                        list and its unit, code and data directories are compared before and after)
 #   --converged NAME IP  on a host that a real run converged (e.g. Molecule's ella-mol 10.213.0.31): must not
 #                        fail and must report changed=0
 # Prints the play recap; exits non-zero when the contract is broken. Used by scripts/test-deploy.sh.
@@ -35,11 +36,14 @@ SSH=(ssh -q -i "$D/ssh/id_ed25519" -o BatchMode=yes -o StrictHostKeyChecking=no 
 if [ "$MODE" = --fresh ]; then
   "$ROOT/testhosts/destroy-host.sh" "$NAME" >/dev/null 2>&1 || true
   "$ROOT/testhosts/create-host.sh" "$NAME" "$IP" >/dev/null
+  # a data directory that is there before ELLA (an NFS export mounted at /data, owned by numeric ids that
+  # no local user has yet): check mode must not try to give it to the ella user it only previews
+  "${SSH[@]}" "install -d -o 990 -g 990 -m 0750 /data /data/analyses /data/analyses/incoming /data/analyses/imported"
 fi
-before=$("${SSH[@]}" "dpkg-query -W -f='\${Package} \${Status}\n' | sort; ls -a /etc/systemd/system /opt /data 2>&1; true" | sha256sum)
+before=$("${SSH[@]}" "dpkg-query -W -f='\${Package} \${Status}\n' | sort; ls -a /etc/systemd/system /opt /data 2>&1; find /data -maxdepth 2 -type d -printf '%p %U %G %m\\n' 2>&1; true" | sha256sum)
 rc=0
 ansible-playbook -i "$INV/hosts.yml" "$ROOT/playbooks/site.yml" --check --diff >"$LOG" 2>&1 || rc=$?
-after=$("${SSH[@]}" "dpkg-query -W -f='\${Package} \${Status}\n' | sort; ls -a /etc/systemd/system /opt /data 2>&1; true" | sha256sum)
+after=$("${SSH[@]}" "dpkg-query -W -f='\${Package} \${Status}\n' | sort; ls -a /etc/systemd/system /opt /data 2>&1; find /data -maxdepth 2 -type d -printf '%p %U %G %m\\n' 2>&1; true" | sha256sum)
 sed -n '/^PLAY RECAP/,/^$/p' "$LOG"
 [ "$rc" = 0 ] || { grep -B2 -A12 'fatal:' "$LOG" | head -60 >&2; die "check mode failed (rc=$rc, log $LOG)"; }
 [ "$before" = "$after" ] || die "check mode changed the host (packages or unit/code/data directories; log $LOG)"

@@ -30,6 +30,8 @@ def test_daemon_units_are_grouped_restarted_and_hardened(rendered_venv: Path, un
     u = parse_unit(rendered_venv / unit)
     assert u["Unit"]["PartOf"] == ["ella.target"]
     assert u["Install"]["WantedBy"] == ["ella.target"]
+    # started only once /data is mounted (an NFS export on several app hosts)
+    assert u["Unit"]["RequiresMountsFor"] == ["/data"]
     svc = u["Service"]
     assert svc["Restart"] == ["on-failure"]
     assert float(svc["RestartSec"][0]) <= 5
