@@ -21,7 +21,6 @@ import re
 import shutil
 import ssl
 import statistics
-import subprocess
 import sys
 import tarfile
 import tempfile
@@ -34,6 +33,8 @@ from urllib.parse import urlparse
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+
+from tests.support.deployed_host import DeployedHost  # noqa: E402
 
 PASSWORD = "Faults-And-Load-2026!"
 # SIGKILL to every process of a unit, read from its cgroup (cgroup v2, or the name=systemd hierarchy of v1;
@@ -49,16 +50,10 @@ UNITS = ("ella-api.service", "ella-watcher.service", "ella-poller.service", "ngi
 class Target:
     url: str
     ca: str | None
-    host: str
-    key: str
+    host: DeployedHost
 
-    def ssh(self, command: str, stdin: bytes | None = None, check: bool = True) -> str:
-        argv = ["ssh", "-i", self.key, "-o", "BatchMode=yes", "-o", "StrictHostKeyChecking=no"]
-        argv += ["-o", "UserKnownHostsFile=/dev/null", "-o", "LogLevel=ERROR", f"root@{self.host}", command]
-        done = subprocess.run(argv, input=stdin, capture_output=True, timeout=600, check=False)
-        if check and done.returncode != 0:
-            raise RuntimeError(f"{command}: exit {done.returncode}: {done.stderr.decode()}")
-        return done.stdout.decode()
+    def ssh(self, command: str, stdin: str | bytes | None = None, check: bool = True) -> str:
+        return self.host.run(command, stdin=stdin, check=check)
 
     def connection(self) -> http.client.HTTPConnection:
         parsed = urlparse(self.url)
@@ -80,12 +75,7 @@ class Target:
 def log_in(target: Target) -> tuple[str, list[str]]:
     """A fresh user (ella-cli users add_many on the host), its one-time password changed; the session cookie
     and the request paths of the load: the overview and the variant lists of the analyses it can see."""
-    username = f"load{int(time.time()) % 100000}"
-    entry = [{"username": username, "first_name": "Load", "last_name": "Test", "email": "", "group": "testgroup01"}]
-    path = f"/var/lib/ella/fixtures-work/{username}.json"
-    target.ssh(f"install -o ella -g ella -m 0600 /dev/stdin {path}", stdin=json.dumps(entry).encode())
-    created = json.loads(target.ssh(f"ella-cli users add_many {path} --json; rm -f {path}").splitlines()[-1])
-    one_time = created["passwords"][username]
+    username, one_time = target.host.add_user("load", "Load", "Test", group="testgroup01")
     status, body, _ = target.call(
         "POST", "users/actions/changepassword/", {"username": username, "password": one_time, "new_password": PASSWORD}
     )
@@ -178,9 +168,10 @@ def steady_load(target: Target, cookie: str, paths: list[str], clients: int, sec
     return {"clients": clients, "seconds": seconds, **summary(load.samples, seconds)}
 
 
-def wait_healthy(target: Target, unit: str, timeout: float = 120) -> float:
-    """Seconds until the unit is active again and the API answers its status through nginx."""
-    started = time.monotonic()
+def wait_healthy(target: Target, unit: str, since: float, timeout: float = 120) -> float:
+    """Seconds from ``since`` (the fault, time.monotonic()) until the unit is active again and the API
+    answers its status through nginx."""
+    started = since
     while time.monotonic() - started < timeout:
         active = target.ssh(f"systemctl is-active {unit}", check=False).strip() == "active"
         if active:
@@ -204,7 +195,7 @@ def fault_under_load(target: Target, cookie: str, paths: list[str], clients: int
         target.ssh(KILL_ALL.format(unit=unit))
     else:
         target.ssh(f"systemctl restart {unit}")
-    back = wait_healthy(target, unit)
+    back = wait_healthy(target, unit, since=fault_at)  # a restart returns only once the unit has started
     back_at = fault_at + back
     time.sleep(10)
     load.stop()
@@ -305,7 +296,8 @@ def main() -> None:
     parser.add_argument("--import-variants", type=int, default=30000)
     parser.add_argument("--json", action="store_true")
     args = parser.parse_args()
-    target = Target(args.url.rstrip("/"), args.ca, args.host or urlparse(args.url).hostname or "", args.key)
+    address = args.host or urlparse(args.url).hostname or ""
+    target = Target(args.url.rstrip("/"), args.ca, DeployedHost(address, args.key))
 
     cookie, paths = log_in(target)
     results: dict[str, Any] = {"url": args.url, "paths": len(paths)}

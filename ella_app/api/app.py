@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from flask import Flask, jsonify
+from sqlalchemy.exc import OperationalError
 from werkzeug.exceptions import HTTPException
 from werkzeug.middleware.proxy_fix import ProxyFix
 
@@ -44,3 +45,11 @@ def _register_error_handlers(app: Flask) -> None:
     def http_error(exc: HTTPException) -> Any:
         body = {"code": exc.code, "error": exc.name, "message": exc.description}
         return jsonify(body), exc.code or 500
+
+    # PostgreSQL restarting, failing over or out of connections: a 503 the client may retry, not a 500 (the
+    # details stay in the log, not in the answer)
+    @app.errorhandler(OperationalError)
+    def database_unavailable(exc: OperationalError) -> Any:
+        app.logger.warning("database unavailable: %s", str(exc.orig).strip() or type(exc.orig).__name__)
+        body = {"code": 503, "error": "DatabaseUnavailable", "message": "The database is unavailable; try again."}
+        return jsonify(body), 503, {"Retry-After": "1"}

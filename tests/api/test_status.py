@@ -35,3 +35,16 @@ def test_status_503_when_database_unreachable(cli_env):
 def test_unknown_route_is_json_404(cli_env, db_url):
     response = _client(cli_env, db_url).get("/api/v1/no-such-thing")
     assert response.status_code == 404 and response.json["code"] == 404
+
+
+def test_database_unreachable_is_a_503_to_retry_not_a_500(cli_env):
+    """PostgreSQL restarting: routes that need the database answer 503 with Retry-After, without details."""
+    client = _client(cli_env, "postgresql://nobody:secret@127.0.0.1:1/none")
+    login = client.post("/api/v1/users/actions/login/", json={"username": "someone", "password": "whatever"})
+    assert login.status_code == 503
+    assert login.headers["Retry-After"] == "1"
+    assert login.json == {
+        "code": 503,
+        "error": "DatabaseUnavailable",
+        "message": "The database is unavailable; try again.",
+    }

@@ -11,9 +11,7 @@ Environment:
 
 from __future__ import annotations
 
-import json
 import os
-import secrets
 import shutil
 import subprocess
 import tempfile
@@ -26,6 +24,7 @@ from urllib.parse import urlparse
 import pytest
 
 from tests.e2e.browser import CHROMIUM, CHROMIUM_ARGS, UI, browser_unavailable, open_ui
+from tests.support.deployed_host import DeployedHost
 
 URL = os.environ.get("ELLA_DEPLOYED_URL", "")
 REQUIRED = os.environ.get("ELLA_DEPLOYED_REQUIRED") == "1"
@@ -38,45 +37,15 @@ def _skip_or_fail(reason: str) -> None:
     pytest.skip(reason)
 
 
-@dataclass
-class Host:
-    """Root on the deployed host over SSH, as an operator reaches it."""
-
-    address: str
-    key: str
-
-    def run(self, command: str, stdin: str | None = None) -> str:
-        argv = [
-            "ssh",
-            "-i",
-            self.key,
-            "-o",
-            "BatchMode=yes",
-            "-o",
-            "StrictHostKeyChecking=no",
-            "-o",
-            "UserKnownHostsFile=/dev/null",
-            "-o",
-            "LogLevel=ERROR",
-            f"root@{self.address}",
-            command,
-        ]
-        done = subprocess.run(argv, input=stdin, capture_output=True, text=True, timeout=120, check=False)
-        assert done.returncode == 0, f"{command}: exit {done.returncode}\n{done.stderr}"
-        return done.stdout
-
-    def cli_json(self, *args: str, stdin: str | None = None) -> Any:
-        return json.loads(self.run("ella-cli " + " ".join(args) + " --json", stdin).strip().splitlines()[-1])
-
-
 @pytest.fixture(scope="session")
-def host() -> Host:
+def host() -> DeployedHost:
+    """Root on the deployed host over SSH (the tests read its database and files through it)."""
     if not URL:
         _skip_or_fail("ELLA_DEPLOYED_URL is not set (scripts/test-deploy.sh sets it for the deployed test host)")
     key = os.environ.get("ELLA_DEPLOYED_SSH_KEY", f"{TESTHOSTS_HOME}/ssh/id_ed25519")
     if not Path(key).exists():
         _skip_or_fail(f"no SSH key at {key}")
-    return Host(os.environ.get("ELLA_DEPLOYED_HOST") or urlparse(URL).hostname or "", key)
+    return DeployedHost(os.environ.get("ELLA_DEPLOYED_HOST") or urlparse(URL).hostname or "", key)
 
 
 @dataclass
@@ -87,31 +56,14 @@ class NewUser:
 
 
 @pytest.fixture(scope="session")
-def new_user(host: Host) -> NewUser:
-    """A user nobody has seen before, deposited the production way: a users.json and ``ella-cli users add_many``
-    on the host; its one-time password comes from the command's JSON output."""
-    username = f"e2e{secrets.token_hex(3)}"
-    entry = [
-        {
-            "username": username,
-            "first_name": "Rosalind",
-            "last_name": "Franklin",
-            "email": f"{username}@example.org",
-            "group": "testgroup01",
-        }
-    ]
-    path = f"/var/lib/ella/fixtures-work/{username}.json"
-    host.run(f"install -o ella -g ella -m 0600 /dev/stdin {path}", stdin=json.dumps(entry))
-    try:
-        result = host.cli_json("users", "add_many", path)
-    finally:
-        host.run(f"rm -f {path}")
-    assert result["created"] == 1, result
-    return NewUser(username, result["passwords"][username], "testgroup01")
+def new_user(host: DeployedHost) -> NewUser:
+    """A user nobody has seen before, deposited the production way (``ella-cli users add_many`` on the host)."""
+    username, one_time_password = host.add_user("e2e", "Rosalind", "Franklin", group="testgroup01")
+    return NewUser(username, one_time_password, "testgroup01")
 
 
 @pytest.fixture(scope="session")
-def browser(host: Host) -> Iterator[Any]:
+def browser(host: DeployedHost) -> Iterator[Any]:
     reason = browser_unavailable()
     if reason:
         _skip_or_fail(reason)

@@ -8,8 +8,9 @@ from __future__ import annotations
 from urllib.parse import urlparse
 
 from tests.e2e.browser import UI
+from tests.support.deployed_host import DeployedHost
 
-from .conftest import URL, Host, NewUser
+from .conftest import URL, NewUser
 
 ANALYSIS = "TestAnalysis-001"
 NEW_PASSWORD = "Deployed-Host-Login-2026!"
@@ -22,7 +23,9 @@ def _open_analysis(ui: UI) -> None:
     page.wait_for_selector("#workflow #variant-list")
 
 
-def test_new_user_finalizes_an_analysis_with_a_classified_variant(ui: UI, host: Host, new_user: NewUser) -> None:
+def test_new_user_finalizes_an_analysis_with_a_classified_variant(
+    ui: UI, host: DeployedHost, new_user: NewUser
+) -> None:
     page = ui.page
     ui.goto("")
     page.wait_for_selector("form[aria-label='Log in']")
