@@ -206,10 +206,12 @@ class _UnixServer(socketserver.ThreadingMixIn, socketserver.UnixStreamServer):
     daemon_threads = True
 
 
-def _fake_systemd(bin_dir: Path, props: dict[str, dict[str, str]]) -> None:
+def _fake_systemd(bin_dir: Path, props: dict[str, dict[str, str]], journal: str = "a journal line") -> None:
     blocks = "\n\n".join("\n".join(f"{k}={v}" for k, v in {"Id": u, **p}.items()) for u, p in props.items())
     (bin_dir / "systemctl").write_text(f"#!/bin/sh\ncat <<'EOF'\n{blocks}\nEOF\n")
-    (bin_dir / "journalctl").write_text("#!/bin/sh\necho 'a journal line'\n")
+    (bin_dir / "journalctl").write_text(
+        f"#!/bin/sh\necho \"$*\" >> {bin_dir}/journalctl.args\ncat <<'EOF'\n{journal}\nEOF\n"
+    )
     for f in ("systemctl", "journalctl"):
         (bin_dir / f).chmod(0o755)
 
@@ -234,10 +236,13 @@ def status_socket():
     shutil.rmtree(tmp)
 
 
-def _wait_healthy(tmp: Path, socket_path: str, timeout: float, *units: str) -> tuple[int, dict]:
+def _wait_healthy(
+    tmp: Path, socket_path: str, timeout: float, *units: str, since: int | None = None
+) -> tuple[int, dict]:
     env = {**os.environ, "PATH": f"{tmp}:{os.environ['PATH']}"}
+    extra = [] if since is None else ["--since", str(since)]
     proc = subprocess.run(
-        [str(FILES / "wait-healthy"), "--timeout", str(timeout), "--socket", socket_path, *units],
+        [str(FILES / "wait-healthy"), "--timeout", str(timeout), "--socket", socket_path, *extra, *units],
         capture_output=True,
         text=True,
         env=env,
@@ -265,6 +270,32 @@ def test_wait_healthy_fails_at_once_on_a_restarted_unit(tmp_path: Path, status_s
     assert "ella-api.service" in result["reason"] and "restarted" in result["reason"]
     assert result["journal"] == ["a journal line"]
     assert time.monotonic() - start < 30
+
+
+SETUP_FAILURE = (
+    "ella-api.service: Main process exited, code=exited, status=219/CGROUP\n"
+    "ella-api.service: Failed with result 'exit-code'.\n"
+    "ella-api.service: Scheduled restart job, restart counter is at 1."
+)
+CRASH = "ella-api.service: Main process exited, code=exited, status=3/NOTIMPLEMENTED"
+
+
+def test_wait_healthy_does_not_count_a_start_systemd_could_not_set_up(tmp_path: Path, status_socket) -> None:
+    """219/CGROUP: the process never ran (old control group still being removed), so the release did not crash."""
+    props = {u: {"ActiveState": "active", "SubState": "running", "NRestarts": "0"} for u in UNITS}
+    props["ella-api.service"]["NRestarts"] = "1"
+    _fake_systemd(tmp_path, props, journal=SETUP_FAILURE)
+    rc, result = _wait_healthy(tmp_path, status_socket(200), 10, *UNITS, since=1795900000)
+    assert rc == 0 and result["healthy"], result
+    assert "--unit=ella-api.service --since=@1795900000" in (tmp_path / "journalctl.args").read_text()
+
+
+def test_wait_healthy_counts_a_crash_next_to_a_setup_failure(tmp_path: Path, status_socket) -> None:
+    props = {u: {"ActiveState": "active", "SubState": "running", "NRestarts": "0"} for u in UNITS}
+    props["ella-api.service"]["NRestarts"] = "2"
+    _fake_systemd(tmp_path, props, journal=SETUP_FAILURE + "\n" + CRASH)
+    rc, result = _wait_healthy(tmp_path, status_socket(200), 10, *UNITS, since=1795900000)
+    assert rc == 1 and "ella-api.service" in result["reason"]
 
 
 def test_wait_healthy_times_out_on_an_unhealthy_api(tmp_path: Path, status_socket) -> None:
