@@ -10,9 +10,11 @@
 #      controller against that host (tests/deployed), check mode on it (changed=0, scripts/check-mode.sh
 #      --converged), destroy; then check mode on a newly booted host (scripts/check-mode.sh --fresh)
 #   5. with ELLA_DEPLOY_ALL=1 also: molecule test -s multihost (database host, two app hosts sharing /data, a
-#      balancer; one app host lost) and -s upgrade when present (upgrade under load, rollback)
+#      balancer; upgrade under load through the balancer, each app host drained in turn; one app host lost)
+#      and -s upgrade (upgrade under load, rollbacks, backup and restore)
 # Provisions what it needs first (testhosts/provision.sh: host packages, cached rootfs, controller venv).
-# Exits non-zero when any step fails; the test hosts and the apt proxy are torn down at the end.
+# Exits non-zero when any step fails; its test hosts are destroyed at the end, the bridge and the apt proxy
+# too when no other test host is left.
 # Options: --static (steps 1-3 only).
 set -uo pipefail
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
@@ -41,7 +43,15 @@ why() {
   grep -E -A8 'fatal:|FAILED!|ERROR|CRITICAL|Traceback|[Ee]rror:|^[a-z-]+\.sh: ' "$log" | grep -v '^--$' | tail -30 \
     || tail -30 "$log"
 }
-cleanup() { rm -rf "$STEP_LOGS"; [ "$STATIC" = 1 ] || "$ROOT/testhosts/teardown-all.sh" >/dev/null 2>&1 || true; }
+# the hosts of these steps go; the bridge and the apt proxy too, unless another run's hosts are still up
+cleanup() {
+  rm -rf "$STEP_LOGS"
+  [ "$STATIC" = 1 ] && return
+  for h in ella-mol ella-chk; do "$ROOT/testhosts/destroy-host.sh" "$h" >/dev/null 2>&1 || true; done
+  if [ -z "$(ls -A "${TESTHOSTS_HOME:-/var/tmp/testhosts}/machines" 2>/dev/null)" ]; then
+    "$ROOT/testhosts/teardown-all.sh" >/dev/null 2>&1 || true
+  fi
+}
 trap cleanup EXIT
 
 if [ "$STATIC" = 1 ]; then

@@ -1,0 +1,1 @@
+../../upgrade/files/api_client.py
