@@ -44,36 +44,36 @@ def ansible_playbook() -> str | None:
     return shutil.which("ansible-playbook")
 
 
-def _render(tmp: Path, extra: dict[str, Any]) -> Path:
+def run_playbook(args: list[str], cwd: Path = ROOT, env: dict[str, str] | None = None) -> None:
+    """``ansible-playbook ARGS`` with the kit's ansible.cfg and the kit venv's Python as the interpreter of
+    local tasks; the test fails with the playbook's output when it fails. Without ansible-playbook the test
+    is skipped (a failure under ELLA_DEPLOY_TESTS_REQUIRED=1)."""
     exe = ansible_playbook()
     if exe is None:
         if os.environ.get("ELLA_DEPLOY_TESTS_REQUIRED") == "1":
             pytest.fail("ansible-playbook not found: run testhosts/provision.sh --venv-only")
         pytest.skip("ansible-playbook not found (scripts/test-deploy.sh provisions it and runs these tests)")
-    out = tmp / "out"
-    out.mkdir(parents=True)
-    env = {
+    full_env = {
         **os.environ,
         "ANSIBLE_CONFIG": str(ROOT / "ansible.cfg"),
         "ANSIBLE_NOCOLOR": "1",
         "ANSIBLE_LOCALHOST_WARNING": "0",
         "ANSIBLE_INVENTORY_UNPARSED_WARNING": "0",
+        **(env or {}),
     }
-    args = [
-        exe,
-        "-i",
-        "localhost,",
-        "-c",
-        "local",
-        str(RENDER_PLAYBOOK),
-        "-e",
-        f"ansible_python_interpreter={Path(exe).parent / 'python'}",
-        "-e",
-        json.dumps({"render_out": str(out), "kit_root": str(ROOT), **extra}),
-    ]
-    proc = subprocess.run(args, cwd=ROOT, env=env, capture_output=True, text=True, timeout=300)
+    interpreter = f"ansible_python_interpreter={Path(exe).parent / 'python'}"
+    proc = subprocess.run(
+        [exe, *args, "-e", interpreter], cwd=cwd, env=full_env, capture_output=True, text=True, timeout=300
+    )
     if proc.returncode != 0:
-        pytest.fail(f"rendering failed:\n{proc.stdout[-4000:]}\n{proc.stderr[-2000:]}")
+        pytest.fail(f"ansible-playbook failed:\n{proc.stdout[-4000:]}\n{proc.stderr[-2000:]}")
+
+
+def _render(tmp: Path, extra: dict[str, Any]) -> Path:
+    out = tmp / "out"
+    out.mkdir(parents=True)
+    variables = {"render_out": str(out), "kit_root": str(ROOT), **extra}
+    run_playbook(["-i", "localhost,", "-c", "local", str(RENDER_PLAYBOOK), "-e", json.dumps(variables)])
     return out
 
 

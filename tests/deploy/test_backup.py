@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.deploy.conftest import ROLES, ROOT, ansible_playbook, defaults, load_yaml, parse_unit
+from tests.deploy.conftest import ROLES, ROOT, defaults, load_yaml, parse_unit, run_playbook
 
 BACKUP = ROLES / "ella_backup" / "files" / "ella-backup"
 
@@ -128,11 +128,6 @@ def test_unknown_sets_and_commands_are_refused(setup: dict[str, Path]) -> None:
 
 @pytest.fixture(scope="module")
 def rendered_units(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    exe = ansible_playbook()
-    if exe is None:
-        if os.environ.get("ELLA_DEPLOY_TESTS_REQUIRED") == "1":
-            pytest.fail("ansible-playbook not found: run testhosts/provision.sh --venv-only")
-        pytest.skip("ansible-playbook not found")
     out = tmp_path_factory.mktemp("backup-units")
     playbook = out / "render.yml"
     playbook.write_text(
@@ -148,22 +143,7 @@ def rendered_units(tmp_path_factory: pytest.TempPathFactory) -> Path:
       loop: [ella-backup.service, ella-backup.timer, ella-backup.json]
 """
     )
-    env = {
-        **os.environ,
-        "ANSIBLE_CONFIG": str(ROOT / "ansible.cfg"),
-        "ANSIBLE_LOCALHOST_WARNING": "0",
-        "ANSIBLE_INVENTORY_UNPARSED_WARNING": "0",
-        "ANSIBLE_NOCOLOR": "1",
-    }
-    proc = subprocess.run(
-        [exe, "-i", "localhost,", str(playbook), "-e", f"ansible_python_interpreter={Path(exe).parent / 'python'}"],
-        capture_output=True,
-        text=True,
-        env=env,
-        cwd=ROOT,
-        timeout=300,
-    )
-    assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-2000:]
+    run_playbook(["-i", "localhost,", str(playbook)])
     return out
 
 

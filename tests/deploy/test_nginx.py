@@ -9,7 +9,6 @@ checked with the role's own `nginx -t` checker against throwaway certificates.
 from __future__ import annotations
 
 import json
-import os
 import shutil
 import subprocess
 from pathlib import Path
@@ -18,7 +17,7 @@ from typing import Any
 import pytest
 import yaml
 
-from tests.deploy.conftest import ROLES, ROOT, ansible_playbook, defaults, load_yaml
+from tests.deploy.conftest import ROLES, ROOT, defaults, load_yaml, run_playbook
 
 ROLE = ROLES / "ella_nginx"
 CHECK_SITE = ROLE / "files" / "nginx-check-site"
@@ -73,11 +72,6 @@ RENDER_TASKS = [
 
 
 def render(tmp: Path, inventory: dict[str, Any], extra: dict[str, Any] | None = None) -> Path:
-    exe = ansible_playbook()
-    if exe is None:
-        if os.environ.get("ELLA_DEPLOY_TESTS_REQUIRED") == "1":
-            pytest.fail("ansible-playbook not found: run testhosts/provision.sh --venv-only")
-        pytest.skip("ansible-playbook not found (scripts/test-deploy.sh provisions it and runs these tests)")
     role = tmp / "roles" / "render_nginx"
     (role / "tasks").mkdir(parents=True)
     for part in ("defaults", "vars", "templates"):
@@ -88,24 +82,12 @@ def render(tmp: Path, inventory: dict[str, Any], extra: dict[str, Any] | None = 
     (tmp / "render.yml").write_text(yaml.safe_dump(play, sort_keys=False))
     out = tmp / "out"
     out.mkdir()
-    env = {
-        **os.environ,
-        "ANSIBLE_CONFIG": str(ROOT / "ansible.cfg"),
-        "ANSIBLE_ROLES_PATH": str(tmp / "roles"),
-        "ANSIBLE_NOCOLOR": "1",
-        "ANSIBLE_LOCALHOST_WARNING": "0",
-        "ANSIBLE_INVENTORY_UNPARSED_WARNING": "0",
-    }
-    variables = {
-        "render_out": str(out),
-        "ansible_connection": "local",
-        "ansible_python_interpreter": str(Path(exe).parent / "python"),
-        **(extra or {}),
-    }
-    args = [exe, "-i", str(tmp / "hosts.yml"), str(tmp / "render.yml"), "-e", json.dumps(variables)]
-    proc = subprocess.run(args, cwd=tmp, env=env, capture_output=True, text=True, timeout=300)
-    if proc.returncode != 0:
-        pytest.fail(f"rendering failed:\n{proc.stdout[-4000:]}\n{proc.stderr[-2000:]}")
+    variables = {"render_out": str(out), "ansible_connection": "local", **(extra or {})}
+    run_playbook(
+        ["-i", str(tmp / "hosts.yml"), str(tmp / "render.yml"), "-e", json.dumps(variables)],
+        cwd=tmp,
+        env={"ANSIBLE_ROLES_PATH": str(tmp / "roles")},
+    )
     return out
 
 
