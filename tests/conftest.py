@@ -25,7 +25,7 @@ from tests.support.pgcluster import PgCluster
 ROOT = Path(__file__).resolve().parents[1]
 DEMO_FIXTURES = ROOT / "files" / "demo" / "fixtures"
 EXAMPLE_CONFIG = ROOT / "files" / "ella_config.example.yml"
-UPSTREAM = ROOT.parent / "shared" / "testdata" / "ella-upstream"
+UPSTREAM = ROOT / "tests" / "data" / "ella-upstream"
 _counter = itertools.count()
 
 
