@@ -25,7 +25,9 @@ from ella_app.services.watcher import AnalysisWatcher, NameFilter
 def deposit_analysis(cli: CliContext, path: str, skip_existing: bool) -> None:
     """Import an analysis: a folder, a .analysis file or a .vcf/.vcf.gz file (files are not moved)."""
     report = cli.change(
-        "deposit", "analysis", lambda s, p: import_analysis(s, path, skip_existing=skip_existing, progress=p)
+        "deposit",
+        "analysis",
+        lambda s, p: import_analysis(s, path, app_config=cli.settings.config, skip_existing=skip_existing, progress=p),
     )
     if report.created:
         extra = report.extra
@@ -82,6 +84,7 @@ def watch(
         cli.settings.path("ANALYSES_INCOMING"),
         cli.settings.path("ANALYSES_PATH"),
         names=NameFilter(list(whitelist), list(blacklist), whitelistfile, blacklistfile),
+        app_config=cli.settings.config,
         rescan_interval=interval,
         ready_check=_schema_check(cli.settings.db_url),
     )
