@@ -176,3 +176,19 @@ def test_default_config_reads_testanalysis_info():
     assert ann["frequencies"]["ExAC"]["freq"]["G"] == pytest.approx(0.001065)
     assert {t["transcript"] for t in ann["transcripts"]} >= {"NM_000059.3", "ENST00000380152"}
     assert "CSQ" in mapper.used_sources and "EXAC__AC_SAS" in mapper.used_sources
+
+
+def test_ped_with_two_fathers_is_refused(tmp_path):
+    """ELLA's SampleImporter: "An analysis' family can only have one father." (and mother)."""
+    ped = vcfgen.write_ped_rows(
+        tmp_path / "f.ped",
+        [
+            ("F", "P", "D1", "M", "1", "2", "1"),
+            ("F", "S", "D2", "M", "2", "1", "0"),
+            ("F", "D1", "0", "0", "1", "1", "0"),
+            ("F", "D2", "0", "0", "1", "1", "0"),
+            ("F", "M", "0", "0", "2", "1", "0"),
+        ],
+    )
+    with pytest.raises(InputError, match="one father per family, found D1, D2"):
+        af.parse_ped(ped)
