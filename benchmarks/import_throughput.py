@@ -1,7 +1,9 @@
 """Import throughput of annotated VCFs, next to a plain COPY of the same rows into the same tables.
 
-    python benchmarks/import_throughput.py                 # 10k and 100k variants, single sample and trio
+    python benchmarks/import_throughput.py                         # the 50k-variant trio (issue 11's figure)
+    python benchmarks/import_throughput.py --sizes 10000,100000 --cases single,trio
     python benchmarks/import_throughput.py --sizes 10000 --repeat 1   # quicker
+    python benchmarks/import_throughput.py --py-spy /tmp/prof      # also profile each import (py-spy, all threads)
 
 For each case a generated analysis (tests/support/vcfgen.py: VEP CSQ with 4 transcripts, 36 gnomAD fields,
 some ClinVar) is imported by ``import_analysis`` in a fresh database, in a child process so that its peak
@@ -19,6 +21,7 @@ import io
 import json
 import os
 import resource
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -38,6 +41,10 @@ def _vm_hwm_kb() -> int:
         if line.startswith("VmHWM:"):
             return int(line.split()[1])
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+
+
+def _load() -> float:
+    return round(os.getloadavg()[0], 2)
 
 
 def child(db_url: str, folder: str) -> None:
@@ -98,8 +105,10 @@ def plain_copy(db_url: str, setup: dict[str, str], rows: dict[str, str]) -> floa
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--sizes", default="10000,100000")
+    parser.add_argument("--sizes", default="50000", help="variants per analysis, comma-separated")
+    parser.add_argument("--cases", default="trio", help="single and/or trio, comma-separated")
     parser.add_argument("--repeat", type=int, default=3, help="runs per case; the best of each is reported")
+    parser.add_argument("--py-spy", metavar="DIR", help="record each import with py-spy (raw stacks) into DIR")
     parser.add_argument("--child", nargs=2, metavar=("DB_URL", "FOLDER"), help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
@@ -114,6 +123,13 @@ def main() -> None:
 
     make_panel = importlib.import_module("tests.import.panels").make_panel
     sizes = [int(s) for s in args.sizes.split(",")]
+    cases = [c.strip() for c in args.cases.split(",")]
+    if not set(cases) <= {"single", "trio"}:
+        parser.error("--cases takes single and/or trio")
+    spy = shutil.which("py-spy") or str(Path(sys.executable).with_name("py-spy"))
+    if args.py_spy:
+        Path(args.py_spy).mkdir(parents=True, exist_ok=True)
+    print(f"machine: {os.cpu_count()} cores, load average {_load()} at start", flush=True)
     cluster = PgCluster().start()
     work = Path(tempfile.mkdtemp(prefix="ella-bench-"))
     results = []
@@ -129,15 +145,21 @@ def main() -> None:
         make_panel(template)
         schema.get_engine(template).dispose()
         for n in sizes:
-            for trio in (False, True):
+            for trio in [c == "trio" for c in cases]:
                 label = f"{n // 1000}k {'trio' if trio else 'single'}"
                 folder = vcfgen.write_analysis(work, f"Bench-{n}-{int(trio)}", n, trio=trio)
                 env = {**os.environ, "PYTHONPATH": str(ROOT)}
                 runs, copies = [], []
+                loads = [_load()]
                 for attempt in range(args.repeat):  # best of N: the machine may be shared
                     db_import = _new_db(cluster, f"imp_{n}_{int(trio)}_{attempt}")
+                    command = [sys.executable, __file__, "--child", db_import, str(folder)]
+                    if args.py_spy:
+                        out = Path(args.py_spy) / f"{n}-{'trio' if trio else 'single'}-{attempt}.txt"
+                        command = [spy, "record", "--threads", "--format", "raw", "-r", "250", "-o", str(out), "--"]
+                        command += [sys.executable, __file__, "--child", db_import, str(folder)]
                     proc = subprocess.run(
-                        [sys.executable, __file__, "--child", db_import, str(folder)],
+                        command,
                         env=env,
                         capture_output=True,
                         text=True,
@@ -148,6 +170,7 @@ def main() -> None:
                     setup = _export(db_import, SETUP_TABLES)
                     db_copy = _new_db(cluster, f"copy_{n}_{int(trio)}_{attempt}")
                     copies.append(plain_copy(db_copy, setup, rows))
+                    loads.append(_load())
                 run = min(runs, key=lambda r: r["seconds"])
                 copy_seconds = min(copies)
                 n_rows = {t: rows[t].count("\n") for t in TABLES}
@@ -164,21 +187,26 @@ def main() -> None:
                     "rss_at_start_mb": round(run["rss_start_kb"] / 1024, 1),
                     "all_import_s": [round(r["seconds"], 2) for r in runs],
                     "all_copy_s": [round(c, 2) for c in copies],
+                    "all_ratios": [round(c / r["seconds"], 2) for r, c in zip(runs, copies, strict=True)],
+                    "load_average_1m": loads,
+                    "timings": run["extra"].get("timings"),
                 }
                 results.append(result)
                 print(json.dumps(result), flush=True)
     finally:
         cluster.stop()
     print()
+    print(f"machine: load average {_load()} at the end")
     print(
         "| case | variants | import s | import variants/s | plain COPY s | COPY variants/s | import/COPY "
-        "| peak RSS MB |"
+        "| ratios of the runs | peak RSS MB | load (1 min) |"
     )
-    print("|---|---|---|---|---|---|---|---|")
+    print("|---|---|---|---|---|---|---|---|---|---|")
     for r in results:
         print(
             f"| {r['case']} | {r['variants']} | {r['import_s']} | {r['import_variants_per_s']} | {r['copy_s']} | "
-            f"{r['copy_variants_per_s']} | {r['ratio_import_to_copy']} | {r['peak_rss_mb']} |"
+            f"{r['copy_variants_per_s']} | {r['ratio_import_to_copy']} | {r['all_ratios']} | {r['peak_rss_mb']} | "
+            f"{min(r['load_average_1m'])}-{max(r['load_average_1m'])} |"
         )
 
 
