@@ -177,11 +177,19 @@ class VcfReader:
 
     def __iter__(self) -> Iterator[VcfRecord]:
         n_columns = 9 + len(self.header.samples) if self.header.has_format else 8
+        assert self._fh is not None
+        lines = iter(self._fh)  # iterating the file is cheaper than readline() per line
         while True:
-            text = self._readline()
+            try:
+                text = next(lines, "")
+            except (EOFError, zlib.error, gzip.BadGzipFile) as exc:
+                raise self._error(f"compressed file is truncated or corrupt ({exc})", self._line + 1) from None
+            except UnicodeDecodeError:
+                raise self._error("not UTF-8 text", self._line + 1) from None
             if not text:
                 return
-            if not text.endswith("\n"):
+            self._line += 1
+            if text[-1] != "\n":
                 raise self._error("last line is incomplete (file truncated?)")
             text = text.rstrip("\r\n")
             if not text:

@@ -21,6 +21,7 @@ Pure logic, no database (the importer turns the result into COPY text). Follows 
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
@@ -38,6 +39,7 @@ from ella_app.formats.vcf import (
 )
 
 _FORMAT_KEYS = ("GT", "GQ", "DP", "AD", "PL", "CN")
+_INT_LIST = re.compile(r"[0-9]+(?:,[0-9]+)*")
 _ABSENT = 99  # index past any FORMAT column: "this sample has no such field"
 
 
@@ -80,6 +82,7 @@ class SiteReader:
         self.proband_index = proband_index
         self.sample_names = sample_names
         self._formats: dict[tuple[str, ...], tuple[int, ...]] = {}
+        self._gts: dict[str, tuple[int, ...]] = {}
 
     def _positions(self, fmt: list[str]) -> tuple[int, ...]:
         key = tuple(fmt)
@@ -91,21 +94,28 @@ class SiteReader:
             self._formats[key] = found
         return found
 
+    def _gt(self, name: str, values: list[str], gt_i: int) -> tuple[int, ...]:
+        raw = values[gt_i] if gt_i < len(values) else "."
+        try:
+            gt = parse_gt(raw)
+        except ValueError as exc:
+            raise SiteError(f"sample {name}: {exc}") from None
+        if max(gt) > 1:
+            raise SiteError(
+                f"sample {name}: GT {raw!r} refers to ALT allele {max(gt)}, but the record has one "
+                "ALT: decompose multiallelic sites first (vt decompose -s, or bcftools norm -m -any)"
+            )
+        self._gts[raw] = gt
+        return gt
+
     def site(self, record: VcfRecord) -> Site:
         positions = self._positions(record.format)
         gt_i = positions[0]
-        gts = []
-        for name, values in zip(self.sample_names, record.samples, strict=True):
-            try:
-                gt = parse_gt(values[gt_i] if gt_i < len(values) else ".")
-            except ValueError as exc:
-                raise SiteError(f"sample {name}: {exc}") from None
-            if max(gt) > 1:
-                raise SiteError(
-                    f"sample {name}: GT {values[gt_i]!r} refers to ALT allele {max(gt)}, but the record has one "
-                    "ALT: decompose multiallelic sites first (vt decompose -s, or bcftools norm -m -any)"
-                )
-            gts.append(gt)
+        known = self._gts  # the valid GT strings seen so far: a file has a handful
+        try:
+            gts = [known[values[gt_i]] for values in record.samples]
+        except (KeyError, IndexError):
+            gts = [self._gt(n, v, gt_i) for n, v in zip(self.sample_names, record.samples, strict=True)]
         info = parse_info(record.info)
         svtype = info.get("SVTYPE")
         change_type = None
@@ -185,26 +195,27 @@ class GenotypeRows:
     sampledata: list[str] = field(default_factory=list)  # "\t<sample id>\t…\n", after "<genotype id>"
 
 
-def _allele_depths(block: list[Site], sample_names: list[str]) -> list[dict[str, int]]:
+def _allele_depths(block: list[Site], sample_names: list[str], only: int | None = None) -> list[dict[str, int]]:
     """ELLA's allele depths per sample, gathered over the block's records the proband carries or where some
-    sample has a missing allele (``./1`` …): ``{"REF (<REF>)": n, "<ALT>": m, …}``."""
-    n_samples = len(sample_names)
-    depths: list[dict[str, int]] = [{} for _ in range(n_samples)]
+    sample has a missing allele (``./1`` …): ``{"REF (<REF>)": n, "<ALT>": m, …}``. With ``only``, of that
+    sample alone (``sample_names`` then holds its name)."""
+    indices = range(len(sample_names)) if only is None else [only]
+    depths: list[dict[str, int]] = [{} for _ in indices]
     for site in block:
         if not (site.carried or any(-1 in gt for gt in site.gts)):
             continue
         if site.positions[3] == _ABSENT:
             continue
         ref_key = f"REF ({site.record.ref})"
-        for sample in range(n_samples):
+        for out, sample in enumerate(indices):
             raw = site.field(sample, 3)
             if raw in (".", ""):
                 continue
             values = _ints(raw, "AD")
             if len(values) != 2 or None in values:
                 continue  # not decomposed, or partly missing: no depth from this record (ELLA logs a warning)
-            depths[sample][ref_key] = values[0]  # type: ignore[assignment]
-            depths[sample][site.record.alt] = values[1]  # type: ignore[assignment]
+            depths[out][ref_key] = values[0]  # type: ignore[assignment]
+            depths[out][site.record.alt] = values[1]  # type: ignore[assignment]
     for sample, depth in enumerate(depths):
         refs = [k for k in depth if k.startswith("REF")]
         if len(refs) > 1:
@@ -223,6 +234,99 @@ def genotype_rows(
     block: list[Site], sample_ids: list[int], sample_names: list[str], proband_index: int
 ) -> GenotypeRows | None:
     """The proband's genotype of a block and every sample's data for it; None when nothing is imported."""
+    if len(block) == 1:
+        site = block[0]
+        if not site.keep:
+            return None
+        if not site.is_cnv:
+            return single_site_rows(site, sample_ids, sample_names, proband_index)
+    return block_rows(block, sample_ids, sample_names, proband_index)
+
+
+# Per GT value: (type, multiallelic, no call) — the few distinct GT strings of a file, looked up once each.
+_gt_kinds: dict[str, tuple[str, bool, bool]] = {}
+
+
+def _gt_kind(value: str, name: str) -> tuple[str, bool, bool]:
+    found = _gt_kinds.get(value)
+    if found is None:
+        gt = parse_gt(value)
+        kind = GENOTYPE_TYPES.get(gt)
+        if kind is None:
+            raise SiteError(
+                f"sample {name}: GT {_gt_text(gt)} is not supported (haploid or diploid calls of a decomposed record)"
+            )
+        found = (kind, gt in MULTIALLELIC_GTS, gt in NO_CALL_GTS)
+        if len(_gt_kinds) < 4096:
+            _gt_kinds[value] = found
+    return found
+
+
+def _copy_scalar(value: str, what: str) -> str:
+    """A one-value FORMAT field as COPY text: the digits, or \\N when missing."""
+    if value.isdigit() and value.isascii():
+        return value
+    return _copy_int(_scalar(value, what))
+
+
+def single_site_rows(site: Site, sample_ids: list[int], sample_names: list[str], proband_index: int) -> GenotypeRows:
+    """:func:`block_rows` for the common case, a record that is a block of its own (not a CNV): the same rows,
+    with the per-sample work done on the raw FORMAT strings (this runs once per sample and record)."""
+    record = site.record
+    qual = "\\N" if record.qual is None or math.isnan(record.qual) else str(int(record.qual))
+    rows = GenotypeRows(site, None, f"\t{sample_ids[proband_index]}\t{escape_copy(record.filter)}\t{qual}\n")
+    ref_key = f"REF ({record.ref})"
+    alt = record.alt
+    plain = alt.isalpha() and record.ref.isalpha()  # JSON keys that need no escaping
+    gt_i, gq_i, dp_i, ad_i, pl_i, cn_i = site.positions
+    append = rows.sampledata.append
+    for sample, (sample_id, values) in enumerate(zip(sample_ids, record.samples, strict=True)):
+        n = len(values)
+        raw = values[gt_i] if gt_i < n else "."
+        kind, multiallelic, no_call = _gt_kinds.get(raw) or _gt_kind(raw, sample_names[sample])
+        if no_call:
+            kind = "No coverage"  # a record of its own: no call anywhere in its block
+        depth_json, ratio = "{}", "0"
+        ad = values[ad_i] if ad_i < n else "."
+        ref_reads, comma, alt_reads = ad.partition(",")
+        if comma and plain and ref_reads.isdigit() and alt_reads.isdigit() and ad.isascii():
+            r, a = int(ref_reads), int(alt_reads)
+            depth_json = f'{{"{ref_key}":{r},"{alt}":{a}}}'
+            if r + a:
+                ratio = repr(a / (r + a))
+        elif ad not in (".", ""):
+            depth = _allele_depths([site], [sample_names[sample]], only=sample)[0]
+            depth_json = escape_copy(orjson.dumps(depth).decode())
+            total = sum(depth.values())
+            if total:
+                ratio = repr(depth.get(alt, 0) / total)
+        if multiallelic:
+            pl = "\\N"
+        else:
+            raw = values[pl_i] if pl_i < n else "."
+            if _INT_LIST.fullmatch(raw):
+                pl = "{" + raw + "}"
+            else:
+                numbers = [v for v in _ints(raw, "PL") if v is not None]
+                pl = "{" + ",".join(map(str, numbers)) + "}" if numbers else "\\N"
+        gq = values[gq_i] if gq_i < n else "."
+        if not (gq.isdigit() and gq.isascii()):
+            gq = _copy_scalar(gq, "GQ")
+        dp = values[dp_i] if dp_i < n else "."
+        if not (dp.isdigit() and dp.isascii()):
+            dp = _copy_scalar(dp, "DP")
+        cn = values[cn_i] if cn_i < n else "."
+        cn = _copy_scalar(cn, "CN") if cn != "." else "\\N"
+        append(
+            f"\t{sample_id}\tf\t{'t' if multiallelic else 'f'}\t{kind}\t{gq}\t{pl}\t{dp}\t{depth_json}\t{ratio}\t{cn}\n"
+        )
+    return rows
+
+
+def block_rows(
+    block: list[Site], sample_ids: list[int], sample_names: list[str], proband_index: int
+) -> GenotypeRows | None:
+    """The general case of :func:`genotype_rows`: a multiallelic block (or a CNV record)."""
     kept = [s for s in block if s.keep]
     if not kept:
         return None
