@@ -48,7 +48,8 @@ class UI:
     base_url: str
     console: list[tuple[str, str, str]] = field(default_factory=list)  # (type, text, url)
     page_errors: list[str] = field(default_factory=list)
-    external: list[str] = field(default_factory=list)
+    requests: list[str] = field(default_factory=list)  # every URL the page asked for, in order
+    external: list[str] = field(default_factory=list)  # those that were not for the server under test (refused)
     expected: list[tuple[int, str]] = field(default_factory=list)
 
     def expect_http_error(self, status: int, url_part: str) -> None:
@@ -96,6 +97,7 @@ def open_ui(browser: Any, base_url: str, **context_args: Any) -> Iterator[UI]:
 
     def guard(route: Any) -> None:
         url = route.request.url
+        wrapper.requests.append(url)
         parsed = urlparse(url)
         if parsed.scheme in ("data", "blob") or parsed.netloc == local:
             route.continue_()
