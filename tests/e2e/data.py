@@ -119,29 +119,34 @@ def bootstrap(cli: Cli, workdir: Path) -> E2EData:
 
 
 def classify_earlier(env: dict[str, str]) -> None:
-    """An earlier classification by a colleague (the classification service, as the API calls it): the
-    synonymous BRCA2 c.198A>G as class 2 with BP7. The default filter config hides class 1-2 variants, so it
-    shows up among the filtered variants of the analysis."""
+    """An earlier classification by a colleague: the synonymous BRCA2 c.198A>G as class 2 with BP7. The default
+    filter config hides class 1-2 variants, so it shows up among the filtered variants of the analysis."""
+    classify(env, "testuser4", SYNONYMOUS_POS, "2", [{"code": "BP7"}], "Synonymous, no predicted splice effect.")
+
+
+def classify(
+    env: dict[str, str], username: str, vcf_pos: int, klass: str, acmg: list[dict[str, str]], comment: str
+) -> int:
+    """Classify the variant at ``vcf_pos`` as ``username`` of testgroup01 (the classification service, as the
+    API calls it); returns the allele id."""
     settings = load_settings(env)
     with transaction(settings.db_url) as session:
-        user = session.scalars(select(User).where(User.username == "testuser4")).one()
-        allele = session.scalars(select(Allele).where(Allele.vcf_pos == SYNONYMOUS_POS)).one()
+        user = session.scalars(select(User).where(User.username == username)).one()
+        allele = session.scalars(select(Allele).where(Allele.vcf_pos == vcf_pos)).one()
         classification.classify(
             session,
             settings.config,
             classification.Context(user, ("HBOC", "v1.0.0")),
             classification.Classification(
                 allele_id=allele.id,
-                classification="2",
-                evaluation={
-                    "acmg": {"included": [{"code": "BP7"}]},
-                    "classification": {"comment": "Synonymous, no predicted splice effect."},
-                },
+                classification=klass,
+                evaluation={"acmg": {"included": acmg}, "classification": {"comment": comment}},
                 report={"comment": ""},
                 presented_assessment_id=None,
                 presented_report_id=None,
             ),
         )
+        return allele.id
 
 
 def make_igv_data(igv_data: Path) -> None:
