@@ -86,10 +86,11 @@ class UI:
 
 
 @contextmanager
-def open_ui(browser: Any, base_url: str, **context_args: Any) -> Iterator[UI]:
+def open_ui(browser: Any, base_url: str, viewport: tuple[int, int] = (1440, 900), **context_args: Any) -> Iterator[UI]:
     """A fresh browser context on ``base_url``; on leaving, fail on console errors and on requests to any
     other host (the UI must work air-gapped: no CDN, no telemetry)."""
-    context = browser.new_context(viewport={"width": 1440, "height": 900}, base_url=base_url, **context_args)
+    size = {"width": viewport[0], "height": viewport[1]}
+    context = browser.new_context(viewport=size, base_url=base_url, **context_args)
     context.set_default_timeout(TIMEOUT_MS)
     page = context.new_page()
     wrapper = UI(page=page, base_url=base_url)
