@@ -103,6 +103,8 @@ def test_new_user_finalizes_an_analysis_with_a_classified_variant(
 def test_visual_mode_of_the_demo_trio_loads_its_tracks_and_nothing_leaves_the_host(
     ui: UI, host: DeployedHost, new_user: NewUser
 ) -> None:
+    from playwright.sync_api import expect  # a test dependency; imported here like the browser
+
     page = ui.page
     [demo] = host.cli_json("analyses", "list", "--name", DEMO_TRIO)["analyses"]
     _log_in(ui, new_user)
@@ -115,7 +117,7 @@ def test_visual_mode_of_the_demo_trio_loads_its_tracks_and_nothing_leaves_the_ho
     assert page.locator("#igv-error").count() == 0
     page.locator("#visual-variants .vitem", has_text="BRCA1").first.click()
     search = igv.locator("input.igv-search-input")
-    page.wait_for_function("el => el.value.startsWith('17:41,2')", arg=search.element_handle(), timeout=10_000)
+    expect(search).to_have_value(re.compile(r"^17:41,2"), timeout=10_000)
     page.wait_for_timeout(500)
     ui.shot("deployed-04-visual")
 

@@ -19,6 +19,8 @@ def _open_analysis(ui: UI, section: str) -> None:
 
 
 def test_classify_and_finalize_an_analysis(ui: UI, e2e: E2E) -> None:
+    from playwright.sync_api import expect  # a test dependency; imported here like the browser
+
     page = ui.page
     ui.login("testuser2", e2e.set_password("testuser2"))
     _open_analysis(ui, "not_started")
@@ -50,7 +52,7 @@ def test_classify_and_finalize_an_analysis(ui: UI, e2e: E2E) -> None:
     first = options.nth(0).get_attribute("value")
     with page.expect_response(re.compile(rf"alleles/\?filterconfig_id={first}")):
         page.select_option("#filterconfig", first)
-    page.wait_for_function(f"document.querySelectorAll('#variant-list .vitem').length === {default_count}")
+    expect(page.locator("#variant-list .vitem")).to_have_count(default_count)
 
     # Re-include a filtered variant: it is listed again, tagged I.
     filtered_text = page.inner_text("#show-filtered")
@@ -61,7 +63,7 @@ def test_classify_and_finalize_an_analysis(ui: UI, e2e: E2E) -> None:
     ui.shot("05-filtered-dialog", full_page=False)
     page.locator("dialog[open] #filtered-table input[type=checkbox]").first.check()
     page.click("#apply-filtered")
-    page.wait_for_function(f"document.querySelectorAll('#variant-list .vitem').length === {default_count + 1}")
+    expect(page.locator("#variant-list .vitem")).to_have_count(default_count + 1)
     reincluded = page.locator("#vlist-classified .vitem[aria-selected=true]")
     assert reincluded.locator(".badge.tag:text-is('I')").count() == 1  # selected, in Classified (class 2), tagged I
     page.wait_for_selector("#variant-header:has-text('Re-included (filtered by classification)')")
