@@ -41,7 +41,13 @@ def test_same_database_as_the_single_commands_and_a_rerun_changes_nothing(cli_en
     otp = tmp_path / "b.tsv"
     first = cli.ok("deposit", "fixtures", str(DEMO_FIXTURES), "--passwords-file", str(otp), "--json").json()
     assert first["changed"] is True
-    assert [step["step"] for step in first["steps"]] == ["genepanels", "usergroups", "filterconfigs", "users", "references"]
+    assert [step["step"] for step in first["steps"]] == [
+        "genepanels",
+        "usergroups",
+        "filterconfigs",
+        "users",
+        "references",
+    ]
     assert first["users_created"] == len(otp.read_text().splitlines()) > 0
     assert stat.S_IMODE(otp.stat().st_mode) == 0o600
     assert "passwords" not in first, "with a passwords file the passwords never reach stdout"
