@@ -122,7 +122,10 @@ def test_duplicates(tmp_path):
 
 
 def test_frequency_groups_must_be_configured(tmp_path):
-    frequency = {"groups": {"external": {"EXAC": ["G"], "GNOMAD_GENOMES": ["MARS"]}}, "thresholds": {"default": {}}}
+    frequency = {
+        "groups": {"external": {"EXAC": ["G"], "GNOMAD_GENOMES": ["MARS"]}},
+        "thresholds": {"AD": {}, "default": {}},
+    }
     entry = with_change(lambda e: e["filterconfig"]["filters"].append({"name": "frequency", "config": frequency}))
     entries = read_filterconfigs(write(tmp_path, [entry]))
     groups = load_config_file(EXAMPLE_CONFIG, {})["frequencies"]["groups"]
@@ -135,7 +138,7 @@ def test_frequency_groups_must_be_configured(tmp_path):
 def test_frequency_thresholds_need_default(tmp_path):
     entry = with_change(
         lambda e: e["filterconfig"]["filters"].append(
-            {"name": "frequency", "config": {"thresholds": {"AD": {"external": 0.1}}}}
+            {"name": "frequency", "config": {"groups": {}, "thresholds": {"AD": {"external": 0.1}}}}
         )
     )
     with pytest.raises(InputError) as info:
