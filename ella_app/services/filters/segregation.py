@@ -92,7 +92,7 @@ def family_of(ctx: FilterContext) -> Family | None:
     )
 
 
-class _Calls:
+class Calls:
     """One allele's genotype data per family member (None where the member has none)."""
 
     def __init__(self, allele: AlleleData) -> None:
@@ -111,13 +111,13 @@ class _Calls:
         return data.genotype_quality if data is not None else None
 
 
-def _siblings_fit(calls: _Calls, family: Family) -> bool:
+def _siblings_fit(calls: Calls, family: Family) -> bool:
     return all(calls.type(s) != HOM for s in family.unaffected_siblings) and all(
         calls.type(s) == HOM for s in family.affected_siblings
     )
 
 
-def denovo(calls: _Calls, family: Family, config: dict[str, Any]) -> bool:
+def denovo(calls: Calls, family: Family, config: dict[str, Any]) -> bool:
     proband, father, mother = calls.type(family.proband), calls.type(family.father), calls.type(family.mother)
     if father in (None, NO_COVERAGE) or mother in (None, NO_COVERAGE):
         return False
@@ -152,7 +152,7 @@ def _at_most(value: float | None, bound: float) -> bool:
     return value is not None and value <= bound
 
 
-def parental_mosaicism(calls: _Calls, family: Family) -> bool:
+def parental_mosaicism(calls: Calls, family: Family) -> bool:
     if calls.type(family.father) in (None, NO_COVERAGE) or calls.type(family.mother) in (None, NO_COVERAGE):
         return False
     proband_ratio = calls.ratio(family.proband)
@@ -173,7 +173,7 @@ def parental_mosaicism(calls: _Calls, family: Family) -> bool:
     )
 
 
-def recessive_homozygous(calls: _Calls, family: Family) -> bool:
+def recessive_homozygous(calls: Calls, family: Family) -> bool:
     if not family.has_parents or calls.type(family.proband) != HOM or not _siblings_fit(calls, family):
         return False
     father, mother = calls.type(family.father), calls.type(family.mother)
@@ -182,17 +182,17 @@ def recessive_homozygous(calls: _Calls, family: Family) -> bool:
     return father == HET and mother == HET
 
 
-def homozygous_unaffected_siblings(calls: _Calls, family: Family) -> bool:
+def homozygous_unaffected_siblings(calls: Calls, family: Family) -> bool:
     return bool(family.unaffected_siblings) and all(
         calls.type(s) == HOM for s in (family.proband, *family.unaffected_siblings)
     )
 
 
-def no_coverage_parents(calls: _Calls, family: Family) -> bool:
+def no_coverage_parents(calls: Calls, family: Family) -> bool:
     return family.has_parents and NO_COVERAGE in (calls.type(family.father), calls.type(family.mother))
 
 
-def compound_heterozygous(ctx: FilterContext, rows: Iterable[_Calls], family: Family) -> set[int]:
+def compound_heterozygous(ctx: FilterContext, rows: Iterable[Calls], family: Family) -> set[int]:
     affected = [family.proband, *family.affected_siblings]
     unaffected = [s for s in (family.father, family.mother) if s is not None] + list(family.unaffected_siblings)
     if not unaffected and len(affected) == 1:
@@ -207,7 +207,7 @@ def compound_heterozygous(ctx: FilterContext, rows: Iterable[_Calls], family: Fa
             continue
         candidates.append(calls)
     regex = ctx.inclusion_regex()
-    by_gene: dict[str, list[_Calls]] = {}
+    by_gene: dict[str, list[Calls]] = {}
     for calls in candidates:
         symbols = {
             t["symbol"]
@@ -233,7 +233,7 @@ def apply(ctx: FilterContext, allele_ids: set[int], config: dict[str, Any]) -> s
     family = family_of(ctx)
     if family is None:
         return set()
-    rows = [_Calls(ctx.alleles[a]) for a in sorted(allele_ids) if family.proband.id in ctx.alleles[a].genotypes]
+    rows = [Calls(ctx.alleles[a]) for a in sorted(allele_ids) if family.proband.id in ctx.alleles[a].genotypes]
     filtered: set[int] = set()
     if family.has_parents:
         kept: set[int] = set()
