@@ -10,6 +10,7 @@ from __future__ import annotations
 import binascii
 import json
 import operator
+import random
 from pathlib import Path
 from typing import Any
 
@@ -56,11 +57,9 @@ def test_the_groups_and_stars_are_ellas():
     assert external.REVIEW_STATUS_STARS["no assertion provided"] == 0
 
 
-@st.composite
-def random_casing(draw: Any, group: str) -> str:
-    text = draw(st.sampled_from(CLINSIG[group]))
-    upper = draw(st.sets(st.integers(min_value=0, max_value=len(text) - 1)))
-    return "".join(c.upper() if i in upper else c.lower() for i, c in enumerate(text))
+def random_casing(rng: random.Random, group: str) -> str:
+    text = rng.choice(CLINSIG[group])
+    return "".join(c.upper() if rng.random() < 0.5 else c.lower() for c in text)
 
 
 @st.composite
@@ -72,9 +71,10 @@ def external_annotation(draw: Any) -> tuple[dict[str, Any], dict[str, Any]]:
         "num_stars": draw(st.integers(0, 4)),
         "hgmd_tag": draw(st.sampled_from(TAGS)),
     }
+    rng = random.Random(draw(st.integers(0, 2**32)))  # significance texts and casing: one draw, cheap
     base = {"rcv": "", "traitnames": "", "clinical_significance_descr": "", "variant_id": "", "submitter": ""}
     items = [
-        {**base, "rcv": "SCVXXXXXXXX", "clinical_significance_descr": draw(random_casing(group))}
+        {**base, "rcv": "SCVXXXXXXXX", "clinical_significance_descr": random_casing(rng, group)}
         for group in ("benign", "uncertain", "pathogenic")
         for _ in range(meta[f"num_{group}"])
     ]
@@ -174,6 +174,24 @@ def test_externalfilter(annotations, combinations, num_stars, clinvar_inverse, t
             hgmd_result = set(ids) - hgmd_result
 
     assert run("external", context(alleles), config) == clinvar_result & hgmd_result
+
+
+@CONFORMANCE
+@given(st.lists(external_annotation(), min_size=1, max_size=8), st.lists(combination(), min_size=1, max_size=3))
+def test_combinations_compare_counts(annotations, combinations):
+    """ELLA test_externalfilter.py::test_externalfilter narrowed to ``combinations`` (every star rating
+    counts, no HGMD criterion), so that each generated case tests the count comparisons."""
+    alleles = [allele(annotation=annotation) for _, annotation in annotations]
+    want = {
+        a.id
+        for a, (meta, _) in zip(alleles, annotations, strict=True)
+        if all(
+            OPERATORS[op](meta.get(f"num_{left}", left), meta.get(f"num_{right}", right))
+            for left, op, right in combinations
+        )
+    }
+    config = {"clinvar": {"num_stars": [">=", 0], "combinations": combinations}}
+    assert run("external", context(alleles), config) == want
 
 
 def _clinvar(status: str, *significances: str, accession: str = "SCV") -> dict[str, Any]:

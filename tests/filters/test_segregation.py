@@ -478,6 +478,10 @@ def _recessive_expected(members: list[Member], xlinked: bool) -> bool:
 @example(("X", PAR1_START, PAR1_START + 1), [ps(HOM, sex="Male"), fs(HET), ms(HET), ass(HET)], False)
 @example(("X", PAR1_START, PAR1_START + 1), [ps(HOM, sex="Male"), fs(HET), ms(HET), uss(HOM)], False)
 @example(("X", PAR1_START, PAR1_START + 1), [ps(HOM, sex="Male"), fs(HET), ms(HET), uss(HET)], True)
+# ours, beyond ELLA's curated list: one heterozygous parent is not enough
+@example(("1", 1, 2), [ps(HOM), fs(HET), ms(REF)], False)
+@example(("1", 1, 2), [ps(HOM), fs(REF), ms(HET)], False)
+@example(("1", 1, 2), [ps(HOM), fs(HET), ms(HET), ass(HOM), uss(HET)], True)
 @given(ALLELES, families(), st.just(None))
 def test_autosomal_recessive_homozygous(position, members, curated):
     """Mirrors ELLA test_segregationfilter.py::TestInheritanceFilter::test_autosomal_recessive_homozygous
