@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from ella_app.errors import InputError
-from ella_app.formats.filterconfigs import FilterConfigEntry, check_frequency_groups, read_filterconfigs
+from ella_app.formats.filterconfigs import FilterConfigEntry, check_against_config, read_filterconfigs
 from ella_app.formats.genepanel import GenePanelData, find_panel_folders, read_panel_folder
 from ella_app.formats.references import ReferenceEntry, parse_references
 from ella_app.formats.usergroups import UserGroupEntry, check_acmg_frequency_groups, read_usergroups
@@ -69,7 +69,7 @@ def read_fixture_folder(
         check_acmg_frequency_groups(result.usergroups, frequency_groups, str(file))
     if (file := folder / names.filterconfigs).is_file():
         result.filterconfigs = read_filterconfigs(file)
-        check_frequency_groups(result.filterconfigs, frequency_groups, str(file))
+        check_against_config(result.filterconfigs, app_config, str(file))
     if (file := folder / names.users).is_file():
         result.users = parse_users(file)
     if (file := folder / names.references).is_file():
