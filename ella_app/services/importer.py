@@ -504,6 +504,7 @@ def _create_samples(session: Session, analysis: Analysis, prepared: list[Prepare
         rows: dict[str, Sample] = {}
         for name in p.samples:
             member = p.pedigree.member(name) if p.pedigree else None
+            # Without a PED file (one sample), ELLA makes the sample the proband and affected.
             rows[name] = Sample(
                 identifier=name,
                 analysis_id=analysis.id,
@@ -511,7 +512,7 @@ def _create_samples(session: Session, analysis: Analysis, prepared: list[Prepare
                 proband=member.proband if member else True,
                 family_id=member.family if member else None,
                 sex=member.sex if member else None,
-                affected=member.affected if member else True,  # ELLA: a sample without PED is affected
+                affected=member.affected if member else len(p.samples) == 1,
             )
         session.add_all(rows.values())
         session.flush()

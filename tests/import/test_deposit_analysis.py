@@ -198,6 +198,18 @@ def test_demo_analyses_import_with_the_demo_panel(cli: Cli, db_url):
     assert count(db_url, "allele") == 12 and count(db_url, "sample") == 4
 
 
+def test_a_single_sample_without_ped_is_an_affected_proband(cli: Cli, db_url):
+    """Mirrors ELLA src/vardb/deposit/importers.py (SampleImporter.process): one sample and no .ped file make
+    the sample the proband and affected; it has no family, sex or parents."""
+    make_panel(db_url)
+    folder = DEMO_ANALYSES / "Diag-demo01-0001.HBOC_v1.0.0"
+    assert not list(folder.glob("*.ped"))
+    cli.ok("deposit", "analysis", str(folder))
+    assert query(db_url, "SELECT identifier, proband, affected, family_id, sex, father_id, mother_id FROM sample") == [
+        ("DEMO-0001", True, True, None, None, None, None)
+    ]
+
+
 def test_several_vcfs_hts_and_sanger_in_one_analysis(pcli, db_url, tmp_path):
     folder = vcfgen.write_analysis(tmp_path, "Multi-2", 20, trio=True)
     trio_lines = [ln for ln in (folder / "Multi-2.vcf").read_text().splitlines() if not ln.startswith("#")]

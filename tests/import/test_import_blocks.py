@@ -38,7 +38,8 @@ def test_single_site_rows_equal_block_rows(tmp_path):
             fast = single_site_rows(site, [11, 12, 13], samples, 0)
             general = block_rows([site], [11, 12, 13], samples, 0)
             assert general is not None
-            assert (fast.first, fast.second, fast.genotype_tail) == (general.first, general.second, general.genotype_tail)
+            assert (fast.first, fast.second) == (general.first, general.second)
+            assert fast.genotype_tail == general.genotype_tail
             assert fast.sampledata == general.sampledata, record.line
             compared += 1
     assert compared == 399
