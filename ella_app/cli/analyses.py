@@ -27,7 +27,9 @@ from ella_app.services.watcher import AnalysisWatcher, NameFilter
 def deposit_analysis(cli: CliContext, path: str, skip_existing: bool) -> None:
     """Import an analysis: a folder, a .analysis file or a .vcf/.vcf.gz file (files are not moved)."""
     report = cli.change(
-        "deposit", "analysis", lambda s, p: import_analysis(s, path, skip_existing=skip_existing, progress=p)
+        "deposit",
+        "analysis",
+        lambda s, p: import_analysis(s, path, app_config=cli.settings.config, skip_existing=skip_existing, progress=p),
     )
     if report.created:
         extra = report.extra
@@ -35,8 +37,12 @@ def deposit_analysis(cli: CliContext, path: str, skip_existing: bool) -> None:
             f"Imported analysis {extra['analysis']} (id {extra['analysis_id']}, panel {extra['genepanel']}): "
             f"{extra['variants']} variants, {extra['samples']} sample(s), proband {', '.join(extra['proband'])}",
             f"  alleles: {extra['alleles_created']} new, {extra['alleles_existing']} already known; "
-            f"{extra['records'] - extra['variants']} record(s) without a proband ALT skipped; {extra['seconds']} s",
+            f"{extra['skipped_no_proband_alt']} record(s) without a proband ALT skipped; {extra['seconds']} s",
         ]
+        if extra["prefiltered"]:
+            human.append(f"  {extra['prefiltered']} record(s) left out by the prefilters of {extra['deposit_rule']}")
+        if extra["postprocessed"]:
+            human += [f"  {line}" for line in extra["postprocessed"]]
         cli.emit(report, human)
     else:
         cli.emit(report)
@@ -59,7 +65,9 @@ def deposit_analyses(cli: CliContext, directory: Path) -> None:
         report = cli.change(
             "deposit",
             "analyses",
-            lambda s, p, folder=folder: import_analysis(s, folder, skip_existing=True, progress=p),
+            lambda s, p, folder=folder: import_analysis(
+                s, folder, app_config=cli.settings.config, skip_existing=True, progress=p
+            ),
         )
         total.created += report.created
         total.unchanged += report.unchanged
@@ -108,6 +116,7 @@ def watch(
         cli.settings.path("ANALYSES_INCOMING"),
         cli.settings.path("ANALYSES_PATH"),
         names=NameFilter(list(whitelist), list(blacklist), whitelistfile, blacklistfile),
+        app_config=cli.settings.config,
         rescan_interval=interval,
         ready_check=_schema_check(cli.settings.db_url),
     )

@@ -59,7 +59,8 @@ def test_testanalysis_001_imports_with_samples_genotypes_and_proband(pcli, db_ur
         "JOIN allele a ON a.id = g.allele_id WHERE a.vcf_pos = 32890607 ORDER BY d.sample_id",
     )
     assert len(gsd) == 3
-    assert gsd[0] == ("Heterozygous", 99, 187, {"REF": 107, "ALT": 80}, 0.428, [2048, 0, 2917])
+    # ELLA's allele depth keys: "REF (<REF>)" and the ALT itself
+    assert gsd[0] == ("Heterozygous", 99, 187, {"REF (G)": 107, "T": 80}, 0.428, [2048, 0, 2917])
     alleles = query(
         db_url,
         "SELECT chromosome, vcf_pos, vcf_ref, vcf_alt, start_position, open_end_position, change_from, change_to, "
@@ -87,7 +88,8 @@ def test_testanalysis_001_imports_with_samples_genotypes_and_proband(pcli, db_ur
     assert first["frequencies"]["ExAC"]["count"]["G"] == 131 and first["frequencies"]["ExAC"]["num"]["SAS"] == 16622
 
     [(status, workflow_status)] = query(db_url, "SELECT status, workflow_status FROM analysisinterpretation")
-    assert status == "Not started" and workflow_status == "Not ready"  # warnings.txt ⇒ not ready
+    # warnings.txt alone does not make it "Not ready": only a group's analysis_not_ready_warnings does (ELLA)
+    assert status == "Not started" and workflow_status == "Interpretation"
     assert query(db_url, "SELECT priority FROM interpretationlog WHERE analysis_id = :a", a=analysis_id) == [(1,)]
     assert query(db_url, "SELECT command FROM clilog") == [("analysis",)]
     # the source folder is left where it was
@@ -248,7 +250,7 @@ def test_analyses_list_shows_the_imported_analysis_and_its_round(pcli):
     pcli.ok("deposit", "analysis", str(TEST_ANALYSIS), "--json")
     [row] = pcli.ok("analyses", "list", "--json").json()["analyses"]
     assert (row["name"], row["genepanel"], row["samples"]) == ("TestAnalysis-001", "HBOC_v1.0.0", 3)
-    assert (row["workflow_status"], row["status"]) == ("Not ready", "Not started")  # it has warnings.txt
+    assert (row["workflow_status"], row["status"]) == ("Interpretation", "Not started")
     assert pcli.ok("analyses", "list", "--name", "nope", "--json").json()["analyses"] == []
     text = pcli.ok("analyses", "list").stdout
-    assert "TestAnalysis-001\tHBOC_v1.0.0\t3\tNot ready\tNot started" in text
+    assert "TestAnalysis-001\tHBOC_v1.0.0\t3\tInterpretation\tNot started" in text
