@@ -10,6 +10,7 @@ import click
 from ella_app.cli.context import CliContext, json_option, pass_cli, reason_option, setup_service_logging
 from ella_app.cli.groups import deposit
 from ella_app.db import schema
+from ella_app.services import filter_results
 from ella_app.services.analyses_admin import list_analyses
 from ella_app.services.importer import import_analysis
 from ella_app.services.loop import ServiceLoop
@@ -28,6 +29,7 @@ def deposit_analysis(cli: CliContext, path: str, skip_existing: bool) -> None:
         "deposit", "analysis", lambda s, p: import_analysis(s, path, skip_existing=skip_existing, progress=p)
     )
     if report.created:
+        filter_results.after_import(cli.settings.db_url, report.extra.get("analysis_id"), cli.settings.config)
         extra = report.extra
         human = [
             f"Imported analysis {extra['analysis']} (id {extra['analysis_id']}, panel {extra['genepanel']}): "

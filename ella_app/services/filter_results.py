@@ -1,0 +1,436 @@
+"""Filter results computed once and read by every request (issue 11).
+
+What a filter config lets through and removes for an analysis (interpreted in one gene panel) is stored in
+``filterresult``: the ids that pass, the ids each filter removed (both in genomic order), the filter types
+skipped as not supported, and the analysis' CNV-called alleles. It is computed
+
+* right after an analysis is imported (:func:`after_import`, called by the watcher, ``deposit analysis`` and
+  the poller), for every filter config any user group may apply to it;
+* lazily, by the first request that finds it missing or stale (:func:`result_for`).
+
+A stored result is stale when one of its inputs changed since it was computed:
+
+* the filter code or ``ella_config.yml`` (``fingerprint``: a digest of the filter modules' source and the
+  config);
+* a classification of one of the analysis' variants, a new annotation version of one of them, or a change of
+  the gene panel (database triggers log each such change in ``filterinvalidation``; a result records how many
+  it had seen of each kind its filter config depends on — e.g. only the ``classification`` filter reads
+  classifications);
+* time: a classification the ``classification`` filter keeps because it is not outdated becomes outdated
+  (``exclude_outdated``), at ``valid_until``.
+
+A new filter config version is a new row with a new id, so an updated config simply has no result yet.
+Concurrent requests for the same missing result wait for one computation (an advisory lock), which runs in its
+own short transaction. The filters are run by ``services/filtering.py`` on the usual ``FilterContext``: the
+cache changes where results come from, never what they are.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import logging
+import time
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import orjson
+from sqlalchemy import select, text
+from sqlalchemy.orm import Session
+
+from ella_app.db.models import Analysis, FilterConfig, UserGroupGenePanel
+from ella_app.services import filtering
+from ella_app.services.filters import base as filter_base
+from ella_app.services.filters import context as filter_context
+
+log = logging.getLogger(__name__)
+
+LOCK_NAMESPACE = 0x46524553  # "FRES": advisory lock of one result's computation
+ALL_INPUTS = frozenset(("annotation", "classification", "genepanel"))
+# What each filter type reads besides the analysis' own calls (genotypes never change after the import).
+# A filter type not listed depends on everything.
+FILTER_INPUTS: dict[str, frozenset[str]] = {
+    "frequency": frozenset(("annotation", "genepanel")),
+    "consequence": frozenset(("annotation", "genepanel")),
+    "region": frozenset(("annotation", "genepanel")),
+    "gene": frozenset(("annotation", "genepanel")),
+    "inheritancemodel": frozenset(("annotation", "genepanel")),
+    "external": frozenset(("annotation",)),
+    "ppy": frozenset(("annotation", "genepanel")),
+    "segregation": frozenset(("annotation", "genepanel")),
+    "classification": frozenset(("classification",)),
+    "quality": frozenset(),
+    "size": frozenset(),
+    "callertype": frozenset(),
+}
+
+
+# ------------------------------------------------------------------------------------------ what a config reads
+
+
+def _entries(filterconfig: Any) -> list[dict[str, Any]]:
+    """Every filter and exception entry of a config (malformed ones included, as given)."""
+    filters = filterconfig.get("filters") if isinstance(filterconfig, dict) else None
+    found: list[dict[str, Any]] = []
+    for entry in filters if isinstance(filters, list) else []:
+        if isinstance(entry, dict):
+            found.append(entry)
+            exceptions = entry.get("exceptions")
+            found.extend(e for e in exceptions if isinstance(e, dict)) if isinstance(exceptions, list) else None
+    return found
+
+
+def inputs_of(filterconfig: Any) -> frozenset[str]:
+    """The kinds of input the config's filters (and exceptions) read."""
+    kinds: set[str] = set()
+    for entry in _entries(filterconfig):
+        kinds |= FILTER_INPUTS.get(entry.get("name"), ALL_INPUTS)  # type: ignore[arg-type]
+    return frozenset(kinds)
+
+
+def _uses_outdated(filterconfig: Any) -> bool:
+    return any(
+        e.get("name") == "classification" and isinstance(e.get("config"), dict) and e["config"].get("exclude_outdated")
+        for e in _entries(filterconfig)
+    )
+
+
+@cache
+def _code_digest() -> str:
+    """A digest of the filter code: results of older code are recomputed."""
+    digest = hashlib.sha256()
+    package = Path(filter_context.__file__).parent
+    for path in sorted([*package.glob("*.py"), Path(filtering.__file__), Path(__file__)]):
+        digest.update(path.name.encode())
+        digest.update(path.read_bytes())
+    return digest.hexdigest()
+
+
+def fingerprint(app_config: dict[str, Any]) -> str:
+    """The filter code and the application config the filters read (inclusion regex, outdated days, ...)."""
+    config = orjson.dumps(app_config, option=orjson.OPT_SORT_KEYS | orjson.OPT_NON_STR_KEYS, default=str)
+    return hashlib.sha256(_code_digest().encode() + config).hexdigest()[:32]
+
+
+# ------------------------------------------------------------------------------------------ stored results
+
+
+class FilterResultError(filter_base.FilterConfigError):
+    """The filter config cannot be applied to this analysis (a stored error is answered again as 422)."""
+
+
+@dataclass
+class StoredResult:
+    """A filter config's result for an analysis: ids in genomic order."""
+
+    filterconfig_id: int
+    filterconfig_name: str
+    passed: list[int]
+    excluded: list[tuple[str, list[int]]]  # in the order of the filters
+    unsupported: list[str]
+    cnv: set[int] = field(default_factory=set)
+    allele_count: int = 0
+    computed_at: dt.datetime | None = None
+    seconds: float = 0.0
+    recomputed: bool = False
+
+    def excluded_by_filter(self) -> dict[str, list[int]]:
+        return dict(self.excluded)
+
+    def reasons(self) -> dict[int, str]:
+        return {a: name for name, ids in self.excluded for a in ids}
+
+
+_READ = text(
+    """
+    SELECT r.passed, r.excluded::text, r.unsupported::text, r.cnv, r.allele_count, r.computed_at, r.seconds,
+           r.error, r.fingerprint, r.valid_until,
+           r.annotation_input, r.classification_input, r.genepanel_input,
+           (SELECT count(*) FROM filterinvalidation i
+             WHERE i.analysis_id = r.analysis_id AND i.kind = 'annotation') AS annotation_now,
+           (SELECT count(*) FROM filterinvalidation i
+             WHERE i.analysis_id = r.analysis_id AND i.kind = 'classification') AS classification_now,
+           (SELECT count(*) FROM filterinvalidation i
+             WHERE i.genepanel_name = r.genepanel_name AND i.genepanel_version = r.genepanel_version)
+             AS genepanel_now
+    FROM filterresult r
+    WHERE r.analysis_id = :analysis AND r.filterconfig_id = :fc
+      AND r.genepanel_name = :gp_name AND r.genepanel_version = :gp_version
+    """
+)
+_COUNTS = text(
+    """
+    SELECT (SELECT count(*) FROM filterinvalidation WHERE analysis_id = :analysis AND kind = 'annotation'),
+           (SELECT count(*) FROM filterinvalidation WHERE analysis_id = :analysis AND kind = 'classification'),
+           (SELECT count(*) FROM filterinvalidation
+             WHERE genepanel_name = :gp_name AND genepanel_version = :gp_version)
+    """
+)
+_UPSERT = text(
+    """
+    INSERT INTO filterresult (analysis_id, filterconfig_id, genepanel_name, genepanel_version, fingerprint,
+                              annotation_input, classification_input, genepanel_input, valid_until, computed_at,
+                              seconds, allele_count, passed, excluded, unsupported, cnv, error)
+    VALUES (:analysis, :fc, :gp_name, :gp_version, :fingerprint, :annotation, :classification, :genepanel,
+            :valid_until, now(), :seconds, :allele_count, :passed, CAST(:excluded AS jsonb),
+            CAST(:unsupported AS jsonb), :cnv, :error)
+    ON CONFLICT ON CONSTRAINT uq_filterresult_key DO UPDATE SET
+        fingerprint = excluded.fingerprint, annotation_input = excluded.annotation_input,
+        classification_input = excluded.classification_input, genepanel_input = excluded.genepanel_input,
+        valid_until = excluded.valid_until, computed_at = excluded.computed_at, seconds = excluded.seconds,
+        allele_count = excluded.allele_count, passed = excluded.passed, excluded = excluded.excluded,
+        unsupported = excluded.unsupported, cnv = excluded.cnv, error = excluded.error
+    """
+)
+
+
+def _fresh(row: Any, kinds: frozenset[str], print_: str, now: dt.datetime) -> bool:
+    if row.fingerprint != print_:
+        return False
+    if row.valid_until is not None and row.valid_until <= now:
+        return False
+    for kind in ALL_INPUTS:
+        seen = getattr(row, f"{kind}_input")
+        if kind in kinds and (seen is None or seen != getattr(row, f"{kind}_now")):
+            return False
+    return True
+
+
+def _from_row(row: Any, fc: FilterConfig) -> StoredResult:
+    if row.error is not None:
+        raise FilterResultError(row.error)
+    return StoredResult(
+        fc.id,
+        fc.name,
+        list(row.passed),
+        [(name, ids) for name, ids in orjson.loads(row.excluded)],
+        orjson.loads(row.unsupported),
+        set(row.cnv),
+        row.allele_count,
+        row.computed_at,
+        row.seconds,
+    )
+
+
+def stored(
+    session: Session, app_config: dict[str, Any], analysis_id: int, fc: FilterConfig, genepanel: tuple[str, str]
+) -> StoredResult | None:
+    """The stored result if it is fresh, else None."""
+    params = {"analysis": analysis_id, "fc": fc.id, "gp_name": genepanel[0], "gp_version": genepanel[1]}
+    row = session.execute(_READ, params).first()
+    if row is None or not _fresh(row, inputs_of(fc.filterconfig), fingerprint(app_config), dt.datetime.now(dt.UTC)):
+        return None
+    return _from_row(row, fc)
+
+
+def result_for(
+    session: Session, app_config: dict[str, Any], analysis_id: int, fc: FilterConfig, genepanel: tuple[str, str]
+) -> StoredResult:
+    """The result of ``fc`` for the analysis: stored, or computed now (and stored) when missing or stale.
+
+    Raises :class:`FilterResultError` (422) when the config cannot be applied.
+    """
+    found = stored(session, app_config, analysis_id, fc, genepanel)
+    if found is not None:
+        return found
+    return compute(session, app_config, analysis_id, fc, genepanel)
+
+
+def _genomic_key(chromosomes: dict[str, int]) -> Any:
+    def key(allele: Any) -> tuple[int, str, int, int]:
+        chrom = allele.chromosome.removeprefix("chr")
+        return (chromosomes.get(chrom, 99), chrom, allele.vcf_pos, allele.id)
+
+    return key
+
+
+CHROMOSOME_ORDER = {str(n): n for n in range(1, 23)} | {"X": 23, "Y": 24, "MT": 25, "M": 25}
+
+
+def _valid_until(ctx: filtering.FilterContext, app_config: dict[str, Any]) -> dt.datetime | None:
+    """When the first classification that is not outdated yet becomes outdated."""
+    days = filter_context.outdated_after_days(app_config)
+    moments = []
+    for allele in ctx.alleles.values():
+        assessment = allele.assessment
+        if assessment is not None and not assessment.outdated and assessment.classification in days:
+            moments.append(assessment.date_created + dt.timedelta(days=days[assessment.classification]))
+    return min(moments) if moments else None
+
+
+def _forget_panel(genepanel: tuple[str, str]) -> None:
+    """Drop this process' cached copy of the panel: a result must be computed from the stored panel (the
+    cache of ``filters/context.py`` keeps panels for a minute)."""
+    cached = getattr(filter_context, "_panels", None)
+    if isinstance(cached, dict):
+        for key in [k for k in cached if tuple(k[1:]) == genepanel]:
+            cached.pop(key, None)
+
+
+def compute(
+    session: Session, app_config: dict[str, Any], analysis_id: int, fc: FilterConfig, genepanel: tuple[str, str]
+) -> StoredResult:
+    """Compute and store the result, in a transaction of its own (one computation at a time per result)."""
+    params = {"analysis": analysis_id, "fc": fc.id, "gp_name": genepanel[0], "gp_version": genepanel[1]}
+    kinds = inputs_of(fc.filterconfig)
+    print_ = fingerprint(app_config)
+    with Session(bind=session.get_bind(), expire_on_commit=False) as own:
+        own.execute(
+            text("SELECT pg_advisory_xact_lock(:ns, hashtext(:key))"),
+            {"ns": LOCK_NAMESPACE, "key": f"{analysis_id}:{fc.id}:{genepanel[0]}:{genepanel[1]}"},
+        )
+        row = own.execute(_READ, params).first()  # computed by another request while we waited?
+        if row is not None and _fresh(row, kinds, print_, dt.datetime.now(dt.UTC)):
+            own.commit()
+            return _from_row(row, fc)
+        # The counts are read before the data: a change committed after this point makes the result stale.
+        annotation, classification, panel = own.execute(_COUNTS, params).one()
+        started = time.perf_counter()
+        _forget_panel(genepanel)
+        ctx = filter_context.analysis_context(own, app_config, analysis_id, genepanel)
+        error = None
+        passed: list[int] = []
+        excluded: list[tuple[str, list[int]]] = []
+        unsupported = filtering.unsupported_filters(fc.filterconfig)
+        order = {a.id: i for i, a in enumerate(sorted(ctx.alleles.values(), key=_genomic_key(CHROMOSOME_ORDER)))}
+        try:
+            outcome = filtering.outcome_for(ctx, fc, None)
+        except filter_base.FilterConfigError as exc:
+            error = exc.message
+        else:
+            passed = sorted(outcome.passed, key=order.__getitem__)
+            excluded = [(name, sorted(ids, key=order.__getitem__)) for name, ids in outcome.excluded.items()]
+            unsupported = outcome.unsupported
+        cnv = sorted(a.id for a in ctx.alleles.values() if a.caller_type == "cnv")
+        valid_until = _valid_until(ctx, app_config) if _uses_outdated(fc.filterconfig) else None
+        seconds = round(time.perf_counter() - started, 3)
+        allele_count = len(ctx.alleles)
+        del ctx, order
+        own.execute(
+            _UPSERT,
+            {
+                **params,
+                "fingerprint": print_,
+                "annotation": annotation if "annotation" in kinds else None,
+                "classification": classification if "classification" in kinds else None,
+                "genepanel": panel if "genepanel" in kinds else None,
+                "valid_until": valid_until,
+                "seconds": seconds,
+                "allele_count": allele_count,
+                "passed": passed,
+                "excluded": orjson.dumps(excluded).decode(),
+                "unsupported": orjson.dumps(unsupported).decode(),
+                "cnv": cnv,
+                "error": error,
+            },
+        )
+        own.commit()
+    log.info(
+        "filter result of analysis %s, filter config %s (%s %s) computed in %.2f s: %s of %s alleles pass",
+        analysis_id,
+        fc.id,
+        *genepanel,
+        seconds,
+        len(passed),
+        allele_count,
+    )
+    if error is not None:
+        raise FilterResultError(error)
+    return StoredResult(
+        fc.id,
+        fc.name,
+        passed,
+        excluded,
+        unsupported,
+        set(cnv),
+        allele_count,
+        dt.datetime.now(dt.UTC),
+        seconds,
+        recomputed=True,
+    )
+
+
+# ------------------------------------------------------------------------------------------ after an import
+
+
+def configs_for_analysis(session: Session, analysis: Analysis) -> list[FilterConfig]:
+    """Every active filter config some user group may apply to the analysis (group has the analysis' panel,
+    requirements met), once each."""
+    samples = filter_context.load_samples(session, analysis.id)
+    groups = session.scalars(
+        select(UserGroupGenePanel.usergroup_id).where(
+            UserGroupGenePanel.genepanel_name == analysis.genepanel_name,
+            UserGroupGenePanel.genepanel_version == analysis.genepanel_version,
+        )
+    ).all()
+    found: dict[int, FilterConfig] = {}
+    for group_id in sorted(set(groups)):
+        for fc in filtering.eligible_filterconfigs(session, group_id, analysis, samples):
+            found.setdefault(fc.id, fc)
+    return list(found.values())
+
+
+def precompute(session: Session, app_config: dict[str, Any], analysis_id: int) -> list[dict[str, Any]]:
+    """Compute (and store) the results of every filter config applicable to the analysis; what was done."""
+    analysis = session.get(Analysis, analysis_id)
+    if analysis is None:
+        return []
+    panel = (analysis.genepanel_name, analysis.genepanel_version)
+    done = []
+    for fc in configs_for_analysis(session, analysis):
+        try:
+            result = result_for(session, app_config, analysis_id, fc, panel)
+        except FilterResultError as exc:
+            done.append({"filterconfig_id": fc.id, "error": exc.message})
+            continue
+        done.append(
+            {
+                "filterconfig_id": fc.id,
+                "passed": len(result.passed),
+                "alleles": result.allele_count,
+                "seconds": result.seconds,
+                "computed": result.recomputed,
+            }
+        )
+    return done
+
+
+def after_import(db_url: str, analysis_id: int | None, app_config: dict[str, Any] | None = None) -> None:
+    """The importers' hook, called once the import is committed: compute the analysis' filter results now,
+    so that the first user to open it does not wait. Never fails the import: a problem is logged (the results
+    are then computed by the first request)."""
+    if analysis_id is None:
+        return
+    from ella_app.config import load_settings
+    from ella_app.db.session import transaction
+    from ella_app.errors import ConfigError
+
+    try:
+        config = app_config if app_config is not None else load_settings().config
+    except ConfigError as exc:
+        log.info("filter results of analysis %s left to the first request: %s", analysis_id, exc.message)
+        return
+    try:
+        with transaction(db_url) as session:
+            done = precompute(session, config, analysis_id)
+        log.info("filter results of analysis %s: %s", analysis_id, done)
+    except Exception:
+        log.exception("computing the filter results of analysis %s failed (left to the first request)", analysis_id)
+
+
+def forget(session: Session, analysis_ids: Iterable[int] | None = None, filterconfig_ids: Sequence[int] = ()) -> int:
+    """Delete stored results (of some analyses or filter configs, else all); they are computed again when
+    asked for. Returns how many were deleted."""
+    conditions = []
+    params: dict[str, Any] = {}
+    if analysis_ids is not None:
+        conditions.append("analysis_id = ANY(:analyses)")
+        params["analyses"] = sorted(set(analysis_ids))
+    if filterconfig_ids:
+        conditions.append("filterconfig_id = ANY(:fcs)")
+        params["fcs"] = sorted(set(filterconfig_ids))
+    where = " AND ".join(conditions) or "true"
+    return int(session.execute(text(f"DELETE FROM filterresult WHERE {where}"), params).rowcount or 0)
