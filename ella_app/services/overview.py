@@ -428,3 +428,28 @@ def finalized_alleles(
         )
     )
     return _allele_items(session, app_config, rows), total
+
+
+# ------------------------------------------------------------------------------------------ analyses list
+
+
+def list_analyses(
+    session: Session, user: User, name: str | None, page: int, per_page: int
+) -> tuple[list[dict[str, Any]], int]:
+    """The caller's analyses, newest first, optionally those whose name contains ``name`` (any case)."""
+    query = select(*ANALYSIS_COLUMNS).where(access.analysis_allowed(user))
+    if name:
+        escaped = name.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+        query = query.where(Analysis.name.ilike(f"%{escaped}%", escape="\\"))
+    total = int(session.scalar(select(func.count()).select_from(query.subquery())) or 0)
+    rows = list(session.execute(query.order_by(Analysis.id.desc()).offset((page - 1) * per_page).limit(per_page)))
+    return analysis_summaries(session, rows), total
+
+
+def analysis_detail(session: Session, user: User, analysis_id: int) -> dict[str, Any]:
+    """One analysis with samples, rounds, priority, report and properties."""
+    analysis = access.get_analysis(session, user, analysis_id)
+    [summary] = analysis_summaries(session, [analysis])
+    summary["report"] = analysis.report
+    summary["properties"] = analysis.properties
+    return summary
