@@ -41,10 +41,17 @@ def require_allele(session: Session, user: User, allele_id: int) -> None:
 
 
 def details(
-    session: Session, app_config: dict[str, Any], user: User, allele_ids: Sequence[int], at: Where
+    session: Session,
+    app_config: dict[str, Any],
+    user: User,
+    allele_ids: Sequence[int],
+    at: Where,
+    *,
+    checked: bool = False,
 ) -> list[dict[str, Any]]:
-    """Details of visible alleles (404 naming those that are not)."""
-    access.require_alleles(session, user, allele_ids)
+    """Details of visible alleles (404 naming those that are not; ``checked``: the caller checked already)."""
+    if not checked:
+        access.require_alleles(session, user, allele_ids)
     return variants.details(session, app_config, allele_ids, analysis_id=at.analysis_id, genepanel=at.genepanel)
 
 

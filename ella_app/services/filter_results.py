@@ -30,7 +30,9 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import logging
+import threading
 import time
+from collections import OrderedDict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import cache
@@ -141,13 +143,24 @@ class StoredResult:
         return dict(self.excluded)
 
     def reasons(self) -> dict[int, str]:
-        return {a: name for name, ids in self.excluded for a in ids}
+        """The filter that removed each filtered-out allele (computed once per result)."""
+        found = self.__dict__.get("_reasons")
+        if found is None:
+            found = {a: name for name, ids in self.excluded for a in ids}
+            self.__dict__["_reasons"] = found
+        return found
+
+    def passed_set(self) -> set[int]:
+        found = self.__dict__.get("_passed")
+        if found is None:
+            found = set(self.passed)
+            self.__dict__["_passed"] = found
+        return found
 
 
 _READ = text(
     """
-    SELECT r.passed, r.excluded::text, r.unsupported::text, r.cnv, r.allele_count, r.computed_at, r.seconds,
-           r.error, r.fingerprint, r.valid_until,
+    SELECT r.id, r.allele_count, r.computed_at, r.seconds, r.error, r.fingerprint, r.valid_until,
            r.annotation_input, r.classification_input, r.genepanel_input,
            (SELECT count(*) FROM filterinvalidation i
              WHERE i.analysis_id = r.analysis_id AND i.kind = 'annotation') AS annotation_now,
@@ -161,6 +174,7 @@ _READ = text(
       AND r.genepanel_name = :gp_name AND r.genepanel_version = :gp_version
     """
 )
+_ARRAYS = text("SELECT passed, excluded::text, unsupported::text, cnv FROM filterresult WHERE id = :id")
 _COUNTS = text(
     """
     SELECT (SELECT count(*) FROM filterinvalidation WHERE analysis_id = :analysis AND kind = 'annotation'),
@@ -199,20 +213,40 @@ def _fresh(row: Any, kinds: frozenset[str], print_: str, now: dt.datetime) -> bo
     return True
 
 
-def _from_row(row: Any, fc: FilterConfig) -> StoredResult:
+# Results read by this process, by (result row id, computed_at): parsing 50,000 ids costs more than the rest of a
+# request, and a result row only changes by being recomputed (a new computed_at).
+_parsed: OrderedDict[tuple[int, dt.datetime], StoredResult] = OrderedDict()
+_parsed_lock = threading.Lock()
+KEPT_IDS = 1_000_000  # ids of parsed results kept per process (about 40 MB)
+
+
+def _from_row(session: Session, row: Any, fc: FilterConfig) -> StoredResult:
     if row.error is not None:
         raise FilterResultError(row.error)
-    return StoredResult(
+    key = (row.id, row.computed_at)
+    with _parsed_lock:
+        found = _parsed.get(key)
+        if found is not None:
+            _parsed.move_to_end(key)
+    if found is not None:
+        return found
+    passed, excluded, unsupported, cnv = session.execute(_ARRAYS, {"id": row.id}).one()
+    result = StoredResult(
         fc.id,
         fc.name,
-        list(row.passed),
-        [(name, ids) for name, ids in orjson.loads(row.excluded)],
-        orjson.loads(row.unsupported),
-        set(row.cnv),
+        list(passed),
+        [(name, ids) for name, ids in orjson.loads(excluded)],
+        orjson.loads(unsupported),
+        set(cnv),
         row.allele_count,
         row.computed_at,
         row.seconds,
     )
+    with _parsed_lock:
+        _parsed[key] = result
+        while sum(r.allele_count for r in _parsed.values()) > KEPT_IDS and len(_parsed) > 1:
+            _parsed.popitem(last=False)
+    return result
 
 
 def stored(
@@ -223,7 +257,7 @@ def stored(
     row = session.execute(_READ, params).first()
     if row is None or not _fresh(row, inputs_of(fc.filterconfig), fingerprint(app_config), dt.datetime.now(dt.UTC)):
         return None
-    return _from_row(row, fc)
+    return _from_row(session, row, fc)
 
 
 def result_for(
@@ -274,71 +308,114 @@ def compute(
     session: Session, app_config: dict[str, Any], analysis_id: int, fc: FilterConfig, genepanel: tuple[str, str]
 ) -> StoredResult:
     """Compute and store the result, in a transaction of its own (one computation at a time per result)."""
-    params = {"analysis": analysis_id, "fc": fc.id, "gp_name": genepanel[0], "gp_version": genepanel[1]}
-    kinds = inputs_of(fc.filterconfig)
+    [found] = compute_many(session, app_config, analysis_id, [fc], genepanel)
+    if isinstance(found, FilterResultError):
+        raise found
+    return found
+
+
+def compute_many(
+    session: Session,
+    app_config: dict[str, Any],
+    analysis_id: int,
+    fcs: Sequence[FilterConfig],
+    genepanel: tuple[str, str],
+) -> list[StoredResult | FilterResultError]:
+    """Compute and store the results of several configs on one load of the analysis (those still missing or
+    stale once their locks are held), in a transaction of their own."""
     print_ = fingerprint(app_config)
+    base = {"analysis": analysis_id, "gp_name": genepanel[0], "gp_version": genepanel[1]}
+    found: dict[int, StoredResult | FilterResultError] = {}
     with Session(bind=session.get_bind(), expire_on_commit=False) as own:
-        own.execute(
-            text("SELECT pg_advisory_xact_lock(:ns, hashtext(:key))"),
-            {"ns": LOCK_NAMESPACE, "key": f"{analysis_id}:{fc.id}:{genepanel[0]}:{genepanel[1]}"},
-        )
-        row = own.execute(_READ, params).first()  # computed by another request while we waited?
-        if row is not None and _fresh(row, kinds, print_, dt.datetime.now(dt.UTC)):
-            own.commit()
-            return _from_row(row, fc)
-        # The counts are read before the data: a change committed after this point makes the result stale.
-        annotation, classification, panel = own.execute(_COUNTS, params).one()
-        started = time.perf_counter()
-        _forget_panel(genepanel)
-        ctx = filter_context.analysis_context(own, app_config, analysis_id, genepanel)
-        error = None
-        passed: list[int] = []
-        excluded: list[tuple[str, list[int]]] = []
-        unsupported = filtering.unsupported_filters(fc.filterconfig)
-        order = {a.id: i for i, a in enumerate(sorted(ctx.alleles.values(), key=_genomic_key(CHROMOSOME_ORDER)))}
-        try:
-            outcome = filtering.outcome_for(ctx, fc, None)
-        except filter_base.FilterConfigError as exc:
-            error = exc.message
-        else:
-            passed = sorted(outcome.passed, key=order.__getitem__)
-            excluded = [(name, sorted(ids, key=order.__getitem__)) for name, ids in outcome.excluded.items()]
-            unsupported = outcome.unsupported
-        cnv = sorted(a.id for a in ctx.alleles.values() if a.caller_type == "cnv")
-        valid_until = _valid_until(ctx, app_config) if _uses_outdated(fc.filterconfig) else None
-        seconds = round(time.perf_counter() - started, 3)
-        allele_count = len(ctx.alleles)
-        del ctx, order
-        own.execute(
-            _UPSERT,
-            {
-                **params,
-                "fingerprint": print_,
-                "annotation": annotation if "annotation" in kinds else None,
-                "classification": classification if "classification" in kinds else None,
-                "genepanel": panel if "genepanel" in kinds else None,
-                "valid_until": valid_until,
-                "seconds": seconds,
-                "allele_count": allele_count,
-                "passed": passed,
-                "excluded": orjson.dumps(excluded).decode(),
-                "unsupported": orjson.dumps(unsupported).decode(),
-                "cnv": cnv,
-                "error": error,
-            },
-        )
+        todo = []
+        for fc in sorted(fcs, key=lambda f: f.id):
+            own.execute(
+                text("SELECT pg_advisory_xact_lock(:ns, hashtext(:key))"),
+                {"ns": LOCK_NAMESPACE, "key": f"{analysis_id}:{fc.id}:{genepanel[0]}:{genepanel[1]}"},
+            )
+            row = own.execute(_READ, {**base, "fc": fc.id}).first()  # computed by another request meanwhile?
+            if row is not None and _fresh(row, inputs_of(fc.filterconfig), print_, dt.datetime.now(dt.UTC)):
+                try:
+                    found[fc.id] = _from_row(own, row, fc)
+                except FilterResultError as exc:
+                    found[fc.id] = exc
+            else:
+                todo.append(fc)
+        if todo:
+            # The counts are read before the data: a change committed after this point makes the result stale.
+            counts = dict(
+                zip(("annotation", "classification", "genepanel"), own.execute(_COUNTS, base).one(), strict=True)
+            )
+            started = time.perf_counter()
+            _forget_panel(genepanel)
+            ctx = filter_context.analysis_context(own, app_config, analysis_id, genepanel)
+            loaded = time.perf_counter() - started
+            order = {a.id: i for i, a in enumerate(sorted(ctx.alleles.values(), key=_genomic_key(CHROMOSOME_ORDER)))}
+            cnv = sorted(a.id for a in ctx.alleles.values() if a.caller_type == "cnv")
+            for fc in todo:
+                found[fc.id] = _compute_one(own, app_config, ctx, order, cnv, fc, base, counts, print_, loaded)
+            del ctx, order
         own.commit()
+    return [found[fc.id] for fc in fcs]
+
+
+def _compute_one(
+    own: Session,
+    app_config: dict[str, Any],
+    ctx: filtering.FilterContext,
+    order: dict[int, int],
+    cnv: list[int],
+    fc: FilterConfig,
+    base: dict[str, Any],
+    counts: dict[str, int],
+    print_: str,
+    loaded: float,
+) -> StoredResult | FilterResultError:
+    started = time.perf_counter()
+    kinds = inputs_of(fc.filterconfig)
+    error = None
+    passed: list[int] = []
+    excluded: list[tuple[str, list[int]]] = []
+    unsupported = filtering.unsupported_filters(fc.filterconfig)
+    try:
+        outcome = filtering.outcome_for(ctx, fc, None)
+    except filter_base.FilterConfigError as exc:
+        error = exc.message
+    else:
+        passed = sorted(outcome.passed, key=order.__getitem__)
+        excluded = [(name, sorted(ids, key=order.__getitem__)) for name, ids in outcome.excluded.items()]
+        unsupported = outcome.unsupported
+    valid_until = _valid_until(ctx, app_config) if _uses_outdated(fc.filterconfig) else None
+    seconds = round(loaded + time.perf_counter() - started, 3)
+    own.execute(
+        _UPSERT,
+        {
+            **base,
+            "fc": fc.id,
+            "fingerprint": print_,
+            **{kind: counts[kind] if kind in kinds else None for kind in counts},
+            "valid_until": valid_until,
+            "seconds": seconds,
+            "allele_count": len(ctx.alleles),
+            "passed": passed,
+            "excluded": orjson.dumps(excluded).decode(),
+            "unsupported": orjson.dumps(unsupported).decode(),
+            "cnv": cnv,
+            "error": error,
+        },
+    )
     log.info(
         "filter result of analysis %s, filter config %s (%s %s) computed in %.2f s: %s of %s alleles pass",
-        analysis_id,
+        base["analysis"],
         fc.id,
-        *genepanel,
+        base["gp_name"],
+        base["gp_version"],
         seconds,
         len(passed),
-        allele_count,
+        len(ctx.alleles),
     )
     if error is not None:
-        raise FilterResultError(error)
+        return FilterResultError(error)
     return StoredResult(
         fc.id,
         fc.name,
@@ -346,7 +423,7 @@ def compute(
         excluded,
         unsupported,
         set(cnv),
-        allele_count,
+        len(ctx.alleles),
         dt.datetime.now(dt.UTC),
         seconds,
         recomputed=True,
@@ -379,23 +456,32 @@ def precompute(session: Session, app_config: dict[str, Any], analysis_id: int) -
     if analysis is None:
         return []
     panel = (analysis.genepanel_name, analysis.genepanel_version)
+    configs = configs_for_analysis(session, analysis)
+    missing = [fc for fc in configs if _stored_or_error(session, app_config, analysis_id, fc, panel) is None]
+    computed = compute_many(session, app_config, analysis_id, missing, panel) if missing else []
     done = []
-    for fc in configs_for_analysis(session, analysis):
-        try:
-            result = result_for(session, app_config, analysis_id, fc, panel)
-        except FilterResultError as exc:
-            done.append({"filterconfig_id": fc.id, "error": exc.message})
-            continue
-        done.append(
-            {
-                "filterconfig_id": fc.id,
-                "passed": len(result.passed),
-                "alleles": result.allele_count,
-                "seconds": result.seconds,
-                "computed": result.recomputed,
-            }
-        )
+    for fc, result in zip(missing, computed, strict=True):
+        if isinstance(result, FilterResultError):
+            done.append({"filterconfig_id": fc.id, "error": result.message})
+        else:
+            done.append(
+                {
+                    "filterconfig_id": fc.id,
+                    "passed": len(result.passed),
+                    "alleles": result.allele_count,
+                    "seconds": result.seconds,
+                }
+            )
     return done
+
+
+def _stored_or_error(
+    session: Session, app_config: dict[str, Any], analysis_id: int, fc: FilterConfig, panel: tuple[str, str]
+) -> StoredResult | FilterResultError | None:
+    try:
+        return stored(session, app_config, analysis_id, fc, panel)
+    except FilterResultError as exc:
+        return exc
 
 
 def after_import(db_url: str, analysis_id: int | None, app_config: dict[str, Any] | None = None) -> None:

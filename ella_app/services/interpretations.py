@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 from ella_app.db.models import Analysis, InterpretationLog, User
 from ella_app.errors import InputError, NotFoundError
 from ella_app.services import access, classification, config_merge, filtering, overview, variants, workflow
-from ella_app.services.filters.context import int_ids, load_samples
+from ella_app.services.filters.context import int_ids
 from ella_app.services.workflow import Subject
 
 ACTIONS = ("start", "override", "finalize", "reopen", *workflow.ANALYSIS_TARGETS)
@@ -119,8 +119,7 @@ def rows(
     else:
         if len(allele_ids) > MAX_ROWS:
             raise InputError(f"at most {MAX_ROWS} alleles at a time", key="allele_ids")
-        known = set(view.shown) | set(reasons)
-        unknown = [a for a in allele_ids if a not in known]
+        unknown = [a for a in allele_ids if a not in reasons and not view.is_shown(a)]
         if unknown:
             raise NotFoundError(f"not variants of this analysis: {', '.join(map(str, unknown[:20]))}")
         wanted, total = list(allele_ids), len(allele_ids)
@@ -142,13 +141,17 @@ def classified(
 ) -> dict[int, dict[str, Any]]:
     """{allele id: {classification, outdated}} of the shown variants that have one (the list's sections)."""
     current = variants.classifications(
-        session, app_config, view.shown, interpretation_id=interpretation.id if view.snapshot else None
+        session,
+        app_config,
+        view.shown,
+        interpretation_id=interpretation.id if view.snapshot else None,
+        analysis_id=interpretation.analysis_id,
     )
     return {a: {"classification": c.classification, "outdated": c.outdated} for a, c in current.items()}
 
 
 def filterconfigs(session: Session, user: User, analysis: Analysis) -> list[dict[str, Any]]:
-    samples = load_samples(session, analysis.id)
+    samples = variants.load_samples(session, analysis.id)
     eligible = filtering.eligible_filterconfigs(session, user.group_id, analysis, samples)
     return [filtering.describe(fc, default=index == 0) for index, fc in enumerate(eligible)]
 
@@ -166,7 +169,7 @@ def _problems(
 ) -> list[str]:
     requirements = config_merge.finalize_requirements(app_config, user, of.kind)
     if view is not None:
-        current = variants.classifications(session, app_config, view.shown)
+        current = variants.classifications(session, app_config, view.shown, analysis_id=interpretation.analysis_id)
         return workflow.finalize_problems(requirements, interpretation, view.shown, current)
     problems = workflow.finalize_problems(requirements, interpretation, None, None)
     if of.kind == "allele" and requirements.get("allow_unclassified", True) is False:

@@ -33,7 +33,6 @@ from ella_app.services.filters.context import (
     consequence_rank,
     is_outdated,
     load_panel,
-    load_samples,
 )
 
 # Genomic order in SQL, the same as filter_results' (1-22, X, Y, MT, then others by name).
@@ -46,6 +45,17 @@ GENOMIC_ORDER = """
          ELSE 99 END,
     regexp_replace({a}.chromosome, '^chr', ''), {a}.vcf_pos, {a}.id
 """
+
+
+_SAMPLES = text(
+    "SELECT id, identifier, proband, affected, sex, family_id, father_id, mother_id, sibling_id, sample_type "
+    "FROM sample WHERE analysis_id = :analysis ORDER BY id"
+)
+
+
+def load_samples(session: Session, analysis_id: int) -> list[SampleData]:
+    """The analysis' samples (plain rows; the same as ``filters.context.load_samples``)."""
+    return [SampleData(*row) for row in session.execute(_SAMPLES, {"analysis": analysis_id}).tuples()]
 
 
 def _iso(value: dt.datetime | dt.date | None) -> str | None:
@@ -71,10 +81,26 @@ class FilterView:
     cnv: set[int] = field(default_factory=set)
     snapshot: bool = False
     shown: list[int] = field(default_factory=list)
+    stored: filter_results.StoredResult | None = None
 
     def reasons(self) -> dict[int, str]:
         """The filter that removed each filtered-out variant (re-included ones too)."""
-        return {a: name for name, ids in self.excluded for a in ids}
+        if self.stored is not None:
+            return self.stored.reasons()
+        found = self.__dict__.get("_reasons")
+        if found is None:
+            found = {a: name for name, ids in self.excluded for a in ids}
+            self.__dict__["_reasons"] = found
+        return found
+
+    def is_shown(self, allele_id: int) -> bool:
+        if self.stored is not None:
+            return allele_id in self.stored.passed_set() or allele_id in self.manually_added
+        found = self.__dict__.get("_shown")
+        if found is None:
+            found = set(self.shown)
+            self.__dict__["_shown"] = found
+        return allele_id in found
 
     def recorded_reasons(self) -> dict[int, str]:
         """As recorded in a snapshot: re-included variants count as shown."""
@@ -111,7 +137,7 @@ def _genomic_sort(session: Session, allele_ids: Iterable[int]) -> list[int]:
     return list(session.scalars(query, {"ids": ids}))
 
 
-def _manually_added(state: Any, excluded: set[int]) -> list[int]:
+def _manually_added(state: Any, excluded: Mapping[int, str]) -> list[int]:
     value = state.get(filtering.MANUALLY_ADDED) if isinstance(state, dict) else None
     if not isinstance(value, list):
         return []
@@ -121,7 +147,8 @@ def _manually_added(state: Any, excluded: set[int]) -> list[int]:
 def _with_shown(session: Session, view: FilterView) -> FilterView:
     if view.manually_added:
         view.shown = _genomic_sort(session, [*view.passed, *view.manually_added])
-        view.manually_added = [a for a in view.shown if a in set(view.manually_added)]
+        added = set(view.manually_added)
+        view.manually_added = [a for a in view.shown if a in added]
     else:
         view.shown = view.passed
     return view
@@ -200,14 +227,14 @@ def filter_view(
         view.shown = ids
         return view
     result = filter_results.result_for(session, app_config, analysis.id, fc, panel)
-    excluded = {a for _, ids in result.excluded for a in ids}
     view = FilterView(
         fc,
         result.passed,
         result.excluded,
         result.unsupported,
-        _manually_added(interpretation.state, excluded),
+        _manually_added(interpretation.state, result.reasons()),
         result.cnv,
+        stored=result,
     )
     return _with_shown(session, view)
 
@@ -265,18 +292,38 @@ class Current:
         }
 
 
+_ANALYSIS_CLASSIFICATIONS = text(
+    """
+    SELECT aa.id, aa.allele_id, aa.classification, aa.date_created FROM alleleassessment aa
+    WHERE aa.date_superceeded IS NULL
+      AND aa.allele_id IN (SELECT g.allele_id FROM genotype g JOIN sample s ON s.id = g.sample_id
+                           WHERE s.analysis_id = :analysis)
+    """
+)
+
+
 def classifications(
     session: Session,
     app_config: Mapping[str, Any],
     allele_ids: Sequence[int],
     *,
     interpretation_id: int | None = None,
+    analysis_id: int | None = None,
     now: dt.datetime | None = None,
 ) -> dict[int, Current]:
-    """Current classifications of the alleles (with ``interpretation_id``: those its snapshot recorded)."""
+    """Current classifications of the alleles (with ``interpretation_id``: those its snapshot recorded). With
+    ``analysis_id`` the alleles are (a part of) the analysis' variants: one join instead of a list of ids."""
     if not allele_ids:
         return {}
     now = now or dt.datetime.now(dt.UTC)
+    if analysis_id is not None and interpretation_id is None and len(allele_ids) > 200:
+        wanted = set(allele_ids)
+        rows = session.execute(_ANALYSIS_CLASSIFICATIONS, {"analysis": analysis_id}).tuples()
+        return {
+            allele_id: Current(row_id, cls, created, is_outdated(app_config, cls, created, now))
+            for row_id, allele_id, cls, created in rows
+            if allele_id in wanted
+        }
     if interpretation_id is not None:
         query = text(
             "SELECT aa.id, aa.allele_id, aa.classification, aa.date_created FROM analysisinterpretationsnapshot s "

@@ -44,7 +44,8 @@ def list_alleles() -> Any:
 def get_allele(allele_id: int) -> Any:
     allele_views.require_allele(db(), params.user(), allele_id)
     where = _where()
-    return params.json_response(allele_views.details(db(), params.app_config(), params.user(), [allele_id], where)[0])
+    found = allele_views.details(db(), params.app_config(), params.user(), [allele_id], where, checked=True)
+    return params.json_response(found[0])
 
 
 @bp.get("/alleles/<int:allele_id>/analyses/")
