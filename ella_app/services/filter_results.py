@@ -37,7 +37,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 import orjson
 from sqlalchemy import select, text
@@ -68,6 +68,14 @@ FILTER_INPUTS: dict[str, frozenset[str]] = {
     "size": frozenset(),
     "callertype": frozenset(),
 }
+
+
+class ConfigLike(Protocol):
+    """A filter config: the ORM row, or the same columns read as a plain row."""
+
+    id: int
+    name: str
+    filterconfig: dict[str, Any]
 
 
 # ------------------------------------------------------------------------------------------ what a config reads
@@ -213,17 +221,17 @@ def _fresh(row: Any, kinds: frozenset[str], print_: str, now: dt.datetime) -> bo
     return True
 
 
-# Results read by this process, by (result row id, computed_at): parsing 50,000 ids costs more than the rest of a
-# request, and a result row only changes by being recomputed (a new computed_at).
-_parsed: OrderedDict[tuple[int, dt.datetime], StoredResult] = OrderedDict()
+# Results read by this process, by (database, result row id, computed_at): parsing 50,000 ids costs more than the
+# rest of a request, and a result row only changes by being recomputed (a new computed_at).
+_parsed: OrderedDict[tuple[str, int, dt.datetime], StoredResult] = OrderedDict()
 _parsed_lock = threading.Lock()
 KEPT_IDS = 1_000_000  # ids of parsed results kept per process (about 40 MB)
 
 
-def _from_row(session: Session, row: Any, fc: FilterConfig) -> StoredResult:
+def _from_row(session: Session, row: Any, fc: ConfigLike) -> StoredResult:
     if row.error is not None:
         raise FilterResultError(row.error)
-    key = (row.id, row.computed_at)
+    key = (str(session.get_bind().engine.url), row.id, row.computed_at)
     with _parsed_lock:
         found = _parsed.get(key)
         if found is not None:
@@ -250,7 +258,7 @@ def _from_row(session: Session, row: Any, fc: FilterConfig) -> StoredResult:
 
 
 def stored(
-    session: Session, app_config: dict[str, Any], analysis_id: int, fc: FilterConfig, genepanel: tuple[str, str]
+    session: Session, app_config: dict[str, Any], analysis_id: int, fc: ConfigLike, genepanel: tuple[str, str]
 ) -> StoredResult | None:
     """The stored result if it is fresh, else None."""
     params = {"analysis": analysis_id, "fc": fc.id, "gp_name": genepanel[0], "gp_version": genepanel[1]}
@@ -261,7 +269,7 @@ def stored(
 
 
 def result_for(
-    session: Session, app_config: dict[str, Any], analysis_id: int, fc: FilterConfig, genepanel: tuple[str, str]
+    session: Session, app_config: dict[str, Any], analysis_id: int, fc: ConfigLike, genepanel: tuple[str, str]
 ) -> StoredResult:
     """The result of ``fc`` for the analysis: stored, or computed now (and stored) when missing or stale.
 
@@ -305,7 +313,7 @@ def _forget_panel(genepanel: tuple[str, str]) -> None:
 
 
 def compute(
-    session: Session, app_config: dict[str, Any], analysis_id: int, fc: FilterConfig, genepanel: tuple[str, str]
+    session: Session, app_config: dict[str, Any], analysis_id: int, fc: ConfigLike, genepanel: tuple[str, str]
 ) -> StoredResult:
     """Compute and store the result, in a transaction of its own (one computation at a time per result)."""
     [found] = compute_many(session, app_config, analysis_id, [fc], genepanel)
@@ -318,7 +326,7 @@ def compute_many(
     session: Session,
     app_config: dict[str, Any],
     analysis_id: int,
-    fcs: Sequence[FilterConfig],
+    fcs: Sequence[ConfigLike],
     genepanel: tuple[str, str],
 ) -> list[StoredResult | FilterResultError]:
     """Compute and store the results of several configs on one load of the analysis (those still missing or
@@ -365,7 +373,7 @@ def _compute_one(
     ctx: filtering.FilterContext,
     order: dict[int, int],
     cnv: list[int],
-    fc: FilterConfig,
+    fc: ConfigLike,
     base: dict[str, Any],
     counts: dict[str, int],
     print_: str,
@@ -378,7 +386,7 @@ def _compute_one(
     excluded: list[tuple[str, list[int]]] = []
     unsupported = filtering.unsupported_filters(fc.filterconfig)
     try:
-        outcome = filtering.outcome_for(ctx, fc, None)
+        outcome = filtering.outcome_for(ctx, fc, None)  # type: ignore[arg-type]
     except filter_base.FilterConfigError as exc:
         error = exc.message
     else:
@@ -476,7 +484,7 @@ def precompute(session: Session, app_config: dict[str, Any], analysis_id: int) -
 
 
 def _stored_or_error(
-    session: Session, app_config: dict[str, Any], analysis_id: int, fc: FilterConfig, panel: tuple[str, str]
+    session: Session, app_config: dict[str, Any], analysis_id: int, fc: ConfigLike, panel: tuple[str, str]
 ) -> StoredResult | FilterResultError | None:
     try:
         return stored(session, app_config, analysis_id, fc, panel)

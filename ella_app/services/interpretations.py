@@ -87,23 +87,25 @@ def save(
 # ------------------------------------------------------------------------------------------ variant lists
 
 
+def round_context(
+    session: Session, user: User, kind: str, subject_id: int, interpretation_id: int
+) -> variants.RoundContext:
+    """An analysis round the user may see, with what its variant lists need (one query)."""
+    if kind != "analyses":
+        raise NotFoundError("variant lists and filter configs exist for analyses only")
+    return variants.round_context(session, user.group_id, subject_id, interpretation_id)
+
+
 def filter_view(
-    session: Session,
-    app_config: dict[str, Any],
-    user: User,
-    analysis: Analysis,
-    interpretation: Any,
-    filterconfig_id: int | None,
+    session: Session, app_config: dict[str, Any], ctx: variants.RoundContext, filterconfig_id: int | None
 ) -> variants.FilterView:
-    return variants.filter_view(session, app_config, user.group_id, analysis, interpretation, filterconfig_id)
+    return variants.filter_view(session, app_config, ctx, filterconfig_id)
 
 
 def rows(
     session: Session,
     app_config: dict[str, Any],
-    user: User,
-    analysis: Analysis,
-    interpretation: Any,
+    ctx: variants.RoundContext,
     filterconfig_id: int | None,
     allele_ids: Sequence[int] | None,
     page: int = 1,
@@ -111,7 +113,7 @@ def rows(
 ) -> tuple[list[dict[str, Any]], int, variants.FilterView]:
     """Side-list rows of a round: of ``allele_ids`` (each a variant of the analysis), else a page of the
     variants shown. Returns (rows, total, view)."""
-    view = filter_view(session, app_config, user, analysis, interpretation, filterconfig_id)
+    view = filter_view(session, app_config, ctx, filterconfig_id)
     reasons = view.reasons()
     if allele_ids is None:
         total = len(view.shown)
@@ -123,29 +125,31 @@ def rows(
         if unknown:
             raise NotFoundError(f"not variants of this analysis: {', '.join(map(str, unknown[:20]))}")
         wanted, total = list(allele_ids), len(allele_ids)
+    interpretation = ctx.interpretation
     found = variants.list_rows(
         session,
         app_config,
         wanted,
-        analysis_id=analysis.id,
+        analysis_id=ctx.analysis.id,
         genepanel=(interpretation.genepanel_name, interpretation.genepanel_version),
         reasons=reasons,
         manually_added=view.manually_added,
         interpretation_id=interpretation.id if view.snapshot else None,
+        samples=ctx.samples,
     )
     return found, total, view
 
 
 def classified(
-    session: Session, app_config: dict[str, Any], interpretation: Any, view: variants.FilterView
+    session: Session, app_config: dict[str, Any], ctx: variants.RoundContext, view: variants.FilterView
 ) -> dict[int, dict[str, Any]]:
     """{allele id: {classification, outdated}} of the shown variants that have one (the list's sections)."""
     current = variants.classifications(
         session,
         app_config,
         view.shown,
-        interpretation_id=interpretation.id if view.snapshot else None,
-        analysis_id=interpretation.analysis_id,
+        interpretation_id=ctx.interpretation.id if view.snapshot else None,
+        analysis_id=ctx.analysis.id,
     )
     return {a: {"classification": c.classification, "outdated": c.outdated} for a, c in current.items()}
 
@@ -189,7 +193,12 @@ def finish_allowed(
     filterconfig_id: int | None,
 ) -> dict[str, Any]:
     view = (
-        filter_view(session, app_config, user, analysis, interpretation, filterconfig_id)
+        filter_view(
+            session,
+            app_config,
+            variants.round_context(session, user.group_id, analysis.id, interpretation.id),
+            filterconfig_id,
+        )
         if analysis is not None
         else None
     )
@@ -221,7 +230,8 @@ def act(
     if analysis is not None and (name == "finalize" or name in of.targets):
         current = workflow.latest(session, of)
         if current is not None and current.status == "Ongoing" and current.user_id == user.id:
-            view = filter_view(session, app_config, user, analysis, current, data.get("filterconfig_id"))
+            ctx = variants.round_context(session, user.group_id, analysis.id, current.id)
+            view = filter_view(session, app_config, ctx, data.get("filterconfig_id"))
     snapshot = (
         workflow.snapshot_analysis(session, analysis.id, view.recorded_reasons())
         if view is not None and analysis is not None

@@ -15,6 +15,8 @@ Rows are read as plain tuples (no ORM objects), the JSON of annotations as text 
 from __future__ import annotations
 
 import datetime as dt
+import threading
+from collections import OrderedDict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -23,7 +25,7 @@ import orjson
 from sqlalchemy import text
 from sqlalchemy.orm import Session
 
-from ella_app.db.models import Analysis, FilterConfig
+from ella_app.db.models import FilterConfig
 from ella_app.errors import NotFoundError
 from ella_app.services import filter_results, filtering
 from ella_app.services.filters.context import (
@@ -73,7 +75,7 @@ def _json(value: str | None) -> Any:
 class FilterView:
     """The variants of a round with a filter config applied, as ids in genomic order."""
 
-    filterconfig: FilterConfig | None
+    filterconfig: FilterConfig | ConfigRow | None
     passed: list[int]
     excluded: list[tuple[str, list[int]]] = field(default_factory=list)
     unsupported: list[str] = field(default_factory=list)
@@ -193,13 +195,92 @@ def _snapshot_view(session: Session, interpretation: Any) -> FilterView | None:
     return view
 
 
+@dataclass(frozen=True)
+class AnalysisRow:
+    id: int
+    name: str
+    genepanel_name: str
+    genepanel_version: str
+
+
+@dataclass(frozen=True)
+class RoundRow:
+    id: int
+    analysis_id: int
+    status: str
+    genepanel_name: str
+    genepanel_version: str
+    state: dict[str, Any]
+
+
+@dataclass(frozen=True)
+class ConfigRow:
+    id: int
+    name: str
+    filterconfig: dict[str, Any]
+    requirements: Any
+
+
+@dataclass(frozen=True)
+class RoundContext:
+    """What the variant lists of one round need, read in one query: the analysis (access checked), the round,
+    the samples and the active filter configs of the caller's group (in the group's order)."""
+
+    analysis: AnalysisRow
+    interpretation: RoundRow
+    samples: list[SampleData]
+    configs: list[ConfigRow]
+
+    def eligible(self) -> list[ConfigRow]:
+        return [fc for fc in self.configs if filtering.requirements_met(fc.requirements, self.analysis, self.samples)]  # type: ignore[arg-type]
+
+
+_ROUND_CONTEXT = text(
+    """
+    SELECT a.id, a.name, a.genepanel_name, a.genepanel_version,
+           ai.id, ai.status, ai.genepanel_name, ai.genepanel_version, ai.state::text,
+           (SELECT json_agg(json_build_array(s.id, s.identifier, s.proband, s.affected, s.sex, s.family_id,
+                                             s.father_id, s.mother_id, s.sibling_id, s.sample_type) ORDER BY s.id)
+            FROM sample s WHERE s.analysis_id = a.id)::text,
+           (SELECT json_agg(json_build_array(f.id, f.name, f.filterconfig, f.requirements)
+                            ORDER BY l."order", f.id)
+            FROM filterconfig f JOIN usergroupfilterconfig l ON l.filterconfig_id = f.id
+            WHERE l.usergroup_id = :group AND f.active)::text
+    FROM analysis a
+    LEFT JOIN analysisinterpretation ai ON ai.id = :interpretation AND ai.analysis_id = a.id
+    WHERE a.id = :analysis
+      AND (a.genepanel_name, a.genepanel_version) IN
+          (SELECT genepanel_name, genepanel_version FROM usergroup_genepanel WHERE usergroup_id = :group)
+    """
+)
+
+
+def round_context(session: Session, group_id: int, analysis_id: int, interpretation_id: int) -> RoundContext:
+    """The analysis (404 unless the group has its panel), the round (404 unless of this analysis), samples and
+    the group's filter configs: one query."""
+    row = None
+    if 0 < analysis_id < 2**31:
+        params = {
+            "group": group_id,
+            "analysis": analysis_id,
+            "interpretation": interpretation_id if 0 < interpretation_id < 2**31 else None,
+        }
+        row = session.execute(_ROUND_CONTEXT, params).first()
+    if row is None:
+        raise NotFoundError(f"no analysis {analysis_id}")
+    aid, name, gp_name, gp_version, iid, status, igp_name, igp_version, state, samples, configs = row
+    if iid is None:
+        raise NotFoundError(f"no interpretation {interpretation_id} of this analysis")
+    return RoundContext(
+        AnalysisRow(aid, name, gp_name, gp_version),
+        RoundRow(iid, aid, status, igp_name, igp_version, _json(state) or {}),
+        [SampleData(*s) for s in _json(samples) or []],
+        [ConfigRow(*c) for c in _json(configs) or []],
+    )
+
+
 def filter_view(
-    session: Session,
-    app_config: dict[str, Any],
-    group_id: int,
-    analysis: Analysis,
-    interpretation: Any,
-    filterconfig_id: int | None = None,
+    session: Session, app_config: dict[str, Any], ctx: RoundContext, filterconfig_id: int | None = None
 ) -> FilterView:
     """The variants of a round with a filter config applied (ids only).
 
@@ -208,16 +289,15 @@ def filter_view(
     one saved in the round's state if still available, else the group's first; its stored result is read (or
     computed once). Variants the user re-included (``state.manuallyAddedAlleles``) are shown again.
     """
+    interpretation = ctx.interpretation
     if interpretation.status == "Done" and filterconfig_id is None:
         recorded = _snapshot_view(session, interpretation)
         if recorded is not None:
             return recorded
-    samples = load_samples(session, analysis.id)
-    eligible = filtering.eligible_filterconfigs(session, group_id, analysis, samples)
-    fc = filtering.choose_filterconfig(eligible, filterconfig_id, interpretation.state)
+    fc = filtering.choose_filterconfig(ctx.eligible(), filterconfig_id, interpretation.state)  # type: ignore[arg-type]
     panel = (interpretation.genepanel_name, interpretation.genepanel_version)
     if fc is None:
-        ids = analysis_allele_ids(session, analysis.id)
+        ids = analysis_allele_ids(session, ctx.analysis.id)
         cnv = set(
             session.scalars(
                 text("SELECT a.id FROM allele a WHERE a.id = ANY(:ids) AND a.caller_type = 'cnv'"), {"ids": ids}
@@ -226,9 +306,9 @@ def filter_view(
         view = FilterView(None, ids, cnv=cnv)
         view.shown = ids
         return view
-    result = filter_results.result_for(session, app_config, analysis.id, fc, panel)
+    result = filter_results.result_for(session, app_config, ctx.analysis.id, fc, panel)
     view = FilterView(
-        fc,
+        fc,  # type: ignore[arg-type]
         result.passed,
         result.excluded,
         result.unsupported,
@@ -302,6 +382,34 @@ _ANALYSIS_CLASSIFICATIONS = text(
 )
 
 
+_CLASSIFICATION_CHANGES = text(
+    "SELECT count(*) FROM filterinvalidation WHERE analysis_id = :analysis AND kind = 'classification'"
+)
+# The current classifications of an analysis' variants, per process, by the number of classification changes the
+# triggers logged for the analysis (read before the classifications: a change committed in between is seen next
+# time). Joining an exome's 50,000 variants with the assessments on every list request costs more than the rest.
+_classified: OrderedDict[tuple[str, int], tuple[int, dict[int, tuple[int, str, dt.datetime]]]] = OrderedDict()
+_classified_lock = threading.Lock()
+KEPT_ANALYSES = 64
+
+
+def _analysis_classifications(session: Session, analysis_id: int) -> dict[int, tuple[int, str, dt.datetime]]:
+    key = (str(session.get_bind().engine.url), analysis_id)
+    changes = int(session.scalar(_CLASSIFICATION_CHANGES, {"analysis": analysis_id}) or 0)
+    with _classified_lock:
+        found = _classified.get(key)
+        if found is not None and found[0] == changes:
+            _classified.move_to_end(key)
+            return found[1]
+    rows = session.execute(_ANALYSIS_CLASSIFICATIONS, {"analysis": analysis_id}).tuples()
+    current = {allele_id: (row_id, cls, created) for row_id, allele_id, cls, created in rows}
+    with _classified_lock:
+        _classified[key] = (changes, current)
+        while len(_classified) > KEPT_ANALYSES:
+            _classified.popitem(last=False)
+    return current
+
+
 def classifications(
     session: Session,
     app_config: Mapping[str, Any],
@@ -316,12 +424,11 @@ def classifications(
     if not allele_ids:
         return {}
     now = now or dt.datetime.now(dt.UTC)
-    if analysis_id is not None and interpretation_id is None and len(allele_ids) > 200:
-        wanted = set(allele_ids)
-        rows = session.execute(_ANALYSIS_CLASSIFICATIONS, {"analysis": analysis_id}).tuples()
+    if analysis_id is not None and interpretation_id is None:
+        wanted = allele_ids if isinstance(allele_ids, set | frozenset | dict) else set(allele_ids)
         return {
             allele_id: Current(row_id, cls, created, is_outdated(app_config, cls, created, now))
-            for row_id, allele_id, cls, created in rows
+            for allele_id, (row_id, cls, created) in _analysis_classifications(session, analysis_id).items()
             if allele_id in wanted
         }
     if interpretation_id is not None:
@@ -480,12 +587,14 @@ def list_rows(
     reasons: Mapping[int, str] | None = None,
     manually_added: Iterable[int] = (),
     interpretation_id: int | None = None,
+    samples: list[SampleData] | None = None,
 ) -> list[dict[str, Any]]:
     """Side-list rows of the alleles, in the order given: one query. ``interpretation_id``: the annotation and
     classification that round's snapshot recorded; ``reasons``: the filter that removed each one."""
     if not allele_ids:
         return []
-    samples = load_samples(session, analysis_id) if analysis_id is not None else []
+    if samples is None:
+        samples = load_samples(session, analysis_id) if analysis_id is not None else []
     proband = next((s.id for s in samples if s.proband), None)
     panel = load_panel(session, *genepanel) if genepanel is not None else None
     now = dt.datetime.now(dt.UTC)

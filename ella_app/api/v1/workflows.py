@@ -47,37 +47,22 @@ def patch_interpretation(kind: str, subject_id: int, interpretation_id: int) -> 
 # ------------------------------------------------------------------------------------------ variants
 
 
-def _analysis_round(kind: str, subject_id: int, interpretation_id: int) -> tuple[Any, Any]:
-    subject, analysis = interpretations.analysis_subject(db(), params.user(), kind, subject_id)
-    return analysis, interpretations.get_round(db(), subject, interpretation_id)
-
-
 def interpretation_alleles(kind: str, subject_id: int, interpretation_id: int) -> Any:
-    analysis, interpretation = _analysis_round(kind, subject_id, interpretation_id)
+    ctx = interpretations.round_context(db(), params.user(), kind, subject_id, interpretation_id)
     ids = params.id_list_arg("allele_ids") or None
     page = params.int_arg("page", 1, maximum=1_000_000)
     per_page = params.int_arg("per_page", 100, maximum=interpretations.MAX_ROWS)
     assert page is not None and per_page is not None
     rows, total, _ = interpretations.rows(
-        db(),
-        params.app_config(),
-        params.user(),
-        analysis,
-        interpretation,
-        params.int_arg("filterconfig_id"),
-        ids,
-        page,
-        per_page,
+        db(), params.app_config(), ctx, params.int_arg("filterconfig_id"), ids, page, per_page
     )
     return params.paged(rows, total, page if ids is None else 1, per_page if ids is None else max(1, total))
 
 
 def interpretation_filtered(kind: str, subject_id: int, interpretation_id: int) -> Any:
-    analysis, interpretation = _analysis_round(kind, subject_id, interpretation_id)
-    view = interpretations.filter_view(
-        db(), params.app_config(), params.user(), analysis, interpretation, params.int_arg("filterconfig_id")
-    )
-    classified = interpretations.classified(db(), params.app_config(), interpretation, view)
+    ctx = interpretations.round_context(db(), params.user(), kind, subject_id, interpretation_id)
+    view = interpretations.filter_view(db(), params.app_config(), ctx, params.int_arg("filterconfig_id"))
+    classified = interpretations.classified(db(), params.app_config(), ctx, view)
     return params.json_response({**view.as_dict(), "classifications": classified})
 
 
