@@ -295,11 +295,13 @@ class RssSampler:
     def __init__(self, master_pid: int) -> None:
         self.master = master_pid
         self.peak_kb = 0
+        self.peak_child_kb = 0  # processes the workers start (filtering an exome out of process)
         self.stopped = threading.Event()
         self.thread = threading.Thread(target=self._run, daemon=True)
         self.thread.start()
 
-    def workers(self) -> list[int]:
+    @staticmethod
+    def _children(parents: set[int]) -> list[int]:
         pids = []
         for entry in Path("/proc").iterdir():
             if entry.name.isdigit():
@@ -307,13 +309,17 @@ class RssSampler:
                     fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
                 except OSError:
                     continue
-                if int(fields[1]) == self.master:
+                if int(fields[1]) in parents:
                     pids.append(int(entry.name))
         return pids
 
-    def sample(self) -> int:
+    def workers(self) -> list[int]:
+        return self._children({self.master})
+
+    @staticmethod
+    def _rss(pids: list[int]) -> int:
         largest = 0
-        for pid in self.workers():
+        for pid in pids:
             try:
                 for line in Path(f"/proc/{pid}/status").read_text().splitlines():
                     if line.startswith("VmRSS:"):
@@ -322,9 +328,14 @@ class RssSampler:
                 continue
         return largest
 
+    def sample(self) -> int:
+        return self._rss(self.workers())
+
     def _run(self) -> None:
         while not self.stopped.wait(0.2):
-            self.peak_kb = max(self.peak_kb, self.sample())
+            workers = self.workers()
+            self.peak_kb = max(self.peak_kb, self._rss(workers))
+            self.peak_child_kb = max(self.peak_child_kb, self._rss(self._children(set(workers))))
 
     def reset(self) -> int:
         peak, self.peak_kb = self.peak_kb, self.sample()
@@ -343,6 +354,7 @@ def run_load(
     total: int,
     *,
     revalidate: bool = True,
+    anonymous: bool = False,
 ) -> dict[str, Any]:
     """``total`` GETs over ``clients`` keep-alive connections; latency percentiles (ms) and requests/s. With
     ``revalidate`` a client sends the ETag it got for a path back (If-None-Match), as a browser does."""
@@ -351,7 +363,11 @@ def run_load(
     not_modified = [0]
     lock = threading.Lock()
     per_client = max(1, total // clients)
-    headers = {"Cookie": f"AuthenticationToken={token}", "Accept-Encoding": "gzip"}
+    headers = (
+        {"Accept-Encoding": "gzip"}
+        if anonymous
+        else {"Cookie": f"AuthenticationToken={token}", "Accept-Encoding": "gzip"}
+    )
 
     def client(seed: int) -> None:
         rng = random.Random(seed)
@@ -570,7 +586,8 @@ def main() -> None:
         token = data["token"]
         endpoints: dict[str, tuple[Callable[[random.Random], str], int, bool]] = {
             "bare Flask (/bare/)": (lambda rng: "/bare/", args.clients, False),
-            "status (/status)": (lambda rng: "/api/v1/status", args.clients, False),
+            "status (/status, no cookie, as a balancer)": (lambda rng: "/api/v1/status", args.clients, False),
+            "session check only (/users/currentuser/)": (lambda rng: "/api/v1/users/currentuser/", args.clients, False),
             "overview (/overviews/analyses/), ETag revalidated": (
                 lambda rng: "/api/v1/overviews/analyses/",
                 args.clients,
@@ -623,7 +640,7 @@ def main() -> None:
                     False,
                 ),
                 f"{args.large} trio: filtered list, 1 client": (lambda rng: f"{base}/filteredalleles/", 1, False),
-                "status, 1 client": (lambda rng: "/api/v1/status", 1, False),
+                "status, no cookie, 1 client": (lambda rng: "/api/v1/status", 1, False),
             }
             endpoints = {**endpoints, **trio_endpoints}
         for path in ("/bare/", "/api/v1/overviews/analyses/", "/api/v1/status"):  # warm every worker up
@@ -632,7 +649,10 @@ def main() -> None:
         results = {}
         for name, (fn, clients, revalidate) in endpoints.items():
             count = args.requests if clients > 1 else max(20, args.requests // 10)
-            results[name] = run_load(servers.port, token, fn, clients, count, revalidate=revalidate)
+            anonymous = name.startswith("status")
+            results[name] = run_load(
+                servers.port, token, fn, clients, count, revalidate=revalidate, anonymous=anonymous
+            )
             results[name]["peak_worker_rss_mb"] = round(rss.reset() / 1024)
         cold = _cold_filtered_list(db_url, servers.port, token, trio, rss) if trio is not None else None
         report = {
@@ -665,7 +685,8 @@ def main() -> None:
             )
             print(
                 f"first filtered list after the stored result was dropped: {cold['seconds']} s, worker peak RSS "
-                f"{cold['peak_worker_rss_mb']} MB, {cold['after_mb']} MB after"
+                f"{cold['peak_worker_rss_mb']} MB, {cold['after_mb']} MB after; the filtering child process peaked "
+                f"at {cold['peak_child_rss_mb']} MB"
             )
         print(
             f"{'endpoint':58} {'p50 ms':>8} {'p95 ms':>8} {'p99 ms':>8} {'req/s':>8} {'304':>5} {'err':>4} "

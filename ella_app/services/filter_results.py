@@ -30,11 +30,13 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import logging
+import subprocess
+import sys
 import threading
 import time
 from collections import OrderedDict
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import cache
 from pathlib import Path
 from typing import Any, Protocol
@@ -119,9 +121,15 @@ def _code_digest() -> str:
     return digest.hexdigest()
 
 
+# The sections of ella_config.yml the filters read (transcripts.inclusion_regex, classification.options with their
+# outdated_after_days, the frequency groups). Other sections (paths, the UI's) may differ between processes.
+CONFIG_SECTIONS = ("transcripts", "classification", "frequencies")
+
+
 def fingerprint(app_config: dict[str, Any]) -> str:
-    """The filter code and the application config the filters read (inclusion regex, outdated days, ...)."""
-    config = orjson.dumps(app_config, option=orjson.OPT_SORT_KEYS | orjson.OPT_NON_STR_KEYS, default=str)
+    """The filter code and the parts of the application config the filters read."""
+    relevant = {key: app_config.get(key) for key in CONFIG_SECTIONS}
+    config = orjson.dumps(relevant, option=orjson.OPT_SORT_KEYS | orjson.OPT_NON_STR_KEYS, default=str)
     return hashlib.sha256(_code_digest().encode() + config).hexdigest()[:32]
 
 
@@ -166,31 +174,62 @@ class StoredResult:
         return found
 
 
+# Columns of a stored result without its ids (computed_at as text: a key, compared as given).
+_META = """r.id, r.filterconfig_id, r.fingerprint, r.annotation_input, r.classification_input, r.genepanel_input,
+           r.valid_until IS NOT NULL AND r.valid_until <= now() AS expired, r.computed_at::text AS computed_at,
+           r.allele_count, r.seconds, r.error"""
+_INPUT_COUNTS = """
+    (SELECT count(*) FROM filterinvalidation i WHERE i.analysis_id = {analysis} AND i.kind = 'annotation'),
+    (SELECT count(*) FROM filterinvalidation i WHERE i.analysis_id = {analysis} AND i.kind = 'classification'),
+    (SELECT count(*) FROM filterinvalidation i
+      WHERE i.genepanel_name = {gp_name} AND i.genepanel_version = {gp_version})"""
+_OWN_COUNTS = _INPUT_COUNTS.format(
+    analysis="r.analysis_id", gp_name="r.genepanel_name", gp_version="r.genepanel_version"
+)
 _READ = text(
-    """
-    SELECT r.id, r.allele_count, r.computed_at, r.seconds, r.error, r.fingerprint, r.valid_until,
-           r.annotation_input, r.classification_input, r.genepanel_input,
-           (SELECT count(*) FROM filterinvalidation i
-             WHERE i.analysis_id = r.analysis_id AND i.kind = 'annotation') AS annotation_now,
-           (SELECT count(*) FROM filterinvalidation i
-             WHERE i.analysis_id = r.analysis_id AND i.kind = 'classification') AS classification_now,
-           (SELECT count(*) FROM filterinvalidation i
-             WHERE i.genepanel_name = r.genepanel_name AND i.genepanel_version = r.genepanel_version)
-             AS genepanel_now
+    f"""
+    SELECT {_META},
+           {_OWN_COUNTS}
     FROM filterresult r
     WHERE r.analysis_id = :analysis AND r.filterconfig_id = :fc
       AND r.genepanel_name = :gp_name AND r.genepanel_version = :gp_version
     """
 )
+# The same, as SQL other queries embed (``variants.round_context``): one JSON array per stored result.
+META_JSON = """json_build_array(r.id, r.filterconfig_id, r.fingerprint, r.annotation_input, r.classification_input,
+                 r.genepanel_input, r.valid_until IS NOT NULL AND r.valid_until <= now(), r.computed_at::text,
+                 r.allele_count, r.seconds, r.error)"""
+INPUT_COUNTS_SQL = _INPUT_COUNTS
+
+
+@dataclass(frozen=True)
+class ResultMeta:
+    """A stored result without its ids."""
+
+    id: int
+    filterconfig_id: int
+    fingerprint: str
+    annotation_input: int | None
+    classification_input: int | None
+    genepanel_input: int | None
+    expired: bool
+    computed_at: str
+    allele_count: int
+    seconds: float
+    error: str | None
+
+
+@dataclass(frozen=True)
+class InputCounts:
+    """How many input changes the triggers logged for an analysis (and its gene panel), per kind."""
+
+    annotation: int
+    classification: int
+    genepanel: int
+
+
 _ARRAYS = text("SELECT passed, excluded::text, unsupported::text, cnv FROM filterresult WHERE id = :id")
-_COUNTS = text(
-    """
-    SELECT (SELECT count(*) FROM filterinvalidation WHERE analysis_id = :analysis AND kind = 'annotation'),
-           (SELECT count(*) FROM filterinvalidation WHERE analysis_id = :analysis AND kind = 'classification'),
-           (SELECT count(*) FROM filterinvalidation
-             WHERE genepanel_name = :gp_name AND genepanel_version = :gp_version)
-    """
-)
+_COUNTS = text(f"SELECT {_INPUT_COUNTS.format(analysis=':analysis', gp_name=':gp_name', gp_version=':gp_version')}")
 _UPSERT = text(
     """
     INSERT INTO filterresult (analysis_id, filterconfig_id, genepanel_name, genepanel_version, fingerprint,
@@ -209,36 +248,40 @@ _UPSERT = text(
 )
 
 
-def _fresh(row: Any, kinds: frozenset[str], print_: str, now: dt.datetime) -> bool:
-    if row.fingerprint != print_:
-        return False
-    if row.valid_until is not None and row.valid_until <= now:
+def fresh(meta: ResultMeta, counts: InputCounts, kinds: frozenset[str], print_: str) -> bool:
+    """The stored result still holds: same code and config, not expired, no change of an input it reads."""
+    if meta.fingerprint != print_ or meta.expired:
         return False
     for kind in ALL_INPUTS:
-        seen = getattr(row, f"{kind}_input")
-        if kind in kinds and (seen is None or seen != getattr(row, f"{kind}_now")):
+        seen = getattr(meta, f"{kind}_input")
+        if kind in kinds and (seen is None or seen != getattr(counts, kind)):
             return False
     return True
 
 
+def _split(row: Any) -> tuple[ResultMeta, InputCounts]:
+    return ResultMeta(*row[:11]), InputCounts(*row[11:14])
+
+
 # Results read by this process, by (database, result row id, computed_at): parsing 50,000 ids costs more than the
 # rest of a request, and a result row only changes by being recomputed (a new computed_at).
-_parsed: OrderedDict[tuple[str, int, dt.datetime], StoredResult] = OrderedDict()
+_parsed: OrderedDict[tuple[str, int, str], StoredResult] = OrderedDict()
 _parsed_lock = threading.Lock()
 KEPT_IDS = 1_000_000  # ids of parsed results kept per process (about 40 MB)
 
 
-def _from_row(session: Session, row: Any, fc: ConfigLike) -> StoredResult:
-    if row.error is not None:
-        raise FilterResultError(row.error)
-    key = (str(session.get_bind().engine.url), row.id, row.computed_at)
+def read(session: Session, meta: ResultMeta, fc: ConfigLike) -> StoredResult:
+    """The ids of a stored result (parsed once per process)."""
+    if meta.error is not None:
+        raise FilterResultError(meta.error)
+    key = (str(session.get_bind().engine.url), meta.id, meta.computed_at)
     with _parsed_lock:
         found = _parsed.get(key)
         if found is not None:
             _parsed.move_to_end(key)
     if found is not None:
         return found
-    passed, excluded, unsupported, cnv = session.execute(_ARRAYS, {"id": row.id}).one()
+    passed, excluded, unsupported, cnv = session.execute(_ARRAYS, {"id": meta.id}).one()
     result = StoredResult(
         fc.id,
         fc.name,
@@ -246,9 +289,9 @@ def _from_row(session: Session, row: Any, fc: ConfigLike) -> StoredResult:
         [(name, ids) for name, ids in orjson.loads(excluded)],
         orjson.loads(unsupported),
         set(cnv),
-        row.allele_count,
-        row.computed_at,
-        row.seconds,
+        meta.allele_count,
+        None,
+        meta.seconds,
     )
     with _parsed_lock:
         _parsed[key] = result
@@ -263,19 +306,36 @@ def stored(
     """The stored result if it is fresh, else None."""
     params = {"analysis": analysis_id, "fc": fc.id, "gp_name": genepanel[0], "gp_version": genepanel[1]}
     row = session.execute(_READ, params).first()
-    if row is None or not _fresh(row, inputs_of(fc.filterconfig), fingerprint(app_config), dt.datetime.now(dt.UTC)):
+    if row is None:
         return None
-    return _from_row(session, row, fc)
+    meta, counts = _split(row)
+    if not fresh(meta, counts, inputs_of(fc.filterconfig), fingerprint(app_config)):
+        return None
+    return read(session, meta, fc)
 
 
 def result_for(
-    session: Session, app_config: dict[str, Any], analysis_id: int, fc: ConfigLike, genepanel: tuple[str, str]
+    session: Session,
+    app_config: dict[str, Any],
+    analysis_id: int,
+    fc: ConfigLike,
+    genepanel: tuple[str, str],
+    known: tuple[ResultMeta | None, InputCounts] | None = None,
 ) -> StoredResult:
     """The result of ``fc`` for the analysis: stored, or computed now (and stored) when missing or stale.
+    ``known``: the stored result's columns and the input counts when the caller read them already.
 
     Raises :class:`FilterResultError` (422) when the config cannot be applied.
     """
-    found = stored(session, app_config, analysis_id, fc, genepanel)
+    if known is None:
+        found = stored(session, app_config, analysis_id, fc, genepanel)
+    else:
+        meta, counts = known
+        found = (
+            read(session, meta, fc)
+            if meta is not None and fresh(meta, counts, inputs_of(fc.filterconfig), fingerprint(app_config))
+            else None
+        )
     if found is not None:
         return found
     return compute(session, app_config, analysis_id, fc, genepanel)
@@ -322,33 +382,63 @@ def compute(
     return found
 
 
+OUT_OF_PROCESS_ALLELES = 5_000  # larger analyses are filtered in a child process (its memory is returned)
+_ALLELE_COUNT = text(
+    "SELECT count(DISTINCT g.allele_id) FROM genotype g JOIN sample s ON s.id = g.sample_id "
+    "WHERE s.analysis_id = :analysis"
+)
+
+
 def compute_many(
     session: Session,
     app_config: dict[str, Any],
     analysis_id: int,
     fcs: Sequence[ConfigLike],
     genepanel: tuple[str, str],
+    *,
+    locked: bool = False,
 ) -> list[StoredResult | FilterResultError]:
     """Compute and store the results of several configs on one load of the analysis (those still missing or
-    stale once their locks are held), in a transaction of their own."""
+    stale once their locks are held), in a transaction of their own.
+
+    Loading an exome into Python objects takes hundreds of megabytes that a long-running process (a gunicorn
+    worker, the watcher) would keep: above ``OUT_OF_PROCESS_ALLELES`` variants the filters run in a child
+    process (``python -m ella_app.services.filter_results``), while this process holds the locks. ``locked``:
+    the caller (that child) runs under a parent's locks.
+    """
     print_ = fingerprint(app_config)
     base = {"analysis": analysis_id, "gp_name": genepanel[0], "gp_version": genepanel[1]}
     found: dict[int, StoredResult | FilterResultError] = {}
     with Session(bind=session.get_bind(), expire_on_commit=False) as own:
         todo = []
         for fc in sorted(fcs, key=lambda f: f.id):
-            own.execute(
-                text("SELECT pg_advisory_xact_lock(:ns, hashtext(:key))"),
-                {"ns": LOCK_NAMESPACE, "key": f"{analysis_id}:{fc.id}:{genepanel[0]}:{genepanel[1]}"},
-            )
+            if not locked:
+                own.execute(
+                    text("SELECT pg_advisory_xact_lock(:ns, hashtext(:key))"),
+                    {"ns": LOCK_NAMESPACE, "key": f"{analysis_id}:{fc.id}:{genepanel[0]}:{genepanel[1]}"},
+                )
             row = own.execute(_READ, {**base, "fc": fc.id}).first()  # computed by another request meanwhile?
-            if row is not None and _fresh(row, inputs_of(fc.filterconfig), print_, dt.datetime.now(dt.UTC)):
+            meta, counts = _split(row) if row is not None else (None, None)
+            if meta is not None and counts is not None and fresh(meta, counts, inputs_of(fc.filterconfig), print_):
                 try:
-                    found[fc.id] = _from_row(own, row, fc)
+                    found[fc.id] = read(own, meta, fc)
                 except FilterResultError as exc:
                     found[fc.id] = exc
             else:
                 todo.append(fc)
+        if (
+            todo
+            and not locked
+            and int(own.scalar(_ALLELE_COUNT, {"analysis": analysis_id}) or 0) > OUT_OF_PROCESS_ALLELES
+        ) and _in_child(own, app_config, analysis_id, todo, genepanel):
+            for fc in todo:
+                row = own.execute(_READ, {**base, "fc": fc.id}).first()
+                assert row is not None, "the child process stored no result"
+                try:
+                    found[fc.id] = replace(read(own, _split(row)[0], fc), recomputed=True)
+                except FilterResultError as exc:
+                    found[fc.id] = exc
+            todo = []
         if todo:
             # The counts are read before the data: a change committed after this point makes the result stale.
             counts = dict(
@@ -436,6 +526,63 @@ def _compute_one(
         seconds,
         recomputed=True,
     )
+
+
+def _in_child(
+    own: Session, app_config: dict[str, Any], analysis_id: int, fcs: Sequence[ConfigLike], genepanel: tuple[str, str]
+) -> bool:
+    """Run the computation in a child process (the caller holds the locks); False when that failed (the caller
+    then computes in-process). The database URL, with its password, goes through stdin, never argv."""
+    payload = {
+        "db_url": own.get_bind().engine.url.render_as_string(hide_password=False),
+        "app_config": {key: app_config.get(key) for key in CONFIG_SECTIONS},
+        "analysis_id": analysis_id,
+        "filterconfig_ids": [fc.id for fc in fcs],
+        "genepanel": list(genepanel),
+    }
+    started = time.perf_counter()
+    try:
+        done = subprocess.run(
+            [sys.executable, "-m", "ella_app.services.filter_results"],
+            input=orjson.dumps(payload),
+            capture_output=True,
+            timeout=3600,
+            check=False,
+        )
+    except (OSError, subprocess.TimeoutExpired) as exc:
+        log.warning("filtering analysis %s in a child process failed (%s); filtering here", analysis_id, exc)
+        return False
+    if done.returncode != 0:
+        tail = done.stderr.decode(errors="replace").strip().splitlines()[-3:]
+        log.warning("filtering analysis %s in a child process failed: %s; filtering here", analysis_id, tail)
+        return False
+    log.info("analysis %s filtered in a child process in %.1f s", analysis_id, time.perf_counter() - started)
+    return True
+
+
+def _child_main() -> int:
+    """``python -m ella_app.services.filter_results``: compute the results named on stdin (see ``_in_child``)."""
+    from sqlalchemy import create_engine
+
+    job = orjson.loads(sys.stdin.buffer.read())
+    engine = create_engine(job["db_url"])
+    try:
+        with Session(engine, expire_on_commit=False) as session:
+            fcs = [session.get(FilterConfig, fc_id) for fc_id in job["filterconfig_ids"]]
+            results = compute_many(
+                session,
+                job["app_config"],
+                job["analysis_id"],
+                [fc for fc in fcs if fc is not None],
+                tuple(job["genepanel"]),  # type: ignore[arg-type]
+                locked=True,
+            )
+        for result in results:
+            if isinstance(result, StoredResult):
+                print(f"filter config {result.filterconfig_id}: {len(result.passed)} of {result.allele_count} pass")
+    finally:
+        engine.dispose()
+    return 0
 
 
 # ------------------------------------------------------------------------------------------ after an import
@@ -528,3 +675,7 @@ def forget(session: Session, analysis_ids: Iterable[int] | None = None, filterco
         params["fcs"] = sorted(set(filterconfig_ids))
     where = " AND ".join(conditions) or "true"
     return int(session.execute(text(f"DELETE FROM filterresult WHERE {where}"), params).rowcount or 0)
+
+
+if __name__ == "__main__":
+    sys.exit(_child_main())

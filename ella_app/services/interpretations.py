@@ -150,6 +150,7 @@ def classified(
         view.shown,
         interpretation_id=ctx.interpretation.id if view.snapshot else None,
         analysis_id=ctx.analysis.id,
+        changes=ctx.counts.classification,
     )
     return {a: {"classification": c.classification, "outdated": c.outdated} for a, c in current.items()}
 

@@ -230,13 +230,15 @@ class RoundContext:
     interpretation: RoundRow
     samples: list[SampleData]
     configs: list[ConfigRow]
+    counts: filter_results.InputCounts
+    stored: dict[int, filter_results.ResultMeta]  # by filter config id, for the round's gene panel
 
     def eligible(self) -> list[ConfigRow]:
         return [fc for fc in self.configs if filtering.requirements_met(fc.requirements, self.analysis, self.samples)]  # type: ignore[arg-type]
 
 
 _ROUND_CONTEXT = text(
-    """
+    f"""
     SELECT a.id, a.name, a.genepanel_name, a.genepanel_version,
            ai.id, ai.status, ai.genepanel_name, ai.genepanel_version, ai.state::text,
            (SELECT json_agg(json_build_array(s.id, s.identifier, s.proband, s.affected, s.sex, s.family_id,
@@ -245,7 +247,15 @@ _ROUND_CONTEXT = text(
            (SELECT json_agg(json_build_array(f.id, f.name, f.filterconfig, f.requirements)
                             ORDER BY l."order", f.id)
             FROM filterconfig f JOIN usergroupfilterconfig l ON l.filterconfig_id = f.id
-            WHERE l.usergroup_id = :group AND f.active)::text
+            WHERE l.usergroup_id = :group AND f.active)::text,
+           (SELECT json_agg({filter_results.META_JSON}) FROM filterresult r
+            WHERE r.analysis_id = a.id AND r.genepanel_name = ai.genepanel_name
+              AND r.genepanel_version = ai.genepanel_version)::text,
+           {
+        filter_results.INPUT_COUNTS_SQL.format(
+            analysis="a.id", gp_name="ai.genepanel_name", gp_version="ai.genepanel_version"
+        )
+    }
     FROM analysis a
     LEFT JOIN analysisinterpretation ai ON ai.id = :interpretation AND ai.analysis_id = a.id
     WHERE a.id = :analysis
@@ -268,14 +278,17 @@ def round_context(session: Session, group_id: int, analysis_id: int, interpretat
         row = session.execute(_ROUND_CONTEXT, params).first()
     if row is None:
         raise NotFoundError(f"no analysis {analysis_id}")
-    aid, name, gp_name, gp_version, iid, status, igp_name, igp_version, state, samples, configs = row
+    aid, name, gp_name, gp_version, iid, status, igp_name, igp_version, state, samples, configs, results = row[:12]
     if iid is None:
         raise NotFoundError(f"no interpretation {interpretation_id} of this analysis")
+    metas = [filter_results.ResultMeta(*r) for r in _json(results) or []]
     return RoundContext(
         AnalysisRow(aid, name, gp_name, gp_version),
         RoundRow(iid, aid, status, igp_name, igp_version, _json(state) or {}),
         [SampleData(*s) for s in _json(samples) or []],
         [ConfigRow(*c) for c in _json(configs) or []],
+        filter_results.InputCounts(*row[12:15]),
+        {m.filterconfig_id: m for m in metas},
     )
 
 
@@ -306,7 +319,8 @@ def filter_view(
         view = FilterView(None, ids, cnv=cnv)
         view.shown = ids
         return view
-    result = filter_results.result_for(session, app_config, ctx.analysis.id, fc, panel)
+    known = (ctx.stored.get(fc.id), ctx.counts)
+    result = filter_results.result_for(session, app_config, ctx.analysis.id, fc, panel, known)
     view = FilterView(
         fc,  # type: ignore[arg-type]
         result.passed,
@@ -393,9 +407,12 @@ _classified_lock = threading.Lock()
 KEPT_ANALYSES = 64
 
 
-def _analysis_classifications(session: Session, analysis_id: int) -> dict[int, tuple[int, str, dt.datetime]]:
+def _analysis_classifications(
+    session: Session, analysis_id: int, changes: int | None = None
+) -> dict[int, tuple[int, str, dt.datetime]]:
     key = (str(session.get_bind().engine.url), analysis_id)
-    changes = int(session.scalar(_CLASSIFICATION_CHANGES, {"analysis": analysis_id}) or 0)
+    if changes is None:
+        changes = int(session.scalar(_CLASSIFICATION_CHANGES, {"analysis": analysis_id}) or 0)
     with _classified_lock:
         found = _classified.get(key)
         if found is not None and found[0] == changes:
@@ -417,10 +434,12 @@ def classifications(
     *,
     interpretation_id: int | None = None,
     analysis_id: int | None = None,
+    changes: int | None = None,
     now: dt.datetime | None = None,
 ) -> dict[int, Current]:
     """Current classifications of the alleles (with ``interpretation_id``: those its snapshot recorded). With
-    ``analysis_id`` the alleles are (a part of) the analysis' variants: one join instead of a list of ids."""
+    ``analysis_id`` the alleles are (a part of) the analysis' variants: one join instead of a list of ids, kept per
+    process until the ``changes`` count of the analysis' classifications (read when not given) moves."""
     if not allele_ids:
         return {}
     now = now or dt.datetime.now(dt.UTC)
@@ -428,7 +447,7 @@ def classifications(
         wanted = allele_ids if isinstance(allele_ids, set | frozenset | dict) else set(allele_ids)
         return {
             allele_id: Current(row_id, cls, created, is_outdated(app_config, cls, created, now))
-            for allele_id, (row_id, cls, created) in _analysis_classifications(session, analysis_id).items()
+            for allele_id, (row_id, cls, created) in _analysis_classifications(session, analysis_id, changes).items()
             if allele_id in wanted
         }
     if interpretation_id is not None:

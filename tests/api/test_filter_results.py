@@ -330,3 +330,22 @@ def test_import_hook_computes_every_applicable_config(env):
         assert analysis is not None
         expected = {fc.id for fc in filter_results.configs_for_analysis(session, analysis)}
     assert expected and stored == expected
+
+
+def test_large_analyses_are_filtered_in_a_child_process_with_the_same_result(env, monkeypatch):
+    """An exome's filtering takes hundreds of megabytes a gunicorn worker would keep: above a size it runs in a
+    child process (here: any size), and gives what the in-process computation gives."""
+    api, url, world, base, _ = env
+    default = world.filterconfigs["default"]
+    in_process = _ids(api, base, default)
+    with session_for(url) as session:
+        filter_results.forget(session)
+        session.commit()
+    calls = []
+    original = filter_results._in_child
+    monkeypatch.setattr(filter_results, "OUT_OF_PROCESS_ALLELES", 0)
+    monkeypatch.setattr(filter_results, "_in_child", lambda *a: calls.append((a[2], original(*a))) or calls[-1][1])
+    in_child = _ids(api, base, default)
+    assert calls == [(world.analyses["hboc"], True)]  # the child computed it (no fallback)
+    assert in_child == in_process
+    assert len(_stored(url, default)) == 1
