@@ -26,3 +26,6 @@ def validate(cli: CliContext, path: str | None) -> None:
         raise click.UsageError("give a PATH or set ELLA_CONFIG")
     load_config_file(target)
     cli.emit({"changed": False, "valid": True, "path": target}, f"{target}: valid")
+
+
+commands = [config]
