@@ -267,7 +267,7 @@ def _split(row: Any) -> tuple[ResultMeta, InputCounts]:
 # rest of a request, and a result row only changes by being recomputed (a new computed_at).
 _parsed: OrderedDict[tuple[str, int, str], StoredResult] = OrderedDict()
 _parsed_lock = threading.Lock()
-KEPT_IDS = 1_000_000  # ids of parsed results kept per process (about 40 MB)
+KEPT_IDS = 200_000  # ids of parsed results kept per process (about 40 MB with their lookup tables)
 
 
 def read(session: Session, meta: ResultMeta, fc: ConfigLike) -> StoredResult:

@@ -111,6 +111,8 @@ class FilterView:
 
     def by_caller_type(self) -> dict[str, dict[str, list[int]]]:
         """ELLA's ``excluded_alleles_by_caller_type``: {snv|cnv: {filter: ids}}."""
+        if not self.cnv:  # the usual case: no CNV calls, the lists as they are
+            return {"snv": dict(self.excluded), "cnv": {name: [] for name, _ in self.excluded}}
         return {
             kind: {name: [a for a in ids if (a in self.cnv) == (kind == "cnv")] for name, ids in self.excluded}
             for kind in ("snv", "cnv")
@@ -121,7 +123,6 @@ class FilterView:
         return {
             "filterconfig": None if fc is None else {"id": fc.id, "name": fc.name},
             "allele_ids": self.shown,
-            "passed_allele_ids": self.passed,
             "excluded_allele_ids": dict(self.excluded),
             "excluded_filters": [name for name, _ in self.excluded],
             "excluded_alleles_by_caller_type": self.by_caller_type(),
