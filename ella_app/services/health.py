@@ -14,11 +14,10 @@ from dataclasses import dataclass, replace
 from functools import cache
 from typing import Any
 
-from sqlalchemy import text
+from sqlalchemy import Engine, create_engine, text
 from sqlalchemy.exc import DBAPIError, ProgrammingError
 
 from ella_app.db import schema
-from ella_app.db.session import get_engine
 from ella_app.errors import EllaError
 
 TTL = 5.0  # seconds a full schema check is reused
@@ -43,13 +42,32 @@ def head_revision() -> str:
     return schema.head_revision()
 
 
+_engines: dict[str, Engine] = {}
+
+
+def _engine(db_url: str) -> Engine:
+    """A small pool of its own without a ping before each use: the check itself is the ping (a connection
+    found dead is replaced and the question asked once more)."""
+    with _lock:
+        engine = _engines.get(db_url)
+        if engine is None:
+            engine = _engines[db_url] = create_engine(db_url, pool_size=2, max_overflow=8, pool_pre_ping=False)
+    return engine
+
+
 def _version(db_url: str) -> str | None:
     """The schema version stored in the database (None when there is no ``alembic_version`` table)."""
-    with get_engine(db_url).connect() as connection:
+    for attempt in (1, 2):
         try:
-            return connection.execute(text("SELECT version_num FROM alembic_version")).scalar()
-        except ProgrammingError:
-            return None
+            with _engine(db_url).connect() as connection:
+                try:
+                    return connection.execute(text("SELECT version_num FROM alembic_version")).scalar()
+                except ProgrammingError:
+                    return None
+        except DBAPIError as exc:
+            if attempt == 2 or not exc.connection_invalidated:
+                raise
+    return None
 
 
 def _state(db_url: str, version: str | None) -> schema.SchemaState:
@@ -81,6 +99,10 @@ def check(db_url: str, version_label: str) -> tuple[Health, Exception | None]:
 
 
 def forget() -> None:
-    """Drop the kept schema checks (tests, and after a migration run in this process)."""
+    """Drop the kept schema checks and connections (tests, and after a migration run in this process)."""
     with _lock:
         _checked.clear()
+        engines = list(_engines.values())
+        _engines.clear()
+    for engine in engines:
+        engine.dispose()
