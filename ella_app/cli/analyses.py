@@ -11,6 +11,7 @@ import click
 from ella_app.cli.context import CliContext, json_option, pass_cli, reason_option, setup_service_logging
 from ella_app.cli.groups import deposit
 from ella_app.db import schema
+from ella_app.services import filter_results
 from ella_app.services.analyses_admin import list_analyses
 from ella_app.services.importer import import_analysis
 from ella_app.services.loop import ServiceLoop
@@ -32,6 +33,7 @@ def deposit_analysis(cli: CliContext, path: str, skip_existing: bool) -> None:
         lambda s, p: import_analysis(s, path, app_config=cli.settings.config, skip_existing=skip_existing, progress=p),
     )
     if report.created:
+        filter_results.after_import(cli.settings.db_url, report.extra.get("analysis_id"), cli.settings.config)
         extra = report.extra
         human = [
             f"Imported analysis {extra['analysis']} (id {extra['analysis_id']}, panel {extra['genepanel']}): "
@@ -69,6 +71,8 @@ def deposit_analyses(cli: CliContext, directory: Path) -> None:
                 s, folder, app_config=cli.settings.config, skip_existing=True, progress=p
             ),
         )
+        if report.created:
+            filter_results.after_import(cli.settings.db_url, report.extra.get("analysis_id"), cli.settings.config)
         total.created += report.created
         total.unchanged += report.unchanged
     cli.emit(total)

@@ -29,6 +29,7 @@ from ella_app.db.models import (
     User,
 )
 from ella_app.errors import ConflictError, InputError, NotFoundError
+from ella_app.services import access
 from ella_app.services.filters.context import int_ids, is_outdated
 
 _CODE = re.compile(
@@ -341,3 +342,12 @@ def reference_assessments(
         }
         for r in rows
     ]
+
+
+def get_assessment(session: Session, app_config: dict[str, Any], user: User, assessment_id: int) -> dict[str, Any]:
+    """One allele assessment (current or superseded) of an allele the user may see."""
+    row = session.get(AlleleAssessment, assessment_id) if access.valid_id(assessment_id) else None
+    if row is None or not access.visible_allele_ids(session, user, [row.allele_id]):
+        raise NotFoundError(f"no allele assessment {assessment_id}")
+    found = assessments(session, app_config, [row.allele_id], include_superseded=True)
+    return next(a for a in found if a["id"] == assessment_id)

@@ -37,6 +37,7 @@ from ella_app.db.models import Analysis
 from ella_app.db.session import get_engine
 from ella_app.errors import ConfigError, EllaError
 from ella_app.formats.analysis_folder import READY, load_analysis
+from ella_app.services import filter_results
 from ella_app.services.importer import AnalysisLocked, import_spec
 
 log = logging.getLogger("ella.watcher")
@@ -386,6 +387,7 @@ class AnalysisWatcher:
         finally:
             session.close()
         self._move(folder)
+        filter_results.after_import(self.db_url, report.extra.get("analysis_id"))
         extra = report.extra
         log.info(
             "imported analysis %s (id %s): %s variants in %.2f s; moved to %s",

@@ -155,6 +155,11 @@ class Api:
         return self._unsafe("PATCH", path, json, **kw)
 
 
+def all_ids(filtered: dict[str, Any]) -> list[int]:
+    """Every allele id of a ``filteredalleles`` answer (shown and filtered out), sorted."""
+    return sorted({*filtered["allele_ids"], *(a for ids in filtered["excluded_allele_ids"].values() for a in ids)})
+
+
 # ------------------------------------------------------------------------------------------ panels, groups
 
 

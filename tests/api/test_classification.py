@@ -189,5 +189,7 @@ def test_classification_filter_then_hides_class_1_and_2(env):
     allele = world.alleles["hboc_rare"]
     assert ada.post(f"{base}/actions/finalizeallele/", json=_payload(allele, "2")).status_code == 200
     rounds = ada.get(f"{base}/interpretations/").json
-    shown = ada.get(f"{base}/interpretations/{rounds[-1]['id']}/alleles/").json["alleles"]
+    shown = ada.get(f"{base}/interpretations/{rounds[-1]['id']}/alleles/").json
     assert shown[0]["classification"]["classification"] == "2" and shown[0]["classification"]["outdated"] is False
+    ids = ada.get(f"{base}/interpretations/{rounds[-1]['id']}/filteredalleles/").json
+    assert ids["classifications"][str(allele)] == {"classification": "2", "outdated": False}

@@ -95,9 +95,16 @@ def test_finished_round_shows_its_snapshot(flow):
     first = flow.act(flow.ada, "start").json["id"]
     flow.act(flow.ada, "markreview")
     shown = flow.ada.get(f"{flow.base}/interpretations/{first}/alleles/").json
-    assert [a["id"] for a in shown["alleles"]] == [flow.world.alleles["hboc_rare"]]
-    filtered = flow.ada.get(f"{flow.base}/interpretations/{first}/filteredalleles/").json
-    assert {a["id"]: a["filtered"] for a in filtered["alleles"]} == {
+    assert [a["id"] for a in shown] == [flow.world.alleles["hboc_rare"]]
+    ids = flow.ada.get(f"{flow.base}/interpretations/{first}/filteredalleles/").json
+    assert ids["snapshot"] is True and ids["allele_ids"] == [flow.world.alleles["hboc_rare"]]
+    assert ids["excluded_allele_ids"] == {
+        "frequency": [flow.world.alleles["hboc_common"]],
+        "consequence": [flow.world.alleles["hboc_syn"]],
+    }
+    filtered = ",".join(str(a) for ids_ in ids["excluded_allele_ids"].values() for a in ids_)
+    rows = flow.ada.get(f"{flow.base}/interpretations/{first}/alleles/?allele_ids={filtered}").json
+    assert {a["id"]: a["filtered"] for a in rows} == {
         flow.world.alleles["hboc_common"]: "frequency",
         flow.world.alleles["hboc_syn"]: "consequence",
     }

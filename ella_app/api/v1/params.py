@@ -3,8 +3,8 @@ against the OpenAPI schemas, paging headers, and the guards that keep bad input 
 
 Bad input never reaches PostgreSQL as a value it rejects: NUL characters (in the path, the query string or
 a body), non-finite numbers and ids outside the ``integer`` range are refused here with 422/404. The error
-handlers installed by :func:`install` turn what slips through (a value PostgreSQL still rejects, a unique
-index hit by a concurrent request) into 422/409 instead of a 500.
+handlers of ``api/db.py`` turn what slips through (a value PostgreSQL still rejects, a unique index hit by a
+concurrent request) into 422/409 instead of a 500.
 """
 
 from __future__ import annotations
@@ -15,15 +15,12 @@ from functools import cache
 from typing import Any
 
 import orjson
-from flask import Blueprint, Response, current_app, g, jsonify, request
+from flask import Blueprint, Response, current_app, g, request
 from jsonschema import Draft202012Validator
-from sqlalchemy.exc import DataError, IntegrityError
 
-from ella_app.api.db import db
 from ella_app.api.openapi import SCHEMAS
-from ella_app.db.models import User
-from ella_app.errors import ConflictError, InputError
-from ella_app.services.access import MAX_ID
+from ella_app.errors import InputError
+from ella_app.services.access import MAX_ID, User
 
 MAX_PER_PAGE = 50
 MAX_LIST = 10_000  # ids in one query parameter
@@ -200,21 +197,7 @@ def _reject_nul() -> None:
             raise InputError("query parameters must not contain NUL characters", key=key.replace("\x00", ""))
 
 
-def _data_error(exc: DataError) -> Any:
-    db().rollback()
-    error = InputError(f"a value was rejected by the database: {str(exc.orig).splitlines()[0][:200]}")
-    return jsonify({"code": 422, "error": "InputError", "message": error.message}), 422
-
-
-def _integrity_error(exc: IntegrityError) -> Any:
-    db().rollback()
-    error = ConflictError("the change conflicts with a concurrent one; reload and try again")
-    return jsonify({"code": 409, "error": "ConflictError", "message": error.message}), 409
-
-
 def install(bp: Blueprint) -> Blueprint:
-    """Add the input guards and the database-error handlers to a blueprint."""
+    """Add the input guards to a blueprint (the database-error handlers are the app's: ``api/db.py``)."""
     bp.before_request(_reject_nul)
-    bp.register_error_handler(DataError, _data_error)
-    bp.register_error_handler(IntegrityError, _integrity_error)
     return bp

@@ -17,6 +17,7 @@ from ella_app.db.models.assessment import (
     ReferenceAssessment,
 )
 from ella_app.db.models.filterconfig import FilterConfig, UserGroupFilterConfig
+from ella_app.db.models.filterresult import FilterInvalidation, FilterResult
 from ella_app.db.models.genepanel import (
     Gene,
     GenePanel,
@@ -61,6 +62,8 @@ __all__ = [
     "CliLog",
     "CustomAnnotation",
     "FilterConfig",
+    "FilterInvalidation",
+    "FilterResult",
     "Gene",
     "GeneAssessment",
     "GenePanel",
