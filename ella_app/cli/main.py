@@ -16,6 +16,7 @@ COMMAND_MODULES = {
     "filterconfigs": "filterconfigs",  # update|list|deactivate
     "references": "references",  # fetch (``deposit references`` is in the deposit group)
     "broadcast": "broadcast",  # new|list|deactivate
+    "clilog": "clilog",  # list
     "igv-download": "igv",
     "delete": "delete",  # analysis
     "analyses": "analyses",  # watch|list (``deposit analysis`` is in the deposit group)
