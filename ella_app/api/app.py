@@ -9,7 +9,7 @@ from sqlalchemy.exc import OperationalError
 from werkzeug.exceptions import HTTPException
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from ella_app.api import auth, db
+from ella_app.api import auth, db, validation
 from ella_app.config import Settings, load_settings
 from ella_app.errors import EllaError
 
@@ -22,6 +22,7 @@ def create_app(settings: Settings | None = None, test_config: dict[str, Any] | N
         app.config.update(test_config)
     app.wsgi_app = ProxyFix(app.wsgi_app, x_for=1, x_proto=1, x_host=1)  # type: ignore[method-assign]
     _register_error_handlers(app)
+    app.before_request(validation.guard_request)  # first: every route, public ones included
     db.init_app(app)
     auth.init_app(app)
     _register_blueprints(app)

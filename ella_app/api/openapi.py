@@ -1,7 +1,7 @@
 """The OpenAPI 3.1 description of /api/v1, served at ``GET /api/v1/openapi.json``.
 
 Request bodies are validated against the same schemas (``components/schemas``) by
-``ella_app.api.v1.params.body``, so the description and the checks cannot drift apart. Each blueprint module
+``ella_app.api.validation.body``, so the description and the checks cannot drift apart. Each blueprint module
 declares its own ``PATHS``; :func:`build_spec` collects them. Paths are relative to the ``/api/v1`` server.
 """
 
@@ -58,7 +58,17 @@ _STATE: Schema = obj(
     "{verification: technical|verified, notrelevant: bool} used by the finalize requirements.",
 )
 
+_USERNAME: Schema = {"type": "string", "minLength": 1, "maxLength": 200}
+_PASSWORD: Schema = {"type": "string", "maxLength": 1000}
+
 REQUESTS: dict[str, Schema] = {
+    "Login": obj({"username": _USERNAME, "password": _PASSWORD}, ("username", "password"), extra=False),
+    "ChangePassword": obj(
+        {"username": _USERNAME, "password": _PASSWORD, "new_password": _PASSWORD},
+        ("username", "password", "new_password"),
+        extra=False,
+        description="Change a password with the current one (also an expired or one-time password).",
+    ),
     "StatePatch": obj(
         {"state": _STATE, "user_state": OBJECT},
         extra=False,

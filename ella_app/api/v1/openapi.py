@@ -7,7 +7,7 @@ from typing import Any
 from flask import Blueprint, jsonify
 
 from ella_app.api import openapi as description
-from ella_app.api.openapi import obj, op
+from ella_app.api.openapi import op
 
 bp = Blueprint("openapi", __name__)
 
@@ -17,17 +17,12 @@ def spec() -> Any:
     return jsonify(description.spec())
 
 
-_LOGIN = obj({"username": {"type": "string"}, "password": {"type": "string"}}, ("username", "password"), extra=False)
-_CHANGE = obj(
-    {"username": {"type": "string"}, "password": {"type": "string"}, "new_password": {"type": "string"}},
-    ("username", "password", "new_password"),
-    extra=False,
-)
+_CREDENTIALS = {"401": {"description": "bad credentials, locked, inactive or expired"}}
 
 
-def _with_body(operation: dict[str, Any], schema: dict[str, Any]) -> dict[str, Any]:
-    operation["requestBody"] = {"required": True, "content": {"application/json": {"schema": schema}}}
-    operation["responses"]["401"] = {"description": "bad credentials, locked, inactive or expired"}
+def _login_op(summary: str, body: str) -> dict[str, Any]:
+    operation = op(summary, "users", public=True, body=body, response={"type": "object"})
+    operation["responses"].update(_CREDENTIALS)
     return operation
 
 
@@ -42,12 +37,10 @@ PATHS = {
         )
     },
     "/users/actions/login/": {
-        "post": _with_body(
-            op("Log in; sets the AuthenticationToken and csrf_token cookies", "users", public=True), _LOGIN
-        )
+        "post": _login_op("Log in; sets the AuthenticationToken and csrf_token cookies", "Login")
     },
     "/users/actions/changepassword/": {
-        "post": _with_body(op("Change a password (also an expired or one-time one)", "users", public=True), _CHANGE)
+        "post": _login_op("Change a password (also an expired or one-time one)", "ChangePassword")
     },
     "/users/actions/logout/": {"post": op("Log out", "users")},
     "/users/currentuser/": {"get": op("The logged-in user", "users", response={"type": "object"})},

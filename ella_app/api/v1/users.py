@@ -10,7 +10,7 @@ from flask import Blueprint, g, jsonify, make_response
 
 from ella_app.api.auth import clear_session_cookies, login_required, policy, set_session_cookies
 from ella_app.api.db import db
-from ella_app.api.validation import json_object
+from ella_app.api.validation import body as json_body
 from ella_app.db.models import User
 from ella_app.errors import AuthError
 from ella_app.services import auth as auth_service
@@ -44,7 +44,7 @@ def _refuse(outcome: auth_service.LoginOutcome) -> None:
 
 @bp.post("/users/actions/login/")
 def login() -> Any:
-    body = json_object({"username": str, "password": str})
+    body = json_body("Login")
     outcome = auth_service.login(db(), body["username"], body["password"], policy())
     if not outcome.ok or outcome.token is None or outcome.user is None:
         _refuse(outcome)
@@ -58,7 +58,7 @@ def login() -> Any:
 
 @bp.post("/users/actions/changepassword/")
 def change_password() -> Any:
-    body = json_object({"username": str, "password": str, "new_password": str})
+    body = json_body("ChangePassword")
     outcome = auth_service.change_password(db(), body["username"], body["password"], body["new_password"], policy())
     if not outcome.ok:
         _refuse(outcome)
