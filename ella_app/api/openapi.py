@@ -89,7 +89,7 @@ REQUESTS: dict[str, Schema] = {
     "FinalizeAllele": obj(
         {
             "allele_id": INT_ID,
-            "annotation_id": _nullable(INT_ID),
+            "annotation_id": INT_ID,
             "alleleassessment": obj(
                 {
                     "classification": SHORT,
@@ -131,11 +131,13 @@ REQUESTS: dict[str, Schema] = {
                 maxItems=500,
             ),
         },
-        ("allele_id", "alleleassessment"),
+        ("allele_id", "annotation_id", "alleleassessment"),
         extra=False,
         description="Classify a variant of the interpretation: a new allele assessment (class from "
         "classification.options, ACMG criteria with strength, comments) and report, superseding the current "
-        "ones. presented_* name the assessment/report the user saw (null for none): 409 if it changed since.",
+        "ones. annotation_id is the variant's current annotation the classification was made on (409 if it "
+        "has been superseded). presented_* name the assessment/report the user saw (null for none): 409 if it "
+        "changed since.",
     ),
     "ReferenceCreate": obj(
         {

@@ -348,6 +348,16 @@ def set_annotation(session: Session, allele: Allele, annotation: dict[str, Any])
     return row
 
 
+def current_annotation_id(db_url: str, allele_id: int) -> int:
+    """The id of the allele's current annotation (what the web UI sends as ``annotation_id`` when classifying)."""
+    with session_for(db_url) as session:
+        found = session.scalar(
+            select(Annotation.id).where(Annotation.allele_id == allele_id, Annotation.date_superceeded.is_(None))
+        )
+    assert found is not None, f"allele {allele_id} has no annotation"
+    return found
+
+
 def make_analysis(
     session: Session,
     name: str,
@@ -517,6 +527,7 @@ class World:
     filterconfigs: dict[str, int] = field(default_factory=dict)
     interpretations: dict[str, int] = field(default_factory=dict)
     allele_interpretations: dict[str, int] = field(default_factory=dict)
+    annotations: dict[int, int] = field(default_factory=dict)  # allele id -> its current annotation's id
     extra: dict[str, Any] = field(default_factory=dict)
 
 
@@ -582,4 +593,7 @@ def build_world(session: Session) -> World:
         for key, aid in world.analyses.items()
     }
     world.allele_interpretations["cilio"] = make_allele_interpretation(session, alleles[0], CILIO).id
+    world.annotations = dict(
+        session.execute(select(Annotation.allele_id, Annotation.id).where(Annotation.date_superceeded.is_(None))).all()
+    )
     return world

@@ -113,9 +113,11 @@ def test_generated_analysis_round_trip(env):
     listing = api.get(f"{base}/interpretations/{round_id}/alleles/").json
     filtered = api.get(f"{base}/interpretations/{round_id}/filteredalleles/").json
     assert len(listing["alleles"]) + len(filtered["alleles"]) == 40
-    target = (listing["alleles"] or filtered["alleles"])[0]["id"]
+    first = (listing["alleles"] or filtered["alleles"])[0]
+    target = first["id"]
     body = {
         "allele_id": target,
+        "annotation_id": first["annotation_id"],
         "alleleassessment": {"classification": "3", "evaluation": {"acmg": {"included": [{"code": "PM2"}]}}},
         "allelereport": {"evaluation": {"comment": "VUS"}},
     }
