@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
+import statistics
+import time
 
 import pytest
 from sqlalchemy import create_engine, text
@@ -150,3 +152,70 @@ def test_deeply_nested_body_is_4xx(client):
     body = "[" * 100_000 + "]" * 100_000
     response = client.post(LOGIN, data=body, content_type="application/json")
     assert response.status_code == 422
+
+
+# ------------------------------------------------------------------------------------------ enumeration
+# Issue 12, defect 5: a locked account answered another message, ~40x faster (no password check), so anyone
+# could tell which usernames exist.
+
+
+def _lock(client, username: str) -> None:
+    for i in range(6):
+        assert _login(client, username, f"wrong-{i}").status_code == 401
+
+
+def test_wrong_password_answers_alike_for_unknown_locked_inactive_and_ordinary_users(client, db_url):
+    _add_user(db_url, "kim", GOOD)
+    _add_user(db_url, "lou", GOOD)
+    _add_user(db_url, "max", GOOD, active=False)
+    _lock(client, "lou")
+    answers = {name: _login(client, name, "Wrong-Password-1") for name in ("nobody", "kim", "lou", "max")}
+    assert {(r.status_code, r.json["error"], r.json["message"]) for r in answers.values()} == {
+        (401, "AuthError", "invalid username or password")
+    }
+    changes = {
+        name: client.post(CHANGE, json={"username": name, "password": "Wrong-Password-1", "new_password": GOOD + "x"})
+        for name in ("nobody", "lou", "max")
+    }
+    assert {(r.status_code, r.json["message"]) for r in changes.values()} == {(401, "invalid username or password")}
+    # the holder of the right password learns why
+    assert "too many failed logins" in _login(client, "lou", GOOD).json["message"]
+    assert "deactivated" in _login(client, "max", GOOD).json["message"]
+
+
+def test_every_refusal_costs_one_password_verification(client, db_url, monkeypatch):
+    """Unknown, locked and deactivated users are verified like the others (against a dummy hash for the
+    unknown), so the work per attempt does not depend on the account's existence or state."""
+    _add_user(db_url, "ned", GOOD)
+    _add_user(db_url, "ola", GOOD, active=False)
+    _lock(client, "ned")
+    calls: list[str] = []
+    real = passwords.verify_password
+    monkeypatch.setattr(passwords, "verify_password", lambda h, p: calls.append(p) or real(h, p))
+    for name in ("nobody", "ned", "ola"):
+        calls.clear()
+        assert _login(client, name, "Wrong-Password-2").status_code == 401
+        assert calls == ["Wrong-Password-2"], name
+
+
+def test_locked_and_unknown_users_take_comparable_time(client, db_url, monkeypatch):
+    """With argon2 parameters that cost tens of milliseconds (production ones cost more), a locked account
+    answers within a factor of 2 of an unknown one (it was ~40x faster)."""
+    from argon2 import PasswordHasher
+
+    monkeypatch.setattr(passwords, "_hasher", PasswordHasher(time_cost=2, memory_cost=32 * 1024, parallelism=1))
+    _add_user(db_url, "pat", GOOD)
+    _lock(client, "pat")
+
+    def median_ms(username: str) -> float:
+        times = []
+        for _ in range(7):
+            start = time.perf_counter()
+            assert _login(client, username, "Wrong-Password-3").status_code == 401
+            times.append((time.perf_counter() - start) * 1000)
+        return statistics.median(times)
+
+    median_ms("nobody")  # warm up (the dummy hash is made once)
+    unknown, locked = median_ms("nobody"), median_ms("pat")
+    assert unknown > 10, f"the hashing parameters are too cheap to measure: {unknown:.1f} ms"
+    assert 0.5 < locked / unknown < 2, f"locked {locked:.1f} ms, unknown {unknown:.1f} ms"
