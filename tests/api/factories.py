@@ -124,9 +124,10 @@ class Api:
 
     def __init__(self, app: Flask, db_url: str, user_id: int | None) -> None:
         self.client: FlaskClient = app.test_client()
-        self.csrf = secrets.token_hex(16)
+        self.csrf = secrets.token_hex(16)  # no session: any value (refused where a session is needed)
         if user_id is not None:
             token = tokens.new_token()
+            self.csrf = tokens.csrf_token(token)
             with session_for(db_url) as session:
                 session.add(
                     UserSession(

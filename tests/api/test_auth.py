@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 from ella_app.api import create_app
 from ella_app.config import load_settings
 from ella_app.db.models import User, UserGroup
-from ella_app.security import passwords
+from ella_app.security import passwords, tokens
 
 LOGIN = "/api/v1/users/actions/login/"
 CHANGE = "/api/v1/users/actions/changepassword/"
@@ -219,3 +219,75 @@ def test_locked_and_unknown_users_take_comparable_time(client, db_url, monkeypat
     unknown, locked = median_ms("nobody"), median_ms("pat")
     assert unknown > 10, f"the hashing parameters are too cheap to measure: {unknown:.1f} ms"
     assert 0.5 < locked / unknown < 2, f"locked {locked:.1f} ms, unknown {unknown:.1f} ms"
+
+
+# ------------------------------------------------------------------------------------------ CSRF
+# Issue 12, defect 6: the CSRF token was any value sent both as cookie and header (not bound to the session),
+# and requests from other sites were not refused.
+
+
+def _logged_in(db_url, cli_env, username: str):
+    _add_user(db_url, username, GOOD)
+    c = create_app(load_settings({**cli_env, "DB_URL": db_url})).test_client()
+    assert _login(c, username, GOOD).status_code == 200
+    return c
+
+
+def test_csrf_token_is_bound_to_the_session(db_url, cli_env):
+    ann, ben = _logged_in(db_url, cli_env, "ann"), _logged_in(db_url, cli_env, "ben")
+    token = ann.get_cookie("AuthenticationToken").value
+    own = ann.get_cookie("csrf_token").value
+    assert own == tokens.csrf_token(token) and own != token
+    other = ben.get_cookie("csrf_token").value
+    assert ann.post(LOGOUT, headers={"X-CSRF-Token": other}).status_code == 403  # another session's token
+    ann.set_cookie("csrf_token", "planted-by-a-sibling-site")  # cookie tossing: cookie and header agree
+    planted = ann.post(LOGOUT, headers={"X-CSRF-Token": "planted-by-a-sibling-site"})
+    assert planted.status_code == 403 and "CSRF" in planted.json["message"]
+    assert ann.post(LOGOUT, headers={"X-CSRF-Token": own}).status_code == 200
+
+
+@pytest.mark.parametrize(
+    "headers",
+    [
+        {"Origin": "https://evil.example"},
+        {"Origin": "http://localhost:1"},  # same host, other port
+        {"Origin": "https://localhost"},  # same host, other scheme
+        {"Origin": "null"},  # sandboxed frames, some redirects
+        {"Sec-Fetch-Site": "cross-site"},
+        {"Sec-Fetch-Site": "same-site"},  # a sibling subdomain
+        {"Origin": "http://localhost", "Sec-Fetch-Site": "cross-site"},
+    ],
+)
+def test_unsafe_requests_from_other_sites_are_refused(client, db_url, headers):
+    _add_user(db_url, "ivy", GOOD)
+    login = _login(client, "ivy", GOOD, headers=headers)  # login CSRF: public routes are checked too
+    assert login.status_code == 403 and "cross-site" in login.json["message"]
+    assert client.get_cookie("AuthenticationToken") is None
+    assert _login(client, "ivy", GOOD).status_code == 200
+    csrf = client.get_cookie("csrf_token").value
+    refused = client.post(LOGOUT, headers={"X-CSRF-Token": csrf, **headers})
+    assert refused.status_code == 403
+    assert client.get(ME).status_code == 200  # still logged in: the logout was refused
+    assert client.get(ME, headers=headers).status_code == 200  # reads are not state-changing
+
+
+@pytest.mark.parametrize(
+    ("origin", "forwarded"),
+    [
+        ("http://localhost", {}),
+        ("https://ella.example:3114", {"X-Forwarded-Proto": "https", "X-Forwarded-Host": "ella.example:3114"}),
+        ("https://ella.example", {"X-Forwarded-Proto": "https", "X-Forwarded-Host": "ella.example:443"}),
+        ("https://ELLA.example", {"X-Forwarded-Proto": "https", "X-Forwarded-Host": "ella.example"}),
+    ],
+)
+def test_same_origin_through_the_proxy_is_accepted(client, db_url, origin, forwarded):
+    _add_user(db_url, "joe", GOOD)
+    headers = {"Origin": origin, "Sec-Fetch-Site": "same-origin", **forwarded}
+    assert _login(client, "joe", GOOD, headers=headers).status_code == 200
+    csrf = client.get_cookie("csrf_token").value
+    assert client.post(LOGOUT, headers={"X-CSRF-Token": csrf, **headers}).status_code == 200
+
+
+def test_clients_without_origin_headers_are_not_browsers_and_pass(client, db_url):
+    _add_user(db_url, "kit", GOOD)
+    assert _login(client, "kit", GOOD).status_code == 200  # curl, Ansible's uri module

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import secrets
 from typing import Any
 
 from flask import Blueprint, g, jsonify, make_response
@@ -52,7 +51,7 @@ def login() -> Any:
     db().commit()
     response = make_response(jsonify(user_json(outcome.user)))
     max_age = int((outcome.user.password_expiry - dt.datetime.now(dt.UTC)).total_seconds())
-    set_session_cookies(response, outcome.token, secrets.token_hex(16), max_age)
+    set_session_cookies(response, outcome.token, max_age)
     return response
 
 
