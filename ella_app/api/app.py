@@ -9,7 +9,7 @@ from sqlalchemy.exc import OperationalError
 from werkzeug.exceptions import HTTPException
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from ella_app.api import auth, db, validation
+from ella_app.api import auth, db, headers, validation
 from ella_app.config import Settings, load_settings
 from ella_app.errors import EllaError
 
@@ -25,6 +25,7 @@ def create_app(settings: Settings | None = None, test_config: dict[str, Any] | N
     app.before_request(validation.guard_request)  # first: every route, public ones included
     db.init_app(app)
     auth.init_app(app)
+    headers.init_app(app)
     _register_blueprints(app)
     return app
 

@@ -15,7 +15,7 @@ from pathlib import Path
 from sqlalchemy import select
 
 from ella_app.config import load_settings
-from ella_app.db.models import Allele, User
+from ella_app.db.models import Allele, Annotation, User
 from ella_app.db.session import transaction
 from ella_app.services import classification
 from tests.conftest import DEMO_FIXTURES, UPSTREAM, Cli
@@ -103,6 +103,11 @@ def classify_earlier(env: dict[str, str]) -> None:
                 report={"comment": ""},
                 presented_assessment_id=None,
                 presented_report_id=None,
+                annotation_id=session.scalars(
+                    select(Annotation.id).where(
+                        Annotation.allele_id == allele.id, Annotation.date_superceeded.is_(None)
+                    )
+                ).one(),
             ),
         )
 

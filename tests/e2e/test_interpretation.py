@@ -50,7 +50,7 @@ def test_classify_and_finalize_an_analysis(ui: UI, e2e: E2E) -> None:
     first = options.nth(0).get_attribute("value")
     with page.expect_response(re.compile(rf"alleles/\?filterconfig_id={first}")):
         page.select_option("#filterconfig", first)
-    page.wait_for_function(f"document.querySelectorAll('#variant-list .vitem').length === {default_count}")
+    page.wait_for_function(f"() => document.querySelectorAll('#variant-list .vitem').length === {default_count}")
 
     # Re-include a filtered variant: it is listed again, tagged I.
     filtered_text = page.inner_text("#show-filtered")
@@ -61,7 +61,7 @@ def test_classify_and_finalize_an_analysis(ui: UI, e2e: E2E) -> None:
     ui.shot("05-filtered-dialog", full_page=False)
     page.locator("dialog[open] #filtered-table input[type=checkbox]").first.check()
     page.click("#apply-filtered")
-    page.wait_for_function(f"document.querySelectorAll('#variant-list .vitem').length === {default_count + 1}")
+    page.wait_for_function(f"() => document.querySelectorAll('#variant-list .vitem').length === {default_count + 1}")
     reincluded = page.locator("#vlist-classified .vitem[aria-selected=true]")
     assert reincluded.locator(".badge.tag:text-is('I')").count() == 1  # selected, in Classified (class 2), tagged I
     page.wait_for_selector("#variant-header:has-text('Re-included (filtered by classification)')")
