@@ -9,7 +9,7 @@ from sqlalchemy.exc import OperationalError
 from werkzeug.exceptions import HTTPException
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from ella_app.api import auth, db, headers, validation
+from ella_app.api import auth, db, headers, requestlog, validation
 from ella_app.config import Settings, load_settings
 from ella_app.errors import EllaError
 
@@ -22,9 +22,10 @@ def create_app(settings: Settings | None = None, test_config: dict[str, Any] | N
         app.config.update(test_config)
     app.wsgi_app = ProxyFix(app.wsgi_app, x_for=1, x_proto=1, x_host=1)  # type: ignore[method-assign]
     _register_error_handlers(app)
-    app.before_request(validation.guard_request)  # first: every route, public ones included
+    requestlog.init_app(app)  # first: its duration covers the other hooks, refused requests are logged too
     db.init_app(app)
-    auth.init_app(app)
+    auth.init_app(app)  # who is calling (for the log too), cross-site and CSRF checks
+    app.before_request(validation.guard_request)  # then the input guards, on every route, public ones included
     headers.init_app(app)
     _register_blueprints(app)
     return app

@@ -139,6 +139,18 @@ REQUESTS: dict[str, Schema] = {
         "has been superseded). presented_* name the assessment/report the user saw (null for none): 409 if it "
         "changed since.",
     ),
+    "UiException": obj(
+        {
+            "message": {"type": "string", "minLength": 1, "maxLength": 10_000},
+            "location": {"type": "string", "maxLength": 2000},
+            "stacktrace": {"type": "string", "maxLength": 50_000},
+            "state": {"type": "object"},
+        },
+        ("message",),
+        extra=False,
+        description="An error the web UI caught: its message, the page (location), the stack trace and a "
+        "little of the UI's state.",
+    ),
     "ReferenceCreate": obj(
         {
             "pubmed_id": INT_ID,

@@ -12,10 +12,11 @@ from ella_app.cli.main import cli as root
 EXPECTED = {
     "database": {"make-production", "upgrade", "current", "compare", "refresh", "drop"},
     "deposit": {"genepanel", "references", "analysis"},
-    "users": {"add_groups", "add_many", "list", "reset_password", "lock", "unlock", "modify"},
+    "users": {"add_groups", "add_many", "list", "activity", "reset_password", "lock", "unlock", "modify"},
     "filterconfigs": {"update", "list", "deactivate"},
     "references": {"fetch"},
     "broadcast": {"new", "list", "deactivate"},
+    "clilog": {"list"},
     "delete": {"analysis"},
     "analyses": {"watch"},
     "annotation": {"poll"},

@@ -381,6 +381,8 @@ def test_security_headers_and_login_throttle(tls: Path, host: str) -> None:
     assert "location ~ ^/api/v1/users/actions/(login|changepassword)/$ {" in d
     assert "limit_req zone=ella_login burst=20 nodelay;" in d
     assert "limit_req_status 429;" in d and "error_page 429 = @ella_throttled;" in d
+    assert "location = /api/v1/ui/exceptionlog/ {" in d  # error reports of the UI: a budget per client too
+    assert "limit_req zone=ella_uierrors burst=20 nodelay;" in d
     assert "proxy_set_header X-Forwarded-Host $http_host;" in d  # the Origin check compares with it
     # an add_header inside a location would drop all the server's headers there (nginx inheritance)
     depth, in_location = 0, []

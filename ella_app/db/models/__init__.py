@@ -25,7 +25,7 @@ from ella_app.db.models.genepanel import (
     Phenotype,
     Transcript,
 )
-from ella_app.db.models.ops import AnnotationConfig, AnnotationJob, Broadcast, CliLog, ResourceLog
+from ella_app.db.models.ops import AnnotationConfig, AnnotationJob, Broadcast, CliLog, ResourceLog, UiException
 from ella_app.db.models.reference import Reference
 from ella_app.db.models.user import (
     User,
@@ -76,6 +76,7 @@ __all__ = [
     "ResourceLog",
     "Sample",
     "Transcript",
+    "UiException",
     "User",
     "UserGroup",
     "UserGroupFilterConfig",
