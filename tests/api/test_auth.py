@@ -291,3 +291,17 @@ def test_same_origin_through_the_proxy_is_accepted(client, db_url, origin, forwa
 def test_clients_without_origin_headers_are_not_browsers_and_pass(client, db_url):
     _add_user(db_url, "kit", GOOD)
     assert _login(client, "kit", GOOD).status_code == 200  # curl, Ansible's uri module
+
+
+def test_users_blueprint_is_a_thin_face():
+    """No queries in the blueprint: it imports neither SQLAlchemy nor the models (the rules are in services)."""
+    import ast
+    from pathlib import Path
+
+    import ella_app.api.v1.users as module
+
+    tree = ast.parse(Path(module.__file__).read_text())
+    imported = {node.module for node in ast.walk(tree) if isinstance(node, ast.ImportFrom)} | {
+        alias.name for node in ast.walk(tree) if isinstance(node, ast.Import) for alias in node.names
+    }
+    assert not {m for m in imported if m and (m.startswith("sqlalchemy") or m.startswith("ella_app.db"))}
