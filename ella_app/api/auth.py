@@ -107,15 +107,14 @@ def init_app(app: Flask) -> None:
     def load_user() -> None:
         g.user = None
         g.user_session = None
-        unsafe = request.method in UNSAFE_METHODS
-        if unsafe:
-            _check_same_origin()
         token = request.cookies.get(COOKIE, "")
-        if token:
+        if token:  # first who it is, so that the request log names the user of a refused request too
             found = auth_service.user_for_token(db(), token)
             if found is not None:
                 g.user, g.user_session = found
-                if db().dirty:
-                    db().commit()  # last activity
-        if unsafe and request.endpoint not in PUBLIC_ENDPOINTS and g.user is not None:
-            _check_csrf_token(token)
+        if request.method in UNSAFE_METHODS:
+            _check_same_origin()
+            if request.endpoint not in PUBLIC_ENDPOINTS and g.user is not None:
+                _check_csrf_token(token)
+        if g.user is not None and db().dirty:
+            db().commit()  # last activity

@@ -8,6 +8,7 @@ import json
 import re
 import shlex
 import ssl
+import time
 import urllib.error
 import urllib.request
 from typing import Any
@@ -62,9 +63,15 @@ def _cookies(headers: Any) -> dict[str, str]:
 
 
 @pytest.fixture(scope="module")
-def session(host: DeployedHost) -> dict[str, str]:
-    """A logged-in session of a user of its own (deposited with ella-cli; one-time password changed first)."""
-    username, one_time_password = host.add_user("sec", "Grace", "Hopper")
+def user(host: DeployedHost) -> tuple[str, str]:
+    """A user of this module's own, deposited with ella-cli: name and one-time password."""
+    return host.add_user("sec", "Grace", "Hopper")
+
+
+@pytest.fixture(scope="module")
+def session(user: tuple[str, str]) -> dict[str, str]:
+    """A logged-in session of that user (one-time password changed first)."""
+    username, one_time_password = user
     status, _, data = _open(
         "api/v1/users/actions/changepassword/",
         "POST",
@@ -157,3 +164,18 @@ def test_login_is_throttled_per_client(host: DeployedHost):
         f"{shlex.quote(url)}"
     )
     assert json.loads(throttled)["error"] == "TooManyRequests"
+
+
+def test_requests_are_in_the_audit_trail(host: DeployedHost, user: tuple[str, str], session: dict[str, str]) -> None:
+    """Every API request of the session above is a resourcelog row: ella-cli users activity counts them."""
+    cookie = "; ".join(f"{k}={v}" for k, v in session.items())
+    for _ in range(3):
+        assert _open("api/v1/users/currentuser/", headers={"Cookie": cookie})[0] == 200
+    deadline = time.monotonic() + 10  # the rows are written in batches, within a second
+    while True:
+        rows = {r["username"]: r for r in host.cli_json("users", "activity", "--days", "1")["users"]}
+        if rows[user[0]]["requests"] >= 4 or time.monotonic() > deadline:
+            break
+        time.sleep(1)
+    assert rows[user[0]]["requests"] >= 4, rows[user[0]]  # at least the reads of this module's tests
+    assert rows[user[0]]["last_activity"] is not None

@@ -179,3 +179,12 @@ def test_users_activity_lists_the_latest_active_first_with_request_counts(env, c
     assert table[0].split("\t") == ["username", "first_name", "last_name", "group", "last_activity", "last_login",
                                     "requests"]  # fmt: skip
     assert cli("users", "activity", "--days", "0").exit_code == 2
+
+
+def test_refused_cross_site_requests_name_the_user(env):
+    app, url, world = env
+    ada = Api(app, url, world.users["ada"])
+    refused = ada.post("/api/v1/users/actions/logout/", headers={"Origin": "https://evil.example"})
+    assert refused.status_code == 403
+    [row] = _log(app, url)
+    assert (row["statuscode"], row["user_id"]) == (403, world.users["ada"])
