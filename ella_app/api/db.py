@@ -1,7 +1,8 @@
 """One database session per request. Nothing is committed unless a view calls ``commit()``.
 
 The one module of the API that knows the database layer: the session provider, and the handlers that turn what
-PostgreSQL still rejects (a value, a unique index hit by a concurrent request) into 422/409 instead of a 500.
+PostgreSQL still rejects (a value, a unique index hit by a concurrent request) into 422/409 and a database that is
+restarting or unreachable into a 503 with Retry-After, instead of a 500.
 """
 
 from __future__ import annotations
@@ -9,7 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from flask import Flask, current_app, g, jsonify
-from sqlalchemy.exc import DataError, IntegrityError
+from sqlalchemy.exc import DataError, IntegrityError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
 from ella_app.db.session import get_engine
@@ -35,9 +36,17 @@ def _integrity_error(exc: IntegrityError) -> Any:
     return jsonify({"code": 409, "error": "ConflictError", "message": error.message}), 409
 
 
+def _database_unavailable(exc: OperationalError) -> Any:
+    # PostgreSQL restarting, failing over or out of connections: a 503 the client may retry (details in the log)
+    current_app.logger.warning("database unavailable: %s", str(exc.orig).strip() or type(exc.orig).__name__)
+    body = {"code": 503, "error": "DatabaseUnavailable", "message": "The database is unavailable; try again."}
+    return jsonify(body), 503, {"Retry-After": "1"}
+
+
 def init_app(app: Flask) -> None:
     app.register_error_handler(DataError, _data_error)
     app.register_error_handler(IntegrityError, _integrity_error)
+    app.register_error_handler(OperationalError, _database_unavailable)
 
     @app.teardown_appcontext
     def close_session(exc: BaseException | None) -> None:

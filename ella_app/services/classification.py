@@ -109,7 +109,7 @@ class Classification:
     presented_report_id: int | None
     reuse_assessment: bool = False
     reuse_report: bool = False
-    annotation_id: int | None = None
+    annotation_id: int | None = None  # required (checked by classify): None is refused
     references: list[tuple[int, dict[str, Any]]] = field(default_factory=list)
 
 
@@ -137,13 +137,27 @@ def _check_presented(current: Any, presented: int | None, what: str) -> None:
         )
 
 
+def _check_annotation(session: Session, request: Classification) -> None:
+    """A classification names the annotation it was made on, and that is the allele's current one (ELLA
+    refuses to finalize a variant on an annotation that has been superseded since it was shown)."""
+    if request.annotation_id is None:
+        raise InputError("is required: the id of the annotation the classification was made on", key="annotation_id")
+    row = session.execute(
+        select(Annotation.allele_id, Annotation.date_superceeded).where(Annotation.id == request.annotation_id)
+    ).first()
+    if row is None or row.allele_id != request.allele_id:
+        raise InputError("is not an annotation of this allele", key="annotation_id")
+    if row.date_superceeded is not None:
+        raise ConflictError(
+            f"annotation {request.annotation_id} has been superseded by a newer annotation of the variant; "
+            "reload and review it first"
+        )
+
+
 def classify(session: Session, app_config: dict[str, Any], where: Context, request: Classification) -> dict[str, Any]:
     """Create the assessment, report and reference assessments; returns their ids."""
     now = _now()
-    if request.annotation_id is not None:
-        owner = session.scalar(select(Annotation.allele_id).where(Annotation.id == request.annotation_id))
-        if owner != request.allele_id:
-            raise InputError("is not an annotation of this allele", key="annotation_id")
+    _check_annotation(session, request)
     common = {
         "user_id": where.user.id,
         "usergroup_id": where.user.group_id,

@@ -124,9 +124,10 @@ class Api:
 
     def __init__(self, app: Flask, db_url: str, user_id: int | None) -> None:
         self.client: FlaskClient = app.test_client()
-        self.csrf = secrets.token_hex(16)
+        self.csrf = secrets.token_hex(16)  # no session: any value (refused where a session is needed)
         if user_id is not None:
             token = tokens.new_token()
+            self.csrf = tokens.csrf_token(token)
             with session_for(db_url) as session:
                 session.add(
                     UserSession(
@@ -353,6 +354,16 @@ def set_annotation(session: Session, allele: Allele, annotation: dict[str, Any])
     return row
 
 
+def current_annotation_id(db_url: str, allele_id: int) -> int:
+    """The id of the allele's current annotation (what the web UI sends as ``annotation_id`` when classifying)."""
+    with session_for(db_url) as session:
+        found = session.scalar(
+            select(Annotation.id).where(Annotation.allele_id == allele_id, Annotation.date_superceeded.is_(None))
+        )
+    assert found is not None, f"allele {allele_id} has no annotation"
+    return found
+
+
 def make_analysis(
     session: Session,
     name: str,
@@ -522,6 +533,7 @@ class World:
     filterconfigs: dict[str, int] = field(default_factory=dict)
     interpretations: dict[str, int] = field(default_factory=dict)
     allele_interpretations: dict[str, int] = field(default_factory=dict)
+    annotations: dict[int, int] = field(default_factory=dict)  # allele id -> its current annotation's id
     extra: dict[str, Any] = field(default_factory=dict)
 
 
@@ -587,4 +599,7 @@ def build_world(session: Session) -> World:
         for key, aid in world.analyses.items()
     }
     world.allele_interpretations["cilio"] = make_allele_interpretation(session, alleles[0], CILIO).id
+    world.annotations = dict(
+        session.execute(select(Annotation.allele_id, Annotation.id).where(Annotation.date_superceeded.is_(None))).all()
+    )
     return world

@@ -113,8 +113,10 @@ def test_generated_analysis_round_trip(env):
     every = all_ids(ids)
     assert len(every) == 40
     target = (ids["allele_ids"] or every)[0]
+    first = api.get(f"{base}/interpretations/{round_id}/alleles/?allele_ids={target}").json[0]
     body = {
         "allele_id": target,
+        "annotation_id": first["annotation_id"],
         "alleleassessment": {"classification": "3", "evaluation": {"acmg": {"included": [{"code": "PM2"}]}}},
         "allelereport": {"evaluation": {"comment": "VUS"}},
     }

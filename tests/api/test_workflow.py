@@ -190,7 +190,11 @@ def test_classified_variant_allows_finalize(flow):
         session.commit()
     flow.act(flow.ada, "start")
     rare = flow.world.alleles["hboc_rare"]
-    body = {"allele_id": rare, "alleleassessment": {"classification": "4", "presented_alleleassessment_id": None}}
+    body = {
+        "allele_id": rare,
+        "annotation_id": flow.world.annotations[rare],
+        "alleleassessment": {"classification": "4", "presented_alleleassessment_id": None},
+    }
     assert flow.act(flow.ada, "finalizeallele", body).status_code == 200
     assert flow.act(flow.ada, "finalize").status_code == 200  # group config replaced workflow_status: any
 
@@ -220,7 +224,11 @@ def test_variant_workflow(flow):
     review = flow.ada.post(f"{base}/actions/markreview/")
     assert review.status_code == 200 and review.json["workflow_status"] == "Review"
     assert flow.bob.post(f"{base}/actions/start/").status_code == 200
-    body = {"allele_id": allele, "alleleassessment": {"classification": "2"}}
+    body = {
+        "allele_id": allele,
+        "annotation_id": flow.world.annotations[allele],
+        "alleleassessment": {"classification": "2"},
+    }
     assert flow.bob.post(f"{base}/actions/finalizeallele/", json=body).status_code == 200
     finished = flow.bob.post(f"{base}/actions/finalize/")
     assert finished.status_code == 200 and finished.json["finalized"] is True

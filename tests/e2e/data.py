@@ -19,7 +19,7 @@ import yaml
 from sqlalchemy import select
 
 from ella_app.config import load_settings
-from ella_app.db.models import Allele, User
+from ella_app.db.models import Allele, Annotation, User
 from ella_app.db.session import transaction
 from ella_app.services import classification
 from tests.conftest import DEMO_FIXTURES, EXAMPLE_CONFIG, ROOT, UPSTREAM, Cli
@@ -144,6 +144,11 @@ def classify(
                 report={"comment": ""},
                 presented_assessment_id=None,
                 presented_report_id=None,
+                annotation_id=session.scalars(
+                    select(Annotation.id).where(
+                        Annotation.allele_id == allele.id, Annotation.date_superceeded.is_(None)
+                    )
+                ).one(),
             ),
         )
         return allele.id

@@ -19,6 +19,7 @@ def resource_modules() -> list[ModuleType]:
         overview,
         references,
         status,
+        ui,
         users,
         workflows,
     )
@@ -37,4 +38,5 @@ def resource_modules() -> list[ModuleType]:
         references,
         genepanels,
         igv,
+        ui,
     ]

@@ -14,7 +14,7 @@ from ella_app.api.v1 import params
 from ella_app.errors import InputError
 from ella_app.services import allele_views
 
-bp = params.install(Blueprint("alleles", __name__))
+bp = Blueprint("alleles", __name__)
 MAX_ALLELES = 200
 
 

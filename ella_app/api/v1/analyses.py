@@ -12,7 +12,7 @@ from ella_app.api.openapi import ID, PAGING, op, query_param, ref
 from ella_app.api.v1 import params
 from ella_app.services import overview
 
-bp = params.install(Blueprint("analyses", __name__))
+bp = Blueprint("analyses", __name__)
 
 
 @bp.get("/analyses/")

@@ -16,7 +16,7 @@ from ella_app.api.openapi import ID, op, query_param, ref
 from ella_app.api.v1 import params
 from ella_app.services import access, classification
 
-bp = params.install(Blueprint("assessments", __name__))
+bp = Blueprint("assessments", __name__)
 
 
 def _allele_ids() -> list[int]:

@@ -12,7 +12,7 @@ from ella_app.api.openapi import op, path_param, ref
 from ella_app.api.v1 import params
 from ella_app.services import genepanel_views
 
-bp = params.install(Blueprint("genepanels", __name__))
+bp = Blueprint("genepanels", __name__)
 
 
 @bp.get("/genepanels/")

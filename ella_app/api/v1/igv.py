@@ -16,7 +16,7 @@ from ella_app.api.v1 import params
 from ella_app.errors import NotFoundError
 from ella_app.services import igv_dynamic, igv_tracks
 
-bp = params.install(Blueprint("igv", __name__))
+bp = Blueprint("igv", __name__)
 
 
 def _path(name: str) -> Path:

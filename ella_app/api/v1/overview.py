@@ -12,7 +12,7 @@ from ella_app.api.openapi import PAGING, op, ref
 from ella_app.api.v1 import params
 from ella_app.services import overview
 
-bp = params.install(Blueprint("overview", __name__))
+bp = Blueprint("overview", __name__)
 
 
 def _revalidated() -> tuple[str, Response | None]:

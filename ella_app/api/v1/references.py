@@ -12,7 +12,7 @@ from ella_app.api.openapi import PAGING, op, query_param, ref
 from ella_app.api.v1 import params
 from ella_app.services import references
 
-bp = params.install(Blueprint("references", __name__))
+bp = Blueprint("references", __name__)
 
 
 @bp.get("/references/")

@@ -17,7 +17,7 @@ from ella_app.api.openapi import ID, PAGING, op, query_param, ref
 from ella_app.api.v1 import params
 from ella_app.services import interpretations
 
-bp = params.install(Blueprint("workflows", __name__))
+bp = Blueprint("workflows", __name__)
 ACTIONS = interpretations.ACTIONS
 
 

@@ -26,7 +26,7 @@ from ella_app.db.models.genepanel import (
     Phenotype,
     Transcript,
 )
-from ella_app.db.models.ops import AnnotationConfig, AnnotationJob, Broadcast, CliLog, ResourceLog
+from ella_app.db.models.ops import AnnotationConfig, AnnotationJob, Broadcast, CliLog, ResourceLog, UiException
 from ella_app.db.models.reference import Reference
 from ella_app.db.models.user import (
     User,
@@ -79,6 +79,7 @@ __all__ = [
     "ResourceLog",
     "Sample",
     "Transcript",
+    "UiException",
     "User",
     "UserGroup",
     "UserGroupFilterConfig",
