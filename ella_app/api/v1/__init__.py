@@ -18,6 +18,7 @@ def resource_modules() -> list[ModuleType]:
         openapi,
         overview,
         references,
+        search,
         status,
         users,
         workflows,
@@ -37,4 +38,5 @@ def resource_modules() -> list[ModuleType]:
         references,
         genepanels,
         igv,
+        search,
     ]

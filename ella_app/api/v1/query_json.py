@@ -1,0 +1,34 @@
+"""JSON in the query string (``?q={"type": "alleles", ...}``, as ELLA's client sends it): decoded here, its
+meaning checked by the service."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from flask import request
+
+from ella_app.errors import InputError
+
+MAX_LENGTH = 10_000
+
+
+def _no_constants(name: str) -> Any:
+    raise ValueError(f"{name} is not allowed")
+
+
+def json_arg(name: str = "q", *, required: bool = True) -> Any:
+    """The decoded JSON of query parameter ``name``; InputError naming it when missing or not JSON."""
+    raw = request.args.get(name)
+    if raw is None or raw.strip() == "":
+        if required:
+            raise InputError("is required (a JSON object)", key=name)
+        return None
+    if len(raw) > MAX_LENGTH:
+        raise InputError(f"must be at most {MAX_LENGTH} characters", key=name)
+    try:
+        return json.loads(raw, parse_constant=_no_constants)
+    except RecursionError:
+        raise InputError("is nested too deeply", key=name) from None
+    except ValueError as exc:
+        raise InputError(f"is not valid JSON ({str(exc)[:100]})", key=name) from None
