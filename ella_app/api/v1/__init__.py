@@ -11,6 +11,7 @@ def resource_modules() -> list[ModuleType]:
         alleles,
         analyses,
         assessments,
+        attachments,
         broadcasts,
         config,
         genepanels,
@@ -39,4 +40,5 @@ def resource_modules() -> list[ModuleType]:
         genepanels,
         igv,
         search,
+        attachments,
     ]

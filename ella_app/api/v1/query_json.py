@@ -8,9 +8,11 @@ from typing import Any
 
 from flask import request
 
+from ella_app.api.v1 import params
 from ella_app.errors import InputError
 
 MAX_LENGTH = 10_000
+MAX_LISTED = 1000  # ids a filter may list (services/list_filter.MAX_VALUES)
 
 
 def _no_constants(name: str) -> Any:
@@ -32,3 +34,13 @@ def json_arg(name: str = "q", *, required: bool = True) -> Any:
         raise InputError("is nested too deeply", key=name) from None
     except ValueError as exc:
         raise InputError(f"is not valid JSON ({str(exc)[:100]})", key=name) from None
+
+
+def list_paging(listed: list[int] | None) -> tuple[int, int]:
+    """``page`` and ``per_page`` of a list endpoint. When the filter names the ids it wants and ``per_page`` is
+    not given, they all come on one page (ELLA's client asks for attachments and annotations so)."""
+    page = params.int_arg("page", 1, maximum=1_000_000)
+    default = min(max(len(listed), 1), MAX_LISTED) if listed is not None else 20
+    per_page = params.int_arg("per_page", default, maximum=params.MAX_PER_PAGE)
+    assert page is not None and per_page is not None
+    return page, per_page
