@@ -14,6 +14,8 @@ def resource_modules() -> list[ModuleType]:
         attachments,
         broadcasts,
         config,
+        customannotations,
+        geneassessments,
         genepanels,
         igv,
         openapi,
@@ -41,4 +43,6 @@ def resource_modules() -> list[ModuleType]:
         igv,
         search,
         attachments,
+        geneassessments,
+        customannotations,
     ]

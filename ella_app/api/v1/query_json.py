@@ -44,3 +44,11 @@ def list_paging(listed: list[int] | None) -> tuple[int, int]:
     per_page = params.int_arg("per_page", default, maximum=params.MAX_PER_PAGE)
     assert page is not None and per_page is not None
     return page, per_page
+
+
+def json_body() -> Any:
+    """The decoded JSON body (None when it is not JSON: the service names what it needs)."""
+    try:
+        return request.get_json(silent=True)
+    except RecursionError:
+        raise InputError("the JSON body is nested too deeply") from None
