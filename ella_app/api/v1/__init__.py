@@ -24,6 +24,7 @@ def resource_modules() -> list[ModuleType]:
         search,
         status,
         users,
+        workflow_extras,
         workflows,
     )
 
@@ -45,4 +46,5 @@ def resource_modules() -> list[ModuleType]:
         attachments,
         geneassessments,
         customannotations,
+        workflow_extras,
     ]
