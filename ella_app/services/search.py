@@ -30,8 +30,9 @@ Our additions, where ELLA finds nothing or cannot:
 
 Everything is limited to what the caller may see (``services/access``): variants in an analysis on one of
 their group's gene panels or with a variant-workflow round on one, analyses on those panels. Results come a
-page at a time, variants ordered by chromosome and position, analyses newest first; ``limit`` caps the
-number of matches counted (as ELLA's client asks, ``limit=100``).
+page at a time, variants ordered by chromosome and position, analyses newest first. ``limit`` (ELLA's client
+asks ``limit=100``) caps the matches counted and shown: ELLA takes any that many, we take the first by id (so
+that pages agree), which spares looking at every match of a broad query.
 """
 
 from __future__ import annotations
@@ -210,15 +211,14 @@ def _base(name: str) -> str:
     return name.split(".", 1)[0]
 
 
-def _gene_condition(session: Session, hgnc_id: int) -> ColumnElement[bool]:
+def _gene_condition(hgnc_id: int) -> ColumnElement[bool]:
+    """SQL condition on the shadow table: a transcript of the gene (by HGNC id, else by the gene's symbol)."""
     shadow = AnnotationShadowTranscript
-    symbol = session.scalar(select(Gene.hgnc_symbol).where(Gene.hgnc_id == hgnc_id))
-    if symbol is None:
-        return shadow.hgnc_id == hgnc_id
+    symbol = select(Gene.hgnc_symbol).where(Gene.hgnc_id == hgnc_id).scalar_subquery()
     return or_(shadow.hgnc_id == hgnc_id, and_(shadow.hgnc_id.is_(None), shadow.symbol == symbol))
 
 
-def _hgvs_allele_ids(session: Session, app_config: Mapping[str, Any], query: SearchQuery) -> Select[tuple[int]]:
+def _hgvs_allele_ids(app_config: Mapping[str, Any], query: SearchQuery) -> Select[tuple[int]]:
     shadow = AnnotationShadowTranscript
     conditions: list[ColumnElement[bool]] = []
     if query.hgvsp:
@@ -235,7 +235,7 @@ def _hgvs_allele_ids(session: Session, app_config: Mapping[str, Any], query: Sea
             or_(func.split_part(shadow.transcript, ".", 1) == base, func.split_part(shadow.protein, ".", 1) == base)
         )
     if query.hgnc_id is not None:
-        conditions.append(_gene_condition(session, query.hgnc_id))
+        conditions.append(_gene_condition(query.hgnc_id))
     return select(shadow.allele_id).where(*conditions)
 
 
@@ -257,27 +257,23 @@ def _position_condition(query: SearchQuery) -> ColumnElement[bool]:
     return and_(*conditions)
 
 
-def _user_id(session: Session, username: str) -> int | None:
-    return session.scalar(select(User.id).where(User.username == username))
+def _user_id(username: str) -> Any:
+    return select(User.id).where(User.username == username).scalar_subquery()
 
 
-def _allele_conditions(
-    session: Session, app_config: Mapping[str, Any], query: SearchQuery
-) -> list[ColumnElement[bool]]:
+def _allele_conditions(app_config: Mapping[str, Any], query: SearchQuery) -> list[ColumnElement[bool]]:
     conditions: list[ColumnElement[bool]] = []
     if query.freetext_counts:
         if query.is_hgvs:
-            conditions.append(Allele.id.in_(_hgvs_allele_ids(session, app_config, query)))
+            conditions.append(Allele.id.in_(_hgvs_allele_ids(app_config, query)))
         elif query.is_position:
             conditions.append(_position_condition(query))
     if query.gene_only:
         assert query.hgnc_id is not None
         shadow = AnnotationShadowTranscript
-        conditions.append(Allele.id.in_(select(shadow.allele_id).where(_gene_condition(session, query.hgnc_id))))
+        conditions.append(Allele.id.in_(select(shadow.allele_id).where(_gene_condition(query.hgnc_id))))
     if query.username:
-        user_id = _user_id(session, query.username)
-        if user_id is None:
-            return [false()]
+        user_id = _user_id(query.username)
         conditions.append(
             or_(
                 Allele.id.in_(select(AlleleInterpretation.allele_id).where(AlleleInterpretation.user_id == user_id)),
@@ -287,10 +283,31 @@ def _allele_conditions(
     return conditions
 
 
-def _count(session: Session, ids: Select[Any], limit: int | None) -> int:
-    if limit is not None:
-        ids = ids.limit(limit)
-    return int(session.scalar(select(func.count()).select_from(ids.subquery())) or 0)
+def _page(
+    session: Session,
+    matching: Select[Any],
+    order: list[str],
+    page: int,
+    per_page: int,
+    limit: int | None,
+    limit_order: Any,
+) -> tuple[list[int], int]:
+    """The ids of one page and the number of matches, in one query: ``matching`` selects ``id`` and the
+    ``order`` columns. With ``limit`` only that many matches are counted and shown (ELLA: any of them; here the
+    first by ``limit_order``, so that pages agree), which spares looking at every match."""
+    found = (matching.order_by(limit_order).limit(limit) if limit is not None else matching).subquery()
+    query = (
+        select(found.c.id, func.count().over())
+        .order_by(*(found.c[name] for name in order))
+        .offset((page - 1) * per_page)
+        .limit(per_page)
+    )
+    rows = session.execute(query).all()
+    if rows:
+        return [r[0] for r in rows], int(rows[0][1])
+    if page == 1:
+        return [], 0
+    return [], int(session.scalar(select(func.count()).select_from(found)) or 0)  # a page past the end
 
 
 # ------------------------------------------------------------------------------------------ search
@@ -326,23 +343,14 @@ def _search_alleles(
     per_page: int,
     limit: int | None,
 ) -> tuple[list[dict[str, Any]], int]:
-    conditions = _allele_conditions(session, app_config, query)
+    conditions = _allele_conditions(app_config, query)
     if not conditions:
         return [], 0
-    matching = select(Allele.id).where(*conditions, access.allele_allowed(user, Allele.id))
-    total = _count(session, matching, limit)
-    if total == 0 or (page - 1) * per_page >= total:
-        return [], total
-    ordered = matching.order_by(Allele.chromosome, Allele.start_position, Allele.id)
-    if limit is not None:
-        ordered = ordered.limit(limit)
-        subquery = ordered.subquery()
-        page_ids = list(
-            session.scalars(select(subquery.c.id).offset((page - 1) * per_page).limit(min(per_page, total)))
-        )
-    else:
-        page_ids = list(session.scalars(ordered.offset((page - 1) * per_page).limit(per_page)))
-    return allele_results(session, user, app_config, page_ids, query), total
+    matching = select(Allele.id, Allele.chromosome, Allele.start_position).where(
+        *conditions, access.allele_allowed(user, Allele.id)
+    )
+    ids, total = _page(session, matching, ["chromosome", "start_position", "id"], page, per_page, limit, Allele.id)
+    return allele_results(session, user, app_config, ids, query), total
 
 
 def _search_analyses(
@@ -352,26 +360,18 @@ def _search_analyses(
     if query.freetext:
         conditions.append(Analysis.name.ilike("%" + escape_like(query.freetext) + "%"))
     if query.username:
-        user_id = _user_id(session, query.username)
-        if user_id is None:
-            return [], 0
         conditions.append(
             exists(
                 select(AnalysisInterpretation.id).where(
-                    AnalysisInterpretation.analysis_id == Analysis.id, AnalysisInterpretation.user_id == user_id
+                    AnalysisInterpretation.analysis_id == Analysis.id,
+                    AnalysisInterpretation.user_id == _user_id(query.username),
                 )
             )
         )
-    matching = select(Analysis.id).where(*conditions)
-    total = _count(session, matching, limit)
-    if total == 0 or (page - 1) * per_page >= total:
+    matching = select(Analysis.id, (-Analysis.id).label("newest")).where(*conditions)
+    ids, total = _page(session, matching, ["newest"], page, per_page, limit, Analysis.id.desc())
+    if not ids:
         return [], total
-    ordered = matching.order_by(Analysis.id.desc())
-    if limit is not None:
-        subquery = ordered.limit(limit).subquery()
-        ids = list(session.scalars(select(subquery.c.id).offset((page - 1) * per_page).limit(per_page)))
-    else:
-        ids = list(session.scalars(ordered.offset((page - 1) * per_page).limit(per_page)))
     rows = list(session.execute(select(*overview.ANALYSIS_COLUMNS).where(Analysis.id == int_ids(ids))))
     rows.sort(key=lambda r: ids.index(r.id))
     return overview.analysis_summaries(session, rows), total
