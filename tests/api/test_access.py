@@ -153,7 +153,10 @@ def _fill(path: str, world: World) -> str:
 
 def _body(body: Any, world: World) -> Any:
     if isinstance(body, dict) and body.get("allele_id") == VARIANT:
-        return {**body, "allele_id": world.alleles["hboc_rare"]}
+        allele = world.alleles["hboc_rare"]
+        if "alleleassessment" not in body:  # a custom annotation: ELLA's body is allele_id, annotations, user_id
+            return {**body, "allele_id": allele}
+        return {**body, "allele_id": allele, "annotation_id": world.annotations[allele]}  # a classification
     return body
 
 

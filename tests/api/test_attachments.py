@@ -150,8 +150,29 @@ def test_size_limit_is_enforced_by_the_server(env):
     assert "'over.txt' is larger than the upload limit of 1000 bytes" in response.json["message"]
     response = upload(api, b"z" * 200_000, "far-over.txt")  # stopped by the request size already
     assert response.status_code == 413 and response.json["code"] == 413
+    assert "bytes is larger than the upload limit of 1000 bytes" in response.json["message"]
     assert stored_files(root) == before
     assert attachment_rows(url) == 1
+
+
+def test_size_limit_holds_without_content_length(env):
+    """A chunked body (no Content-Length, the server marks the input terminated) is cut at the limit: a clean 413
+    JSON answer, nothing stored, and the request still logged."""
+    app, url, world, root = env
+    app.config["ELLA_SETTINGS"].config["app"]["max_upload_size"] = 1000
+    api = Api(app, url, world.users["ada"])
+    body = (
+        b'--B\r\nContent-Disposition: form-data; name="file"; filename="chunked.txt"\r\n'
+        b"Content-Type: text/plain\r\n\r\n" + b"c" * 200_000 + b"\r\n--B--\r\n"
+    )
+    response = api.post(
+        "/api/v1/attachments/upload/",
+        input_stream=io.BytesIO(body),
+        content_type="multipart/form-data; boundary=B",
+        environ_overrides={"wsgi.input_terminated": True},
+    )
+    assert response.status_code == 413 and response.json["code"] == 413, response.get_data(as_text=True)[:300]
+    assert stored_files(root) == [] and attachment_rows(url) == 0
 
 
 @pytest.mark.parametrize(
@@ -233,7 +254,7 @@ def test_downloads_are_served_safely(env, filename, content, served):
     assert response.headers["Content-Disposition"].startswith("attachment;")
     assert response.headers["X-Content-Type-Options"] == "nosniff"
     assert response.headers["Content-Security-Policy"] == "default-src 'none'; sandbox"
-    assert "private" in response.headers["Cache-Control"]
+    assert response.headers["Cache-Control"] == "no-store"  # patient data: never kept in a browser cache
 
 
 def test_who_sees_an_attachment(env):
@@ -313,3 +334,4 @@ def test_links_live_in_the_link_table(env):
         assessment = session.get(AlleleAssessment, world.extra["assessment"])
         assert assessment is not None
         assert service.attachment_ids(session, [assessment.id, 12345]) == {assessment.id: [attachment_id], 12345: []}
+

@@ -23,6 +23,7 @@ def resource_modules() -> list[ModuleType]:
         references,
         search,
         status,
+        ui,
         users,
         workflow_extras,
         workflows,
@@ -47,4 +48,5 @@ def resource_modules() -> list[ModuleType]:
         geneassessments,
         customannotations,
         workflow_extras,
+        ui,
     ]

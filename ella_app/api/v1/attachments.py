@@ -13,13 +13,13 @@ from ella_app.api.auth import login_required
 from ella_app.api.db import db
 from ella_app.api.openapi import ID, INT_ID, PAGING, array, obj, op
 from ella_app.api.v1 import params
-from ella_app.api.v1.query_json import json_arg, list_paging
+from ella_app.api.v1.query_json import json_arg, json_query_param, list_paging
 from ella_app.errors import InputError
 from ella_app.services import access
 from ella_app.services import attachments as service
 from ella_app.services.list_filter import listed_ids
 
-bp = params.install(Blueprint("attachments", __name__))
+bp = Blueprint("attachments", __name__)
 FORM_OVERHEAD = 64 * 1024  # multipart boundaries and headers around the file
 
 
@@ -33,15 +33,20 @@ def _send(path: Path, filename: str, mimetype: str) -> Response:
     response.headers["X-Content-Type-Options"] = "nosniff"
     response.headers["Content-Security-Policy"] = "default-src 'none'; sandbox"
     response.headers["Cross-Origin-Resource-Policy"] = "same-origin"
-    response.cache_control.private = True
-    return response
+    return response  # Cache-Control: no-store (patient data) is set app-wide by api/headers
 
 
 @bp.post("/attachments/upload/")
 @login_required
 def upload() -> Any:
     where = _storage()
-    request.max_content_length = where.max_size + FORM_OVERHEAD  # werkzeug stops reading there: 413
+    limit = where.max_size + FORM_OVERHEAD
+    request.max_content_length = limit  # a body without Content-Length (chunked) is cut there: 413
+    if request.content_length is not None and request.content_length > limit:  # refused unread
+        raise service.UploadTooLargeError(
+            f"the upload of {request.content_length} bytes is larger than the upload limit of {where.max_size} "
+            "bytes (app.max_upload_size)"
+        )
     file = request.files.get("file")
     if file is None:
         raise InputError("send the file as the multipart/form-data field 'file'", key="file")
@@ -130,15 +135,11 @@ PATHS = {
             'Attachments the caller may see (q: ELLA\'s filter, e.g. {"id": [1, 2]}; all listed ids on one page)',
             "attachments",
             params=[
-                {
-                    "name": "q",
-                    "in": "query",
-                    "content": {
-                        "application/json": {
-                            "schema": obj({"id": {"anyOf": [INT_ID, array(INT_ID, maxItems=1000)]}, "user_id": INT_ID})
-                        }
-                    },
-                },
+                json_query_param(
+                    "q",
+                    obj({"id": {"anyOf": [INT_ID, array(INT_ID, maxItems=1000)]}, "user_id": INT_ID}),
+                    'ELLA\'s filter: {"id": [1, 2]} or {"user_id": 3}',
+                ),
                 *PAGING,
             ],
             response=array(_ATTACHMENT),

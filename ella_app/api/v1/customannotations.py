@@ -10,11 +10,11 @@ from ella_app.api.auth import login_required
 from ella_app.api.db import db
 from ella_app.api.openapi import INT_ID, PAGING, array, obj, op
 from ella_app.api.v1 import params
-from ella_app.api.v1.query_json import json_arg, json_body, list_paging
+from ella_app.api.v1.query_json import json_arg, json_body, json_query_param, list_paging
 from ella_app.services import custom_annotations as service
 from ella_app.services.list_filter import listed_ids
 
-bp = params.install(Blueprint("customannotations", __name__))
+bp = Blueprint("customannotations", __name__)
 
 
 @bp.get("/customannotations/")
@@ -64,16 +64,11 @@ _POST["requestBody"] = {
         }
     },
 }
-_Q = {
-    "name": "q",
-    "in": "query",
-    "description": 'ELLA\'s filter, e.g. {"id": [1, 2]} or {"allele_id": 5, "date_superceeded": null}',
-    "content": {
-        "application/json": {
-            "schema": obj({k: {} for k in ("id", "allele_id", "user_id", "date_superceeded")}, extra=False)
-        }
-    },
-}
+_Q = json_query_param(
+    "q",
+    obj({k: {} for k in ("id", "allele_id", "user_id", "date_superceeded")}, extra=False),
+    'ELLA\'s filter, e.g. {"id": [1, 2]} or {"allele_id": 5, "date_superceeded": null}',
+)
 PATHS = {
     "/customannotations/": {
         "get": op(

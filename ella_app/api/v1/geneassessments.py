@@ -10,11 +10,11 @@ from ella_app.api.auth import login_required
 from ella_app.api.db import db
 from ella_app.api.openapi import INT_ID, PAGING, array, obj, op
 from ella_app.api.v1 import params
-from ella_app.api.v1.query_json import json_arg, json_body, list_paging
+from ella_app.api.v1.query_json import json_arg, json_body, json_query_param, list_paging
 from ella_app.services import gene_assessments as service
 from ella_app.services.list_filter import listed_ids
 
-bp = params.install(Blueprint("geneassessments", __name__))
+bp = Blueprint("geneassessments", __name__)
 
 
 @bp.get("/geneassessments/")
@@ -77,31 +77,26 @@ _POST["requestBody"] = {
         }
     },
 }
-_Q = {
-    "name": "q",
-    "in": "query",
-    "description": 'ELLA\'s filter, e.g. {"gene_id": [1101], "date_superceeded": null}',
-    "content": {
-        "application/json": {
-            "schema": obj(
-                {
-                    k: {}
-                    for k in (
-                        "id",
-                        "gene_id",
-                        "genepanel_name",
-                        "genepanel_version",
-                        "analysis_id",
-                        "user_id",
-                        "usergroup_id",
-                        "date_superceeded",
-                    )
-                },
-                extra=False,
+_Q = json_query_param(
+    "q",
+    obj(
+        {
+            k: {}
+            for k in (
+                "id",
+                "gene_id",
+                "genepanel_name",
+                "genepanel_version",
+                "analysis_id",
+                "user_id",
+                "usergroup_id",
+                "date_superceeded",
             )
-        }
-    },
-}
+        },
+        extra=False,
+    ),
+    'ELLA\'s filter, e.g. {"gene_id": [1101], "date_superceeded": null}',
+)
 PATHS = {
     "/geneassessments/": {
         "get": op(

@@ -52,3 +52,21 @@ def json_body() -> Any:
         return request.get_json(silent=True)
     except RecursionError:
         raise InputError("the JSON body is nested too deeply") from None
+
+
+def json_query_param(name: str, schema: dict[str, Any], description: str, *, required: bool = False) -> dict[str, Any]:
+    """The OpenAPI description of a query parameter holding JSON: a string (so the request guards and the fuzz
+    run treat it as text) whose decoded content follows ``schema`` (JSON Schema's contentMediaType/contentSchema).
+    """
+    return {
+        "name": name,
+        "in": "query",
+        "required": required,
+        "description": description,
+        "schema": {
+            "type": "string",
+            "maxLength": MAX_LENGTH,
+            "contentMediaType": "application/json",
+            "contentSchema": schema,
+        },
+    }

@@ -12,10 +12,10 @@ from ella_app.api.auth import login_required
 from ella_app.api.db import db
 from ella_app.api.openapi import INT_ID, PAGING, array, obj, op, ref
 from ella_app.api.v1 import params
-from ella_app.api.v1.query_json import json_arg
+from ella_app.api.v1.query_json import json_arg, json_query_param
 from ella_app.services import search as search_service
 
-bp = params.install(Blueprint("search", __name__))
+bp = Blueprint("search", __name__)
 
 
 def with_paging_headers(response: Response, total: int, page: int, per_page: int) -> Response:
@@ -44,47 +44,37 @@ def search_options() -> Any:
     return params.json_response(search_service.options(db(), params.user(), json_arg("q")))
 
 
-_Q = {
-    "name": "q",
-    "in": "query",
-    "required": True,
-    "description": 'JSON: {"type": "alleles"|"analyses", "freetext": "13:32890607", "gene": {"hgnc_id": 1101}, '
+_Q = json_query_param(
+    "q",
+    obj(
+        {
+            "type": {"enum": list(search_service.TYPES)},
+            "freetext": {"anyOf": [{"type": "string", "maxLength": 200}, {"type": "null"}]},
+            "gene": {"anyOf": [obj({"hgnc_id": INT_ID}, ("hgnc_id",)), {"type": "null"}]},
+            "user": {
+                "anyOf": [
+                    obj({"username": {"type": "string", "maxLength": 200}}, ("username",)),
+                    {"type": "null"},
+                ]
+            },
+        },
+        ("type",),
+    ),
+    'JSON: {"type": "alleles"|"analyses", "freetext": "13:32890607", "gene": {"hgnc_id": 1101}, '
     '"user": {"username": "..."}}',
-    "content": {
-        "application/json": {
-            "schema": obj(
-                {
-                    "type": {"enum": list(search_service.TYPES)},
-                    "freetext": {"anyOf": [{"type": "string", "maxLength": 200}, {"type": "null"}]},
-                    "gene": {"anyOf": [obj({"hgnc_id": INT_ID}, ("hgnc_id",)), {"type": "null"}]},
-                    "user": {
-                        "anyOf": [
-                            obj({"username": {"type": "string", "maxLength": 200}}, ("username",)),
-                            {"type": "null"},
-                        ]
-                    },
-                },
-                ("type",),
-            )
+    required=True,
+)
+_OPTIONS_Q = json_query_param(
+    "q",
+    obj(
+        {
+            "gene": {"anyOf": [{"type": "string", "maxLength": 200}, {"type": "null"}]},
+            "user": {"anyOf": [{"type": "string", "maxLength": 200}, {"type": "null"}]},
         }
-    },
-}
-_OPTIONS_Q = {
-    "name": "q",
-    "in": "query",
-    "required": True,
-    "description": 'JSON: {"gene": "BRC"} and/or {"user": "Ad"}',
-    "content": {
-        "application/json": {
-            "schema": obj(
-                {
-                    "gene": {"anyOf": [{"type": "string", "maxLength": 200}, {"type": "null"}]},
-                    "user": {"anyOf": [{"type": "string", "maxLength": 200}, {"type": "null"}]},
-                }
-            )
-        }
-    },
-}
+    ),
+    'JSON: {"gene": "BRC"} and/or {"user": "Ad"}',
+    required=True,
+)
 _LIMIT = {
     "name": "limit",
     "in": "query",

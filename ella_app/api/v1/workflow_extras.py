@@ -15,7 +15,7 @@ from ella_app.api.v1 import params
 from ella_app.errors import InputError
 from ella_app.services import collisions, similar_alleles
 
-bp = params.install(Blueprint("workflow_extras", __name__))
+bp = Blueprint("workflow_extras", __name__)
 MAX_ALLELES = 10_000
 
 

@@ -19,6 +19,7 @@ from ella_app.db.models.assessment import (
     ReferenceAssessment,
 )
 from ella_app.db.models.filterconfig import FilterConfig, UserGroupFilterConfig
+from ella_app.db.models.filterresult import FilterInvalidation, FilterResult
 from ella_app.db.models.genepanel import (
     Gene,
     GenePanel,
@@ -27,7 +28,7 @@ from ella_app.db.models.genepanel import (
     Phenotype,
     Transcript,
 )
-from ella_app.db.models.ops import AnnotationConfig, AnnotationJob, Broadcast, CliLog, ResourceLog
+from ella_app.db.models.ops import AnnotationConfig, AnnotationJob, Broadcast, CliLog, ResourceLog, UiException
 from ella_app.db.models.reference import Reference
 from ella_app.db.models.user import (
     User,
@@ -65,6 +66,8 @@ __all__ = [
     "CliLog",
     "CustomAnnotation",
     "FilterConfig",
+    "FilterInvalidation",
+    "FilterResult",
     "Gene",
     "GeneAssessment",
     "GenePanel",
@@ -80,6 +83,7 @@ __all__ = [
     "ResourceLog",
     "Sample",
     "Transcript",
+    "UiException",
     "User",
     "UserGroup",
     "UserGroupFilterConfig",

@@ -2,7 +2,7 @@
 current gene assessment and custom annotation per gene/allele
 
 Revision ID: 0005
-Revises: 0002
+Revises: 0004
 Create Date: 2026-12-04 09:00:00
 
 ``annotationshadowtranscript`` (ELLA's table of that name, the columns search needs) holds one row per
@@ -27,7 +27,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0005"
-down_revision = "0002"
+down_revision = "0004"
 branch_labels = None
 depends_on = None
 
