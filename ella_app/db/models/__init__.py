@@ -9,8 +9,10 @@ from ella_app.db.models.analysis import (
     InterpretationStateHistory,
     Sample,
 )
+from ella_app.db.models.annotationshadow import AnnotationShadowTranscript
 from ella_app.db.models.assessment import (
     AlleleAssessment,
+    AlleleAssessmentAttachment,
     AlleleReport,
     Attachment,
     GeneAssessment,
@@ -48,6 +50,7 @@ from ella_app.db.models.variant import (
 __all__ = [
     "Allele",
     "AlleleAssessment",
+    "AlleleAssessmentAttachment",
     "AlleleInterpretation",
     "AlleleReport",
     "Analysis",
@@ -56,6 +59,7 @@ __all__ = [
     "Annotation",
     "AnnotationConfig",
     "AnnotationJob",
+    "AnnotationShadowTranscript",
     "Attachment",
     "Base",
     "Broadcast",
