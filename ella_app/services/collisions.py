@@ -28,7 +28,7 @@ from ella_app.db.models import (
     AlleleInterpretation,
     Analysis,
     AnalysisInterpretation,
-    Genotype,
+    GenotypeAllele,
     Sample,
     User,
 )
@@ -96,18 +96,18 @@ def collisions(
     in_analyses = (
         select(
             literal("analysis").label("type"),
-            Genotype.allele_id,
+            GenotypeAllele.c.allele_id,
             Analysis.id.label("analysis_id"),
             Analysis.name.label("analysis_name"),
             analyses.c.workflow_status,
             analyses.c.user_id,
         )
-        .join(Sample, Sample.id == Genotype.sample_id)
+        .join(Sample, Sample.id == GenotypeAllele.c.sample_id)
         .join(Analysis, Analysis.id == Sample.analysis_id)
         .join(analyses, analyses.c.subject == Analysis.id)
         .where(
-            Genotype.allele_id == int_ids(allele_ids),
-            Genotype.allele_id.not_in(valid),
+            GenotypeAllele.c.allele_id == int_ids(allele_ids),
+            GenotypeAllele.c.allele_id.not_in(valid),
             access.analysis_allowed(user),
             Analysis.id != (analysis_id or 0),
         )

@@ -337,7 +337,7 @@ def filter_view(
 _ANALYSIS_ALLELES = text(
     f"""
     SELECT a.id FROM allele a
-    WHERE a.id IN (SELECT g.allele_id FROM genotype g JOIN sample s ON s.id = g.sample_id
+    WHERE a.id IN (SELECT g.allele_id FROM genotypeallele g JOIN sample s ON s.id = g.sample_id
                    WHERE s.analysis_id = :analysis)
     ORDER BY {GENOMIC_ORDER.format(a="a")}
     """
@@ -357,7 +357,7 @@ def not_in_analysis(session: Session, analysis_id: int, allele_ids: Iterable[int
     found = set(
         session.scalars(
             text(
-                "SELECT DISTINCT g.allele_id FROM genotype g JOIN sample s ON s.id = g.sample_id "
+                "SELECT DISTINCT g.allele_id FROM genotypeallele g JOIN sample s ON s.id = g.sample_id "
                 "WHERE s.analysis_id = :analysis AND g.allele_id = ANY(:ids)"
             ),
             {"analysis": analysis_id, "ids": wanted},
@@ -391,7 +391,7 @@ _ANALYSIS_CLASSIFICATIONS = text(
     """
     SELECT aa.id, aa.allele_id, aa.classification, aa.date_created FROM alleleassessment aa
     WHERE aa.date_superceeded IS NULL
-      AND aa.allele_id IN (SELECT g.allele_id FROM genotype g JOIN sample s ON s.id = g.sample_id
+      AND aa.allele_id IN (SELECT g.allele_id FROM genotypeallele g JOIN sample s ON s.id = g.sample_id
                            WHERE s.analysis_id = :analysis)
     """
 )
@@ -582,14 +582,15 @@ def _rows_sql(pinned: bool) -> Any:
         LEFT JOIN alleleassessment aa ON {assessment}
         LEFT JOIN allelereport ar ON ar.allele_id = a.id AND ar.date_superceeded IS NULL
         LEFT JOIN LATERAL (
-            SELECT g.id, g.filter_status, g.variant_quality FROM genotype g
+            SELECT g.genotype_id AS id, g.filter_status, g.variant_quality FROM genotypeallele g
             WHERE g.allele_id = a.id AND g.sample_id = ANY(CAST(:samples AS int[]))
-            ORDER BY g.id DESC LIMIT 1
+            ORDER BY g.genotype_id DESC LIMIT 1
         ) gt ON true
         LEFT JOIN LATERAL (
-            SELECT d.* FROM genotype g JOIN genotypesampledata d ON d.genotype_id = g.id
+            SELECT d.* FROM genotypeallele g
+            JOIN genotypesampledata d ON d.genotype_id = g.genotype_id AND d.secondallele = g.secondallele
             WHERE g.allele_id = a.id AND g.sample_id = ANY(CAST(:samples AS int[]))
-              AND d.sample_id = :proband AND NOT d.secondallele
+              AND d.sample_id = :proband
             ORDER BY d.id LIMIT 1
         ) gd ON true
         ORDER BY x.n
@@ -742,8 +743,9 @@ _DETAIL = text(
                 'type', d.type, 'genotype_quality', d.genotype_quality, 'sequencing_depth', d.sequencing_depth,
                 'allele_depth', d.allele_depth, 'allele_ratio', d.allele_ratio,
                 'genotype_likelihood', d.genotype_likelihood, 'copy_number', d.copy_number,
-                'multiallelic', d.multiallelic) ORDER BY g.id, d.id)
-       FROM genotype g JOIN genotypesampledata d ON d.genotype_id = g.id AND NOT d.secondallele
+                'multiallelic', d.multiallelic) ORDER BY g.genotype_id, d.id)
+       FROM genotypeallele g
+       JOIN genotypesampledata d ON d.genotype_id = g.genotype_id AND d.secondallele = g.secondallele
        WHERE g.allele_id = a.id AND g.sample_id = ANY(CAST(:samples AS int[])))::text
     FROM unnest(CAST(:ids AS int[])) WITH ORDINALITY AS x(id, n)
     JOIN allele a ON a.id = x.id

@@ -314,7 +314,7 @@ _SNAPSHOT = text(
            (SELECT ar.id FROM allelereport ar WHERE ar.allele_id = x.allele_id AND ar.date_superceeded IS NULL
             ORDER BY ar.id DESC LIMIT 1),
            r.filtered
-    FROM (SELECT DISTINCT g.allele_id FROM genotype g JOIN sample s ON s.id = g.sample_id
+    FROM (SELECT DISTINCT g.allele_id FROM genotypeallele g JOIN sample s ON s.id = g.sample_id
           WHERE s.analysis_id = :analysis) x
     LEFT JOIN unnest(CAST(:filtered_ids AS int[]), CAST(:filters AS text[])) AS r(allele_id, filtered)
            ON r.allele_id = x.allele_id

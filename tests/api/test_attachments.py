@@ -334,4 +334,3 @@ def test_links_live_in_the_link_table(env):
         assessment = session.get(AlleleAssessment, world.extra["assessment"])
         assert assessment is not None
         assert service.attachment_ids(session, [assessment.id, 12345]) == {assessment.id: [attachment_id], 12345: []}
-

@@ -44,6 +44,7 @@ from ella_app.db.models.variant import (
     Annotation,
     CustomAnnotation,
     Genotype,
+    GenotypeAllele,
     GenotypeSampleData,
 )
 
@@ -74,6 +75,7 @@ __all__ = [
     "GenePanelPhenotype",
     "GenePanelTranscript",
     "Genotype",
+    "GenotypeAllele",
     "GenotypeSampleData",
     "InterpretationLog",
     "InterpretationStateHistory",

@@ -8,12 +8,17 @@ from typing import Any
 from sqlalchemy import (
     ARRAY,
     BigInteger,
+    Boolean,
     CheckConstraint,
+    Float,
     ForeignKey,
     ForeignKeyConstraint,
     Index,
     Integer,
+    String,
     UniqueConstraint,
+    column,
+    table,
     text,
 )
 from sqlalchemy.dialects.postgresql import JSONB
@@ -87,6 +92,9 @@ class Genotype(Base):
     """A call in one sample; ``secondallele_id`` is set for compound (multiallelic) genotypes."""
 
     __tablename__ = "genotype"
+    __table_args__ = (
+        Index("ix_genotype_secondallele_id", "secondallele_id", postgresql_where=text("secondallele_id IS NOT NULL")),
+    )
 
     id: Mapped[intpk]
     allele_id: Mapped[int] = mapped_column(ForeignKey("allele.id"), index=True)
@@ -94,6 +102,20 @@ class Genotype(Base):
     sample_id: Mapped[int] = mapped_column(ForeignKey("sample.id", ondelete="CASCADE"), index=True)
     filter_status: Mapped[str | None]
     variant_quality: Mapped[float | None]
+
+
+# The view ``genotypeallele`` (migration 0006): one row per allele of a genotype, both alleles of a compound
+# genotype (``secondallele`` true for the second); every reader finds an analysis's alleles through it.
+# Its ``genotypesampledata`` rows are those with the same genotype_id, sample and ``secondallele``.
+GenotypeAllele = table(
+    "genotypeallele",
+    column("genotype_id", Integer),
+    column("sample_id", Integer),
+    column("allele_id", Integer),
+    column("secondallele", Boolean),
+    column("filter_status", String),
+    column("variant_quality", Float),
+)
 
 
 class GenotypeSampleData(Base):
