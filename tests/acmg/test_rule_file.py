@@ -71,20 +71,20 @@ def _rules_with(index: int, rule: Any) -> dict[str, Any]:
         (_rules_with(0, {"code": "REQ_GP_AD", "rule": {"a..b": 1}}), "rules.0.rule.a..b", "is not a source"),
         (
             _rules_with(
-                58, {"code": "PVS1", "rule": {"$$aggregate": {"$and": ["REQ_null_variant", {"transcript.x": 1}]}}}
+                60, {"code": "PVS1", "rule": {"$$aggregate": {"$and": ["REQ_null_variant", {"transcript.x": 1}]}}}
             ),
-            "rules.58.rule.$$aggregate.$and.1.transcript.x",
-            "rule 58 (PVS1): a source ('transcript.x') cannot appear",
+            "rules.60.rule.$$aggregate.$and.1.transcript.x",
+            "rule 60 (PVS1): a source ('transcript.x') cannot appear",
         ),
         (
-            _rules_with(58, {"code": "PVS1", "rule": {"$$aggregate": {"$atleast": ["2", "REQ_null_variant"]}}}),
-            "rules.58.rule.$$aggregate.$atleast",
+            _rules_with(60, {"code": "PVS1", "rule": {"$$aggregate": {"$atleast": ["2", "REQ_null_variant"]}}}),
+            "rules.60.rule.$$aggregate.$atleast",
             "whole number n",
         ),
         (
-            _rules_with(58, {"code": "PVS1", "rule": {"$$aggregate": {"$all": ["REQ_nul_variant"]}}}),
-            "rules.58.rule",
-            "rule 58 (PVS1): refers to 'REQ_nul_variant', which is produced by no rule",
+            _rules_with(60, {"code": "PVS1", "rule": {"$$aggregate": {"$all": ["REQ_nul_variant"]}}}),
+            "rules.60.rule",
+            "rule 60 (PVS1): refers to 'REQ_nul_variant', which is produced by no rule",
         ),
         (
             _rules_with(0, {"code": "REQ_GP_AD", "rule": {"$$aggregate": "PVS1"}}),
