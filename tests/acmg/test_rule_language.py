@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 
 from ella_app.services.acmg.engine import flatten, run_rules
-from ella_app.services.acmg.language import All, AtLeast, Compare, In, Not, Or, Range, RuleSet, parse_rules
+from ella_app.services.acmg.language import All, AtLeast, Compare, In, Not, Or, Range, RuleSet, Values, parse_rules
 
 
 def source_test(body: Any, source: str = "x.y") -> Any:
@@ -25,7 +25,7 @@ def aggregate_test(body: Any) -> Any:
 
 def query(test: Any, data: Any) -> list[Any] | None:
     """As the engine queries a test: a list of values, or one value."""
-    return test.evaluate(data if isinstance(data, list) else [data], data)
+    return test.evaluate(Values.of(data))
 
 
 def by_code(ruleset: RuleSet) -> dict[str, list[Any]]:

@@ -26,10 +26,11 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from ella_app.formats.acmg_config import AcmgSettings, Cutoffs
+from ella_app.formats.acmg_config import AcmgSettings, Cutoffs, FrequencySettings
 from ella_app.services.filters.context import PanelData, PanelTranscript, base_name
 
 COMMONNESS = ("common", "less_common", "low_freq", "null_freq", "num_threshold")
+ANNOTATION_KEYS = ("transcripts", "frequencies")  # read here besides what the rules read
 _EXON = re.compile(r"^\s*([^/]+)/([^/]+)\s*$")
 
 
@@ -61,10 +62,26 @@ def panel_transcripts(annotation: Mapping[str, Any], panel: PanelData) -> list[t
     ]
 
 
+_modes: dict[int, tuple[PanelData, dict[int, set[str]]]] = {}
+
+
+def _panel_modes(panel: PanelData) -> dict[int, set[str]]:
+    """Gene → the inheritance strings of its panel transcripts (once per loaded panel: panels can be exomes)."""
+    found = _modes.get(id(panel))
+    if found is not None and found[0] is panel:
+        return found[1]
+    modes: dict[int, set[str]] = {}
+    for tx in panel.transcripts:
+        modes.setdefault(tx.gene_id, set()).add(tx.inheritance)
+    if len(_modes) > 64:
+        _modes.clear()
+    _modes[id(panel)] = (panel, modes)
+    return modes
+
+
 def _gene_mode(panel: PanelData, hgnc_id: int, mode: str) -> bool:
     """ELLA's ``distinct_inheritance_hgnc_ids_for_genepanel``: every panel transcript of the gene has ``mode``."""
-    modes = [tx.inheritance for tx in panel.transcripts if tx.gene_id == hgnc_id]
-    return bool(modes) and all(m == mode for m in modes)
+    return _panel_modes(panel).get(hgnc_id) == {mode}
 
 
 def _cutoffs_json(cutoffs: Mapping[str, Cutoffs]) -> dict[str, Any]:
@@ -98,13 +115,26 @@ def genepanel_facts(settings: AcmgSettings, panel: PanelData, hgnc_id: int | Non
     return facts
 
 
-def _frequency(frequencies: Mapping[str, Any], provider: str, kind: str, population: str) -> float | None:
-    data = frequencies.get(provider)
-    values = data.get(kind) if isinstance(data, dict) else None
-    value = values.get(population) if isinstance(values, dict) else None
-    if isinstance(value, bool) or not isinstance(value, int | float):
-        return None
-    return float(value)
+_Key = tuple[str, str, float, float, int | None]  # provider, population, hi, lo, minimum allele number
+_key_lists: dict[tuple[int, int, int], tuple[Any, list[_Key]]] = {}
+
+
+def _keys(settings: FrequencySettings, cutoffs: dict[str, Cutoffs], nums: dict[str, dict[str, int]]) -> list[_Key]:
+    """The frequencies to look at with their cut-offs, in ELLA's order (once per config and threshold set)."""
+    cache_key = (id(settings), id(cutoffs), id(nums))
+    found = _key_lists.get(cache_key)
+    if found is not None and all(a is b for a, b in zip(found[0], (settings, cutoffs, nums), strict=True)):
+        return found[1]
+    keys = [
+        (provider, population, cut.hi, cut.lo, nums.get(provider, {}).get(population))
+        for group, cut in cutoffs.items()
+        for provider, populations in settings.groups.get(group, {}).items()
+        for population in populations
+    ]
+    if len(_key_lists) > 256:
+        _key_lists.clear()
+    _key_lists[cache_key] = ((settings, cutoffs, nums), keys)
+    return keys
 
 
 def commonness(annotation: Mapping[str, Any], genes: set[int], acmg: AcmgSettings, panel: PanelData) -> str | None:
@@ -128,24 +158,24 @@ def commonness(annotation: Mapping[str, Any], genes: set[int], acmg: AcmgSetting
     found: set[str] = set()
     any_frequency = False
     for cutoffs, nums in rule_sets:
-        for group, cut in cutoffs.items():
-            for provider, populations in settings.groups.get(group, {}).items():
-                for population in populations:
-                    freq = _frequency(frequencies, provider, "freq", population)
-                    if freq is None:
-                        continue
-                    any_frequency = True
-                    minimum = nums.get(provider, {}).get(population)
-                    if minimum is not None:
-                        num = _frequency(frequencies, provider, "num", population)
-                        if num is None or num < minimum:
-                            continue
-                    if freq >= cut.hi:
-                        found.add("common")
-                    elif freq >= cut.lo:
-                        found.add("less_common")
-                    if freq < cut.lo:
-                        found.add("low_freq")
+        for provider, population, hi, lo, minimum in _keys(settings, cutoffs, nums):
+            data = frequencies.get(provider)
+            freqs = data.get("freq") if type(data) is dict else None
+            freq = freqs.get(population) if type(freqs) is dict else None
+            if type(freq) is not float and type(freq) is not int:
+                continue
+            any_frequency = True
+            if minimum is not None:
+                counts = data.get("num")  # type: ignore[union-attr]
+                num = counts.get(population) if type(counts) is dict else None
+                if (type(num) is not float and type(num) is not int) or num < minimum:
+                    continue
+            if freq >= hi:
+                found.add("common")
+            elif freq >= lo:
+                found.add("less_common")
+            if freq < lo:
+                found.add("low_freq")
     for group in ("common", "less_common", "low_freq"):
         if group in found:
             return group

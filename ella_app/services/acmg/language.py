@@ -66,12 +66,43 @@ def _matches_pattern(pattern: Any, item: Any) -> bool:
     return bool(_hashable(item) and pattern == item)
 
 
+class Values:
+    """What a test is evaluated on: distinct items in order (values at a source, or codes passed so far), their
+    set, and the raw value (for numeric tests). Unhashable items (objects, lists) are left out: ELLA would fail
+    on them."""
+
+    __slots__ = ("items", "present", "raw")
+
+    def __init__(self, items: Sequence[Any] = (), raw: Any = None) -> None:
+        self.items: list[Any] = list(dict.fromkeys(i for i in items if not isinstance(i, list | dict)))
+        self.present: set[Any] = set(self.items)
+        self.raw = raw
+
+    @classmethod
+    def of(cls, raw: Any) -> Values:
+        """The value at a source: a list is its items, anything else one item."""
+        return cls(raw if isinstance(raw, list) else (raw,), raw)
+
+    def add(self, item: Any) -> None:
+        if item not in self.present:
+            self.items.append(item)
+            self.present.add(item)
+
+
+def _split_patterns(patterns: Iterable[Any]) -> tuple[tuple[Any, ...], tuple[str, ...]]:
+    """Distinct patterns → (exact values, prefixes of ``*`` patterns)."""
+    unique = list(dict.fromkeys(patterns))
+    exact = tuple(p for p in unique if not (isinstance(p, str) and p.endswith("*")))
+    prefixes = tuple(p[:-1] for p in unique if isinstance(p, str) and p.endswith("*"))
+    return exact, prefixes
+
+
 class Test:
-    """A test on a list of items: the values at a source, or the codes passed so far."""
+    """A test on :class:`Values`: the values at a source, or the codes passed so far."""
 
     op: str
 
-    def evaluate(self, items: Sequence[Any], raw: Any) -> list[Any] | None:
+    def evaluate(self, values: Values) -> list[Any] | None:
         """The items that satisfied the test (possibly none, for ``$not``), or None when it fails."""
         raise NotImplementedError
 
@@ -88,9 +119,12 @@ class In(Test):
     values: tuple[Scalar, ...]
     op = "$in"
 
-    def evaluate(self, items: Sequence[Any], raw: Any) -> list[Any] | None:
-        wanted = set(self.values)
-        found = [item for item in dict.fromkeys(i for i in items if _hashable(i)) if item in wanted]
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "_wanted", frozenset(self.values))
+
+    def evaluate(self, values: Values) -> list[Any] | None:
+        wanted: frozenset[Any] = self._wanted  # type: ignore[attr-defined]
+        found = [item for item in values.items if item in wanted]
         return found or None
 
     def references(self) -> Iterable[str]:
@@ -105,12 +139,12 @@ class Compare(Test):
     op: str  # $gt | $lt
     value: float
 
-    def evaluate(self, items: Sequence[Any], raw: Any) -> list[Any] | None:
-        number = _number(raw)
+    def evaluate(self, values: Values) -> list[Any] | None:
+        number = _number(values.raw)
         if number is None:
             return None
         passed = number > self.value if self.op == "$gt" else number < self.value
-        return [raw] if passed else None
+        return [values.raw] if passed else None
 
     def describe(self) -> Any:
         return self.value
@@ -122,12 +156,20 @@ class Range(Test):
     high: float
     op = "$range"
 
-    def evaluate(self, items: Sequence[Any], raw: Any) -> list[Any] | None:
-        number = _number(raw)
-        return [raw] if number is not None and self.low < number < self.high else None
+    def evaluate(self, values: Values) -> list[Any] | None:
+        number = _number(values.raw)
+        return [values.raw] if number is not None and self.low < number < self.high else None
 
     def describe(self) -> Any:
         return [self.low, self.high]
+
+
+def _hits(values: Values, exact: tuple[Any, ...], prefixes: tuple[str, ...]) -> list[list[Any]]:
+    """Per distinct pattern, the items it matches."""
+    hits = [[p] if p in values.present else [] for p in exact]
+    for prefix in prefixes:
+        hits.append([i for i in values.items if isinstance(i, str) and i.startswith(prefix)])
+    return hits
 
 
 @dataclass(frozen=True)
@@ -135,15 +177,14 @@ class All(Test):
     patterns: tuple[Scalar, ...]
     op = "$all"
 
-    def evaluate(self, items: Sequence[Any], raw: Any) -> list[Any] | None:
-        present = list(dict.fromkeys(i for i in items if _hashable(i)))
-        found: list[Any] = []
-        for pattern in dict.fromkeys(self.patterns):
-            hits = [item for item in present if _matches_pattern(pattern, item)]
-            if not hits:
-                return None
-            found.extend(hits)
-        return list(dict.fromkeys(found))
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "_split", _split_patterns(self.patterns))
+
+    def evaluate(self, values: Values) -> list[Any] | None:
+        hits = _hits(values, *self._split)  # type: ignore[attr-defined]
+        if not all(hits):
+            return None
+        return list(dict.fromkeys(item for hit in hits for item in hit))
 
     def references(self) -> Iterable[str]:
         return (v for v in self.patterns if isinstance(v, str))
@@ -158,13 +199,15 @@ class AtLeast(Test):
     patterns: tuple[str, ...]
     op = "$at_least"
 
-    def evaluate(self, items: Sequence[Any], raw: Any) -> list[Any] | None:
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "_split", _split_patterns(self.patterns))
+
+    def evaluate(self, values: Values) -> list[Any] | None:
         # ELLA counts every (distinct pattern, distinct code) pair that matches: "BP1*" may count twice.
-        present = list(dict.fromkeys(i for i in items if _hashable(i)))
-        found = [
-            item for pattern in dict.fromkeys(self.patterns) for item in present if _matches_pattern(pattern, item)
-        ]
-        return list(dict.fromkeys(found)) if len(found) >= self.count else None
+        hits = _hits(values, *self._split)  # type: ignore[attr-defined]
+        if sum(len(hit) for hit in hits) < self.count:
+            return None
+        return list(dict.fromkeys(item for hit in hits for item in hit))
 
     def references(self) -> Iterable[str]:
         return self.patterns
@@ -178,10 +221,10 @@ class And(Test):
     children: tuple[Test, ...]
     op = "$and"
 
-    def evaluate(self, items: Sequence[Any], raw: Any) -> list[Any] | None:
+    def evaluate(self, values: Values) -> list[Any] | None:
         found: list[Any] = []
         for child in self.children:
-            hit = child.evaluate(items, raw)
+            hit = child.evaluate(values)
             if hit is None:
                 return None
             found.extend(hit)
@@ -196,8 +239,8 @@ class Or(Test):
     children: tuple[Test, ...]
     op = "$or"
 
-    def evaluate(self, items: Sequence[Any], raw: Any) -> list[Any] | None:
-        hits = [hit for hit in (child.evaluate(items, raw) for child in self.children) if hit is not None]
+    def evaluate(self, values: Values) -> list[Any] | None:
+        hits = [hit for hit in (child.evaluate(values) for child in self.children) if hit is not None]
         return list(dict.fromkeys(h for hit in hits for h in hit)) if hits else None
 
     def references(self) -> Iterable[str]:
@@ -209,8 +252,8 @@ class Not(Test):
     child: Test
     op = "$not"
 
-    def evaluate(self, items: Sequence[Any], raw: Any) -> list[Any] | None:
-        return [] if self.child.evaluate(items, raw) is None else None
+    def evaluate(self, values: Values) -> list[Any] | None:
+        return [] if self.child.evaluate(values) is None else None
 
     def references(self) -> Iterable[str]:
         return self.child.references()
@@ -221,7 +264,7 @@ class _Never(Test):
 
     op = "$never"
 
-    def evaluate(self, items: Sequence[Any], raw: Any) -> list[Any] | None:
+    def evaluate(self, values: Values) -> list[Any] | None:
         return None
 
 
