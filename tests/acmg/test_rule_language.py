@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 
-from ella_app.services.acmg.engine import flatten, run_rules
+from ella_app.services.acmg.engine import apply_rules, flatten, run_rules
 from ella_app.services.acmg.language import All, AtLeast, Compare, In, Not, Or, Range, RuleSet, Values, parse_rules
 
 
@@ -553,3 +553,22 @@ def test_atleast_counts_pattern_and_code_pairs():
     rule = aggregate_test({"$atleast": [2, "BP*", "BP1*"]})
     assert query(rule, ["BP12"]) == ["BP12"]
     assert query(aggregate_test({"$atleast": [2, "BP1*"]}), ["BP12"]) is None
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        GRA_DATA,
+        {"a.b": {"c": 1}, "x": {"y": {"z": [1, 2]}}},  # a key with a dot: flattened to a.b.c as ELLA does
+        {"a": {"b.c": 1}, "x": {"y": {"z": {"deeper": 1}}}},  # x.y.z is an object: not a value
+        {"refassessment": {"1_2": {"ref_segregation": "segr+++"}, "9_9": {"ref_ihc": "mmr_loss++"}}},
+    ],
+)
+def test_the_fast_path_reads_what_flattening_gives(data):
+    """``apply_rules`` looks the sources up instead of flattening everything: same answers as ``run_rules``."""
+    rules = parse_rules(
+        [*GRA_RULES, {"code": "D1", "rule": {"a.b.c": 1}}, {"code": "D2", "rule": {"x.y.z": {"$in": [2]}}}]
+    )
+    fast = apply_rules(rules, data)
+    assert fast == [p.as_dict() for p in run_rules(rules, data)[0]]
+    assert fast == apply_rules(rules, data, {})

@@ -53,7 +53,7 @@ def flatten(data: Mapping[str, Any], roots: frozenset[str] | None = None) -> dic
     if roots is None:
         walk("", data, 0)
     else:
-        walk("", {k: v for k, v in data.items() if k in roots}, 0)
+        walk("", {k: v for k, v in data.items() if k.split(".", 1)[0] in roots}, 0)
     return flat
 
 
@@ -86,8 +86,8 @@ _Step = tuple[int, str, str | None, Test, str, Any, frozenset[str], str, re.Patt
 class _Plan:
     steps: list[_Step]
     roots: frozenset[str]
-    sources: tuple[str, ...]  # the exact sources (wildcard ones are matched per allele)
-    prefixes: tuple[str, ...]  # the literal prefixes of the wildcard sources
+    sources: tuple[tuple[str, tuple[str, ...]], ...]  # exact sources and their parts
+    prefixes: tuple[tuple[str, tuple[str, ...]], ...]  # literal prefixes of the wildcard sources and their parts
 
 
 _plans: dict[int, tuple[RuleSet, _Plan]] = {}
@@ -113,13 +113,60 @@ def _plan(ruleset: RuleSet) -> _Plan:
     plan = _Plan(
         [_step(rule) for rule in ruleset.rules],
         frozenset(r.source.split(".", 1)[0] for r in ruleset.rules if r.source),
-        tuple(dict.fromkeys(r.source for r in ruleset.rules if r.source and not r.wildcard and not r.inert)),
-        tuple(dict.fromkeys(_pattern(r.source)[0] for r in ruleset.rules if r.source and r.wildcard)),
+        tuple(
+            (source, tuple(source.split(".")))
+            for source in dict.fromkeys(r.source for r in ruleset.rules if r.source and not r.wildcard and not r.inert)
+        ),
+        tuple(
+            (prefix, tuple(prefix[:-1].split(".")))
+            for prefix in dict.fromkeys(_pattern(r.source)[0] for r in ruleset.rules if r.source and r.wildcard)
+        ),
     )
     if len(_plans) > 64:
         _plans.clear()
     _plans[id(ruleset)] = (ruleset, plan)
     return plan
+
+
+def _lookup(node: Mapping[str, Any], parts: tuple[str, ...], start: int, *, leaf: bool = True) -> Any:
+    """The value at a dotted path, as the flattened data has it: a leaf (not an object) when ``leaf``, else an
+    object; keys that hold dots themselves are found too. _MISSING when there is none."""
+    end = len(parts)
+    for stop in range(start + 1, end + 1):
+        key = parts[start] if stop == start + 1 else ".".join(parts[start:stop])
+        if key not in node:
+            continue
+        child = node[key]
+        if stop == end:
+            if isinstance(child, dict) != leaf:
+                return child
+            continue
+        if isinstance(child, dict):
+            found = _lookup(child, parts, stop, leaf=leaf)
+            if found is not _MISSING:
+                return found
+    return _MISSING
+
+
+def _gather(plan: _Plan, data: Mapping[str, Any]) -> dict[str, Any]:
+    """The part of the flattened data the rules can read: the exact sources, and every key under a wildcard
+    prefix (in the order of the data)."""
+    flat: dict[str, Any] = {}
+    dotted = any("." in key for key in data)  # a top-level key with a dot: look everything up the long way
+    for source, parts in plan.sources:
+        if not dotted and parts[0] not in data:
+            continue
+        value = _lookup(data, parts, 0)
+        if value is not _MISSING:
+            flat[source] = value
+    for prefix, parts in plan.prefixes:
+        if not dotted and parts[0] not in data:
+            continue
+        node = _lookup(data, parts, 0, leaf=False)
+        if node is not _MISSING:
+            for key, value in flatten(node).items():
+                flat[prefix + key] = value
+    return flat
 
 
 def _evaluate(
@@ -209,12 +256,10 @@ def apply_rules(
     are evaluated once. The results are shared between them: do not change them.
     """
     plan = _plan(ruleset)
-    flat = flatten(data, plan.roots)
+    flat = _gather(plan, data)
     if memo is None:
         return _evaluate_flat(plan, flat, None)
-    seen = tuple(_freeze(flat.get(source, _MISSING)) for source in plan.sources)
-    wild = tuple((k, _freeze(v)) for k, v in flat.items() if k.startswith(plan.prefixes))
-    key = (seen, wild)
+    key = tuple((k, _freeze(v)) for k, v in flat.items())
     found = memo.get(key)
     if found is None:
         found = memo[key] = _evaluate_flat(plan, flat, None)

@@ -14,11 +14,12 @@ from dataclasses import dataclass
 from typing import Any
 
 import orjson
-from sqlalchemy import text
-from sqlalchemy.orm import Session
+from sqlalchemy import Integer, Text, cast, func, literal, select, tuple_
+from sqlalchemy.dialects.postgresql import ARRAY
+from sqlalchemy.orm import Session, aliased
 
-from ella_app.db.models import User
-from ella_app.errors import ConfigError, InputError
+from ella_app.db.models import Annotation, CustomAnnotation, User
+from ella_app.errors import ConfigError, InputError, NotFoundError
 from ella_app.formats.acmg_config import AcmgSettings, app_frequency_groups, check_acmg_config
 from ella_app.services import access
 from ella_app.services.acmg.engine import apply_rules, rule_roots
@@ -136,16 +137,6 @@ def acmg_settings(app_config: Mapping[str, Any], user: User) -> AcmgSettings:
     return settings
 
 
-_CURRENT_ANNOTATIONS = text(
-    """
-    SELECT ids.id, a.annotation::text, c.annotation::text
-    FROM unnest(CAST(:ids AS integer[])) AS ids(id)
-    LEFT JOIN annotation a ON a.allele_id = ids.id AND a.date_superceeded IS NULL
-    LEFT JOIN customannotation c ON c.allele_id = ids.id AND c.date_superceeded IS NULL
-    """
-)
-
-
 def _object(raw: str | None, keys: frozenset[str] | None = None) -> dict[str, Any]:
     data = orjson.loads(raw) if raw else None
     if not isinstance(data, dict):
@@ -153,32 +144,65 @@ def _object(raw: str | None, keys: frozenset[str] | None = None) -> dict[str, An
     return data if keys is None else {k: v for k, v in data.items() if k in keys}
 
 
-def _annotations(
-    session: Session, ids: list[int], keys: Iterable[str]
-) -> tuple[dict[int, dict[str, Any]], dict[int, dict[str, Any]]]:
-    """Current annotation (only its top-level ``keys``: nothing else is read) and custom annotation, in one
-    query; the JSON comes as text and is parsed by orjson (several times faster than as jsonb)."""
+@dataclass
+class _Loaded:
+    panel_visible: bool
+    hidden: list[int]  # requested alleles the caller may not see (or that do not exist)
+    annotations: dict[int, dict[str, Any]]
+    custom: dict[int, dict[str, Any]]
+
+
+def _load(session: Session, user: User, request: SuggestionRequest, keys: Iterable[str]) -> _Loaded:
+    """In one query: may the caller see the panel and each allele (services/access.py's conditions), and the
+    current annotation (only its top-level ``keys``: nothing else is read) and custom annotation. The JSON comes
+    as text and is parsed by orjson (several times faster than as jsonb)."""
+    ids = func.unnest(cast(literal(request.allele_ids, ARRAY(Integer)), ARRAY(Integer))).table_valued("id")
+    ids = ids.render_derived(name="ids")
+    annotation, custom = aliased(Annotation), aliased(CustomAnnotation)
+    panel = tuple_(literal(request.gp_name), literal(request.gp_version)).in_(access.group_panels_query(user.group_id))
+    query = (
+        select(
+            ids.c.id,
+            panel.label("panel_visible"),
+            access.allele_allowed(user, ids.c.id).label("visible"),
+            cast(annotation.annotation, Text).label("annotation"),
+            cast(custom.annotation, Text).label("custom"),
+        )
+        .select_from(ids)
+        .outerjoin(annotation, (annotation.allele_id == ids.c.id) & annotation.date_superceeded.is_(None))
+        .outerjoin(custom, (custom.allele_id == ids.c.id) & custom.date_superceeded.is_(None))
+    )
     wanted = frozenset(keys)
-    annotations: dict[int, dict[str, Any]] = {}
-    custom: dict[int, dict[str, Any]] = {}
-    for allele_id, raw, raw_custom in session.execute(_CURRENT_ANNOTATIONS, {"ids": ids}).tuples():
-        annotations[allele_id] = _object(raw, wanted)
+    loaded = _Loaded(False, [], {}, {})
+    for allele_id, panel_visible, visible, raw, raw_custom in session.execute(query).tuples():
+        loaded.panel_visible = bool(panel_visible)
+        if not visible:
+            loaded.hidden.append(allele_id)
+            continue
+        loaded.annotations[allele_id] = _object(raw, wanted)
         if raw_custom:
-            custom[allele_id] = _object(raw_custom)
-    return annotations, custom
+            loaded.custom[allele_id] = _object(raw_custom)
+    return loaded
 
 
 def suggest(
     session: Session, app_config: Mapping[str, Any], user: User, request: SuggestionRequest, rules: RuleSet
 ) -> dict[str, dict[str, list[dict[str, Any]]]]:
     """``{"<allele id>": {"codes": [passed rule, …]}}`` in the order of the request."""
-    access.require_panel(session, user, request.gp_name, request.gp_version)
     if not request.allele_ids:
+        access.require_panel(session, user, request.gp_name, request.gp_version)
         return {}
-    ids = access.require_alleles(session, user, request.allele_ids)
+    loaded = _load(session, user, request, {*ANNOTATION_KEYS, *rule_roots(rules)})
+    if not loaded.panel_visible:
+        raise NotFoundError(f"no gene panel {request.gp_name} {request.gp_version}")
+    if loaded.hidden:
+        hidden = set(loaded.hidden)
+        named = [a for a in request.allele_ids if a in hidden][:20]
+        raise NotFoundError(f"no allele(s) {', '.join(map(str, named))}")
+    ids = request.allele_ids
+    annotations, custom = loaded.annotations, loaded.custom
     settings = acmg_settings(app_config, user)
     panel = load_panel(session, request.gp_name, request.gp_version)
-    annotations, custom = _annotations(session, ids, {*ANNOTATION_KEYS, *rule_roots(rules)})
     by_allele: dict[int, list[ReferenceEvaluation]] = {}
     for ref in request.references:
         by_allele.setdefault(ref.allele_id, []).append(ref)
