@@ -259,8 +259,12 @@ def apply_rules(
     flat = _gather(plan, data)
     if memo is None:
         return _evaluate_flat(plan, flat, None)
-    key = tuple((k, _freeze(v)) for k, v in flat.items())
-    found = memo.get(key)
+    key: Any = tuple((k, tuple(v) if type(v) is list else v) for k, v in flat.items())
+    try:
+        found = memo.get(key)
+    except TypeError:  # something unhashable inside a list
+        key = tuple((k, _freeze(v)) for k, v in flat.items())
+        found = memo.get(key)
     if found is None:
         found = memo[key] = _evaluate_flat(plan, flat, None)
     return found

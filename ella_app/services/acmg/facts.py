@@ -189,8 +189,10 @@ def allele_data(
     settings: AcmgSettings,
     panel: PanelData,
     references: Sequence[ReferenceEvaluation] = (),
+    gene_facts: dict[int | None, dict[str, Any]] | None = None,
 ) -> dict[str, Any]:
-    """The data the rules of one allele read (see the module docstring)."""
+    """The data the rules of one allele read (see the module docstring). ``gene_facts``: the ``genepanel``
+    values already worked out in this request, by HGNC id (shared: not to be changed)."""
     data = dict(annotation)
     if custom:
         for key in ("external", "prediction"):
@@ -206,7 +208,13 @@ def allele_data(
         hgnc_id = tx.gene_id
         transcript.setdefault("hgnc_id", hgnc_id)
     data["transcript"] = transcript
-    data["genepanel"] = genepanel_facts(settings, panel, hgnc_id)
+    if gene_facts is None:
+        data["genepanel"] = genepanel_facts(settings, panel, hgnc_id)
+    else:
+        found = gene_facts.get(hgnc_id)
+        if found is None:
+            found = gene_facts[hgnc_id] = genepanel_facts(settings, panel, hgnc_id)
+        data["genepanel"] = found
     genes = {tx.gene_id for _, tx in matches}
     transcripts = annotation.get("transcripts")
     for t in transcripts if isinstance(transcripts, list) else []:

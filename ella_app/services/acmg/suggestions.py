@@ -122,18 +122,30 @@ def parse_request(body: Any) -> SuggestionRequest:
     return SuggestionRequest(ids, name, version, references)
 
 
+_settings: dict[bytes, AcmgSettings] = {}
+
+
 def acmg_settings(app_config: Mapping[str, Any], user: User) -> AcmgSettings:
-    """The ``acmg`` of the caller's merged user config (ella_config ← group ← user); defaults when absent."""
+    """The ``acmg`` of the caller's merged user config (ella_config ← group ← user); defaults when absent.
+    Parsed once per distinct config."""
     value = merged_user_config(dict(app_config), user).get("acmg")
     if value is None:
         value = {}
-    settings, errors = check_acmg_config(value, app_frequency_groups(app_config), key="acmg")
+    groups = app_frequency_groups(app_config)
+    cache_key = orjson.dumps([value, groups], option=orjson.OPT_SORT_KEYS | orjson.OPT_NON_STR_KEYS)
+    cached = _settings.get(cache_key)
+    if cached is not None:
+        return cached
+    settings, errors = check_acmg_config(value, groups, key="acmg")
     if errors:
         raise ConfigError(
             f"no ACMG criteria can be suggested: the acmg config of user group '{user.group.name}', of the user or "
             f"of ella_config.yml (user.user_config) is invalid: {errors[0].message}"
         )
     assert settings is not None
+    if len(_settings) > 64:
+        _settings.clear()
+    _settings[cache_key] = settings
     return settings
 
 
@@ -225,6 +237,7 @@ def suggest(
         by_allele.setdefault(ref.allele_id, []).append(ref)
     result: dict[str, dict[str, list[dict[str, Any]]]] = {}
     memo: dict[Any, list[dict[str, Any]]] = {}
+    genes: dict[int | None, dict[str, Any]] = {}
     for allele_id in ids:
         data = allele_data(
             allele_id,
@@ -233,6 +246,7 @@ def suggest(
             settings,
             panel,
             by_allele.get(allele_id, ()),
+            genes,
         )
         result[str(allele_id)] = {"codes": apply_rules(rules, data, memo)}
     return result
