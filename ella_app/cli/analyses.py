@@ -1,9 +1,10 @@
-"""``ella-cli deposit analysis PATH`` and ``ella-cli analyses watch`` (the analyses watcher process)."""
+"""``ella-cli deposit analysis PATH``, ``deposit analyses DIR`` and ``analyses watch`` (the watcher process)."""
 
 from __future__ import annotations
 
 import dataclasses
 from collections.abc import Callable
+from pathlib import Path
 
 import click
 
@@ -13,6 +14,7 @@ from ella_app.db import schema
 from ella_app.services.analyses_admin import list_analyses
 from ella_app.services.importer import import_analysis
 from ella_app.services.loop import ServiceLoop
+from ella_app.services.results import ChangeReport
 from ella_app.services.watcher import AnalysisWatcher, NameFilter
 
 
@@ -38,6 +40,30 @@ def deposit_analysis(cli: CliContext, path: str, skip_existing: bool) -> None:
         cli.emit(report, human)
     else:
         cli.emit(report)
+
+
+@deposit.command("analyses")
+@click.argument("directory", type=click.Path(exists=True, file_okay=False, path_type=Path))
+@json_option
+@reason_option
+@pass_cli
+def deposit_analyses(cli: CliContext, directory: Path) -> None:
+    """Import every analysis folder directly below DIRECTORY that is not imported yet (our extension).
+
+    Each folder is imported in its own transaction, as ``deposit analysis FOLDER --skip-existing`` would; the
+    first folder that fails stops the command (those before it stay imported). Safe to re-run.
+    """
+    folders = sorted(p for p in directory.iterdir() if p.is_dir() and not p.name.startswith("."))
+    total = ChangeReport(kind="analyses")
+    for folder in folders:
+        report = cli.change(
+            "deposit",
+            "analyses",
+            lambda s, p, folder=folder: import_analysis(s, folder, skip_existing=True, progress=p),
+        )
+        total.created += report.created
+        total.unchanged += report.unchanged
+    cli.emit(total)
 
 
 def _schema_check(db_url: str) -> Callable[[], None]:

@@ -27,3 +27,6 @@ def validate(cli: CliContext, path: str | None) -> None:
         raise click.UsageError("give a PATH or set ELLA_CONFIG")
     acmg.check_app_config(load_config_file(target), target)  # also the ACMG rule file and user_config.acmg
     cli.emit({"changed": False, "valid": True, "path": target}, f"{target}: valid")
+
+
+commands = [config]

@@ -19,7 +19,7 @@ from ella_app.config import Settings, load_settings
 from ella_app.db.session import transaction
 from ella_app.errors import EllaError
 from ella_app.services import audit
-from ella_app.services.results import ChangeReport, ProgressFn, no_progress
+from ella_app.services.results import ChangeReport, ProgressFn, Summarized, no_progress
 
 T = TypeVar("T")
 
@@ -59,7 +59,7 @@ class CliContext:
         """Run ``fn`` in one transaction and add the audit row to that same transaction."""
         with self.progress() as progress, transaction(self.settings.db_url) as session:
             result = fn(session, progress)
-            output = result.summary() if isinstance(result, ChangeReport) else _short(result)
+            output = result.summary() if isinstance(result, Summarized) else _short(result)
             audit.record(session, group, command, sys.argv[1:], self.reason, output)
             return result
 

@@ -98,3 +98,6 @@ def drop(cli: CliContext, force: bool) -> None:
             raise click.ClickException("not confirmed; nothing was dropped")
     schema.drop(cli.settings.db_url)
     cli.emit({"changed": True, "action": "dropped"}, "database schema dropped")
+
+
+commands = [database]

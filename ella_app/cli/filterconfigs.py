@@ -7,7 +7,7 @@ import json
 import click
 
 from ella_app.cli.context import CliContext, json_option, pass_cli, reason_option
-from ella_app.formats.filterconfigs import check_frequency_groups, read_filterconfigs
+from ella_app.formats.filterconfigs import check_against_config, read_filterconfigs
 from ella_app.services.filterconfigs import deactivate_filterconfig, list_filterconfigs, update_filterconfigs
 
 
@@ -28,8 +28,7 @@ def update(cli: CliContext, file: str) -> None:
     is kept, inactive). User groups must exist. Safe to re-run.
     """
     entries = read_filterconfigs(file)
-    groups = cli.settings.config.get("frequencies", {}).get("groups", {})
-    check_frequency_groups(entries, groups, file)
+    check_against_config(entries, cli.settings.config, file)
     report = cli.change(
         "filterconfigs",
         "update",

@@ -1,15 +1,34 @@
-"""Command groups shared by several modules (each module adds its own commands to them)."""
+"""Command groups shared by several modules (each module adds its own commands to them when imported)."""
 
 from __future__ import annotations
 
 import click
 
+from ella_app.cli.lazy import LazyGroup
 
-@click.group(help="Load fixtures and data into the database (gene panels, references, analyses).")
+
+@click.group(
+    cls=LazyGroup,
+    lazy_commands={
+        "genepanel": "genepanels",
+        "references": "references",
+        "analysis": "analyses",
+        "analyses": "analyses",
+        "fixtures": "fixtures",
+    },
+    help="Load fixtures and data into the database (gene panels, references, analyses, a fixtures folder).",
+)
 def deposit() -> None:
     pass
 
 
-@click.group(help="Manage user groups and users.")
+@click.group(
+    cls=LazyGroup,
+    lazy_commands={
+        "add_groups": "usergroups",
+        **dict.fromkeys(("add_many", "list", "reset_password", "lock", "unlock", "modify"), "users"),
+    },
+    help="Manage user groups and users.",
+)
 def users() -> None:
     pass

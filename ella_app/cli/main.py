@@ -1,29 +1,33 @@
-"""The ``ella-cli`` command: ELLA's command groups, each in its own module."""
+"""The ``ella-cli`` command: ELLA's command groups, each in its own module, imported when it runs."""
 
 from __future__ import annotations
 
 import click
 
 from ella_app import __version__
-from ella_app.cli import (
-    analyses,  # deposit analysis, analyses watch
-    annotation,  # annotation poll
-    broadcast,  # broadcast new|list|deactivate
-    config,  # config validate
-    database,  # database make-production|upgrade|current|compare|refresh|drop
-    delete,  # delete analysis
-    filterconfigs,  # filterconfigs update|list|deactivate
-    genepanels,  # deposit genepanel
-    groups,
-    igv,  # igv-download
-    references,  # deposit references, references fetch
-    usergroups,  # users add_groups
-    users,  # users add_many|list|reset_password|lock|unlock|modify
-)
+from ella_app.cli import groups
 from ella_app.cli.context import run_main
+from ella_app.cli.lazy import LazyGroup
+
+# command -> the module under ella_app.cli that defines it (its ``commands`` list or a shared group)
+COMMAND_MODULES = {
+    "database": "database",  # make-production|upgrade|current|compare|refresh|drop
+    "config": "config",  # validate
+    "filterconfigs": "filterconfigs",  # update|list|deactivate
+    "references": "references",  # fetch (``deposit references`` is in the deposit group)
+    "broadcast": "broadcast",  # new|list|deactivate
+    "igv-download": "igv",
+    "delete": "delete",  # analysis
+    "analyses": "analyses",  # watch|list (``deposit analysis`` is in the deposit group)
+    "annotation": "annotation",  # poll
+}
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.group(
+    cls=LazyGroup,
+    lazy_commands=COMMAND_MODULES,
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
 @click.version_option(__version__, prog_name="ella-cli")
 def cli() -> None:
     """Administer ELLA: schema, fixtures (gene panels, user groups, filter configs, users, references),
@@ -33,15 +37,8 @@ def cli() -> None:
     """
 
 
-cli.add_command(database.database)
-cli.add_command(config.config)
-cli.add_command(groups.deposit)  # commands added by genepanels, references, analyses
-cli.add_command(groups.users)  # commands added by usergroups, users
-for _module in (filterconfigs, references, broadcast, igv, delete, analyses, annotation):
-    for _command in _module.commands:
-        cli.add_command(_command)
-# These modules only add commands to the shared groups above.
-_GROUP_MEMBERS = (genepanels, usergroups, users)
+cli.add_command(groups.deposit)  # genepanel, references, analysis: added by their modules
+cli.add_command(groups.users)  # add_groups, add_many, list, …: added by usergroups and users
 
 
 def main() -> None:

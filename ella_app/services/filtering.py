@@ -4,7 +4,7 @@
   meets (``is_trio``, ``is_single``, ``is_family``, ``name`` and ``genepanel_name`` regular expressions),
   in the group's order: the first is the default.
 * :func:`run` — the filters in order, each on what is left; a filter's ``exceptions`` rescue alleles from
-  it. Filter types we do not run yet are skipped and named in the result.
+  it. The config is validated first (``formats/filterconfigs.py``); every filter ELLA has runs.
 * :func:`filter_interpretation` — the above for one interpretation, with the variants the user re-included
   (``state.manuallyAddedAlleles``) shown again.
 """
@@ -21,7 +21,8 @@ from sqlalchemy.orm import Session
 
 from ella_app.db.models import Analysis, FilterConfig, UserGroupFilterConfig
 from ella_app.errors import NotFoundError
-from ella_app.services.filters import FILTERS, KNOWN, NOT_SUPPORTED
+from ella_app.formats.filterconfigs import filterconfig_problems
+from ella_app.services.filters import FILTERS
 from ella_app.services.filters.base import FilterConfigError
 from ella_app.services.filters.context import FilterContext, SampleData, analysis_context
 
@@ -32,13 +33,13 @@ MANUALLY_ADDED = "manuallyAddedAlleles"
 
 
 def is_family(samples: Sequence[SampleData]) -> bool:
-    return len(samples) > 1 and len({s.family_id for s in samples}) == 1
+    """ELLA's rule: some sample of the analysis has a family id."""
+    return any(s.family_id is not None for s in samples)
 
 
 def is_trio(samples: Sequence[SampleData]) -> bool:
-    if not is_family(samples):
-        return False
-    proband = next((s for s in samples if s.proband), None)
+    """ELLA's rule: the first proband with both parents set has both among the analysis' samples."""
+    proband = next((s for s in samples if s.proband and s.father_id and s.mother_id), None)
     ids = {s.id for s in samples}
     return proband is not None and proband.father_id in ids and proband.mother_id in ids
 
@@ -102,14 +103,16 @@ def filter_names(filterconfig: dict[str, Any]) -> list[str]:
 
 
 def unsupported_filters(filterconfig: dict[str, Any]) -> list[str]:
-    """Filter types of the config (and its exceptions) that we skip, in order, once each."""
+    """Filter names of the config (and its exceptions) that we do not run: none, every filter ELLA has runs.
+
+    Kept because the API answers carry ``unsupported_filters`` (always empty now)."""
     found: list[str] = []
     filters = filterconfig.get("filters") if isinstance(filterconfig, dict) else None
     for f in filters or []:
         if not isinstance(f, dict):
             continue
         for name in [f.get("name"), *[e.get("name") for e in f.get("exceptions") or [] if isinstance(e, dict)]]:
-            if name in NOT_SUPPORTED and name not in found:
+            if isinstance(name, str) and name not in FILTERS and name not in found:
                 found.append(name)
     return found
 
@@ -167,45 +170,36 @@ class FilterOutcome:
         }
 
 
-def _entry(value: Any, where: str) -> tuple[str, dict[str, Any]]:
-    if not isinstance(value, dict) or not isinstance(value.get("name"), str):
-        raise FilterConfigError(f"{where}: each filter needs a 'name'")
-    name, config = value["name"], value.get("config", {})
-    if name not in KNOWN:
-        raise FilterConfigError(f"{where}: unknown filter '{name}'")
-    if not isinstance(config, dict):
-        raise FilterConfigError(f"{where}: filter '{name}' needs a 'config' object")
-    return name, config
+def check_filterconfig(filterconfig: Any) -> None:
+    """Refuse a config that breaks the rules ``filterconfigs update`` checks (e.g. stored before them)."""
+    problems = filterconfig_problems(filterconfig)
+    if problems:
+        details = "; ".join(f"{key or 'filterconfig'}: {reason}" for key, reason in problems[:5])
+        raise FilterConfigError(f"the filter config cannot be applied: {details}")
 
 
 def run(
     ctx: FilterContext, filterconfig: dict[str, Any], allele_ids: set[int]
 ) -> tuple[set[int], dict[str, list[int]]]:
-    """Apply the filters in order; returns (alleles left, {filter name: alleles it removed})."""
-    filters = filterconfig.get("filters") if isinstance(filterconfig, dict) else None
-    if not isinstance(filters, list):
-        raise FilterConfigError("a filter config needs a 'filters' list")
+    """Apply the filters in order; returns (alleles left, {filter name: alleles it removed}).
+
+    As in ELLA, an allele-scoped exception is asked about the alleles its filter removed, an analysis-scoped
+    one (segregation, inheritancemodel, quality) about every allele still in play before the filter ran (a
+    compound heterozygous pair needs both alleles). A filter name used twice collects the alleles of both.
+    """
+    check_filterconfig(filterconfig)
     remaining = set(allele_ids)
     excluded: dict[str, list[int]] = {}
-    for index, spec in enumerate(filters):
-        name, config = _entry(spec, f"filter {index}")
-        if name in NOT_SUPPORTED:
-            continue
-        removed = FILTERS[name].apply(ctx, set(remaining), config) & remaining
-        exceptions = spec.get("exceptions") or []
-        if removed and not isinstance(exceptions, list):
-            raise FilterConfigError(f"filter {index} ('{name}'): 'exceptions' must be a list")
-        for e_index, exception in enumerate(exceptions):
+    for spec in filterconfig["filters"]:
+        name = spec["name"]
+        removed = FILTERS[name].apply(ctx, set(remaining), spec["config"]) & remaining
+        for exception in spec.get("exceptions", []):
             if not removed:
                 break
-            e_name, e_config = _entry(exception, f"filter {index} ('{name}'), exception {e_index}")
-            if e_name in NOT_SUPPORTED:
-                continue
-            kind = FILTERS[e_name]
+            kind = FILTERS[exception["name"]]
             candidates = set(remaining) if kind.scope == "analysis" else set(removed)
-            removed -= kind.apply(ctx, candidates, e_config)
-        excluded.setdefault(name, [])
-        excluded[name] = sorted(set(excluded[name]) | removed)
+            removed -= kind.apply(ctx, candidates, exception["config"])
+        excluded[name] = sorted(set(excluded.get(name, [])) | removed)
         remaining -= removed
     return remaining, excluded
 

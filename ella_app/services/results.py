@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Protocol, runtime_checkable
 
 # (description, done, total) — the CLI turns this into a progress bar on a terminal.
 ProgressFn = Callable[[str, int, int], None]
@@ -12,6 +12,13 @@ ProgressFn = Callable[[str, int, int], None]
 
 def no_progress(description: str, done: int, total: int) -> None:
     return None
+
+
+@runtime_checkable
+class Summarized(Protocol):
+    """A change result with a one-line summary (what the audit log keeps of it)."""
+
+    def summary(self) -> str: ...
 
 
 @dataclass

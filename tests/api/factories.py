@@ -546,7 +546,7 @@ def build_world(session: Session) -> World:
                 "name": "frequency",
                 "config": {
                     "groups": {"external": {"GNOMAD_EXOMES": ["G"]}},
-                    "thresholds": {"default": {"external": 0.01}},
+                    "thresholds": {"AD": {"external": 0.01}, "default": {"external": 0.01}},
                 },
             },
             {"name": "consequence", "config": {"consequences": ["synonymous_variant", "intron_variant"]}},

@@ -71,7 +71,7 @@ def allele(
         annotation=annotation,
         filter_status=filter_status,
         variant_quality=qual,
-        genotypes={1: GenotypeData(1, genotype, 99, 100, None, ratio, None, None, False)},
+        genotypes={1: GenotypeData(1, genotype, 99, 100, None, ratio, None, None, False, filter_status, qual)},
         assessment=None
         if classification is None
         else AssessmentData(allele_id, classification, dt.datetime.now(dt.UTC), outdated),
@@ -84,6 +84,7 @@ def t(name: str, consequences: list[str], symbol: str = "BRCA2", hgnc_id: int = 
         "symbol": symbol,
         "hgnc_id": hgnc_id,
         "consequences": consequences,
+        "HGVSc": f"{name}:{hgvsc}",
         "HGVSc_short": hgvsc,
     }
 
@@ -103,7 +104,7 @@ def freq(value: float, num: int = 10_000, provider: str = "GNOMAD_EXOMES", pop: 
 FREQ = {
     "groups": {"external": {"GNOMAD_EXOMES": ["G"]}, "internal": {"inDB": ["OUSWES"]}},
     "thresholds": {"AD": {"external": 0.005, "internal": 0.05}, "default": {"external": 0.01, "internal": 0.05}},
-    "num_thresholds": {"GNOMAD_EXOMES": 5000},
+    "num_thresholds": {"GNOMAD_EXOMES": {"G": 5000}},
 }
 
 
@@ -124,18 +125,20 @@ def test_frequency_thresholds_by_inheritance_num_and_gene_override():
     assert apply("frequency", context, override) == {6}
 
 
-def test_frequency_allele_in_two_genes_filtered_only_when_common_for_both():
+def test_frequency_allele_in_an_ad_gene_uses_the_ad_thresholds_whatever_its_other_genes():
+    # ELLA: an allele annotated with a gene whose panel transcripts are all AD is judged by "AD"
     both = [t("NM_000059.3", ["missense_variant"]), t("NM_000001.1", ["missense_variant"], "RECE", 2000)]
-    assert apply("frequency", ctx(allele(1, 1060, transcripts=both, frequencies=freq(0.007))), FREQ) == set()
-    assert apply("frequency", ctx(allele(1, 1060, transcripts=both, frequencies=freq(0.02))), FREQ) == {1}
+    assert apply("frequency", ctx(allele(1, 1060, transcripts=both, frequencies=freq(0.007))), FREQ) == {1}
+    assert apply("frequency", ctx(allele(1, 1060, transcripts=both, frequencies=freq(0.004))), FREQ) == set()
 
 
 def test_frequency_config_errors_are_clear():
-    with pytest.raises(FilterConfigError, match="'default'"):
-        apply("frequency", ctx(allele(1, 1)), {"groups": {}, "thresholds": {}})
+    config = {"filters": [{"name": "frequency", "config": {"groups": {}, "thresholds": {}}}]}
+    with pytest.raises(FilterConfigError, match=r"thresholds.AD: missing required key\(s\): AD, default"):
+        filtering.run(ctx(allele(1, 1)), config, {1})
 
 
-def test_consequence_all_listed_is_filtered_mixed_is_kept():
+def test_consequence_one_listed_consequence_is_enough():
     config = {"consequences": ["intron_variant", "synonymous_variant"], "genepanel_only": True}
     context = ctx(
         allele(1, 1, transcripts=[t("NM_000059.3", ["intron_variant"])]),
@@ -146,9 +149,14 @@ def test_consequence_all_listed_is_filtered_mixed_is_kept():
         ),
         allele(5, 1),
     )
-    # 3: the Ensembl transcript does not match the inclusion regex; 4: OTHER is no panel gene
-    assert apply("consequence", context, config) == {1, 3, 4}
-    assert apply("consequence", context, {**config, "genepanel_only": False}) == {1, 3}
+    # ELLA: filtered as soon as one considered transcript has a listed consequence (2: intronic on one
+    # transcript); 3: the Ensembl transcript does not match the inclusion regex; 4: OTHER is no panel gene
+    assert apply("consequence", context, config) == {1, 2, 3, 4}
+    assert apply("consequence", context, {**config, "consequences": ["missense_variant"]}) == {2}
+    assert apply("consequence", context, {**config, "consequences": ["missense_variant"], "genepanel_only": False}) == {
+        2,
+        4,
+    }
 
 
 @pytest.mark.parametrize(
@@ -271,7 +279,7 @@ def test_size_and_callertype():
     assert apply("callertype", context, {"callerTypes": ["snv"]}) == {1}
 
 
-def test_run_order_exceptions_and_unsupported():
+def test_run_order_and_exceptions():
     brca2 = [t("NM_000059.3", ["missense_variant"])]
     context = ctx(
         allele(1, 1060, transcripts=brca2, frequencies=freq(0.2)),
@@ -286,7 +294,19 @@ def test_run_order_exceptions_and_unsupported():
                 "config": FREQ,
                 "exceptions": [{"name": "classification", "config": {"classes": ["4", "5"]}}],
             },
-            {"name": "segregation", "config": {}},
+            {
+                "name": "segregation",
+                "config": {
+                    key: {"enable": True}
+                    for key in (
+                        "denovo",
+                        "compound_heterozygous",
+                        "recessive_homozygous",
+                        "no_coverage_parents",
+                        "parental_mosaicism",
+                    )
+                },
+            },
             {"name": "consequence", "config": {"consequences": ["synonymous_variant"]}},
             {"name": "frequency", "config": FREQ},
         ]
@@ -294,10 +314,10 @@ def test_run_order_exceptions_and_unsupported():
     remaining, excluded = filtering.run(context, config, set(context.alleles))
     # 2 is rescued from the first frequency filter by its class, but the second one has no exception
     assert remaining == {4}
-    assert excluded == {"frequency": [1, 2], "consequence": [3]}
+    assert excluded == {"frequency": [1, 2], "segregation": [], "consequence": [3]}  # no family: no segregation
     config["filters"].pop()
     assert filtering.run(context, config, set(context.alleles))[0] == {2, 4}
-    assert filtering.unsupported_filters(config) == ["segregation"]
+    assert filtering.unsupported_filters(config) == []
 
 
 def test_run_rejects_bad_configs():

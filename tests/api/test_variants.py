@@ -51,7 +51,7 @@ def build(session: Session) -> World:
     named = make_filterconfig(
         session,
         "Named",
-        [{"name": "ppy", "config": {}}, {"name": "gene", "config": {"genes": [1101]}}],
+        [{"name": "ppy", "config": {"ppy_tract_region": [-20, -3]}}, {"name": "gene", "config": {"genes": [1101]}}],
         {hboc: 2},
         [{"function": "analysis", "params": {"name": "^Diag-HBOC"}}],
     )
@@ -149,7 +149,7 @@ def test_eligible_filterconfigs_follow_requirements_and_order(shared):
         ("Single", False),
         ("Broken", False),
     ]
-    assert single[1]["unsupported_filters"] == ["ppy"] and single[1]["filters"] == ["ppy", "gene"]
+    assert single[1]["unsupported_filters"] == [] and single[1]["filters"] == ["ppy", "gene"]
     trio = api.get(f"{_base(world, 'trio')}/filterconfigs/").json
     assert [c["name"] for c in trio] == ["Default", "Trio only", "Broken"]
 
@@ -159,7 +159,7 @@ def test_choosing_a_config(shared):
     api = Api(app, url, world.users["ada"])
     base = f"{_base(world)}/interpretations/{_round(api, world)}"
     named = api.get(f"{base}/alleles/?filterconfig_id={world.filterconfigs['named']}").json
-    assert named["unsupported_filters"] == ["ppy"]
+    assert named["unsupported_filters"] == []
     assert named["alleles"] == [] and sorted(named["excluded_allele_ids"]["gene"]) == sorted(
         world.alleles[k] for k in ("hboc_rare", "hboc_common", "hboc_syn")
     )

@@ -147,6 +147,30 @@ def test_order_dependency_on_groups(cli: Cli, db_url):
             lambda d: d[0]["filterconfig"]["filters"][0]["config"]["groups"]["external"].update(EXAC=["G"]),
             ["'EXAC' is not in frequencies.groups.external"],
         ),
+        (  # an exception naming a filter ELLA does not have
+            lambda d: d[0]["filterconfig"]["filters"][1]["exceptions"].append({"name": "clinvar", "config": {}}),
+            ["key '0.filterconfig.filters.1.exceptions.2.name'", "unknown filter 'clinvar'"],
+        ),
+        (  # ELLA's docs call it inheritance_model; its schema and filters say inheritancemodel
+            lambda d: d[1]["filterconfig"]["filters"][2].update(name="inheritance_model"),
+            ["line {trio}", "key '1.filterconfig.filters.2.name'", "unknown filter 'inheritance_model'"],
+        ),
+        (  # wrong types
+            lambda d: d[0]["filterconfig"]["filters"][3]["config"].update(qual="high"),
+            ["key '0.filterconfig.filters.3.config.qual'", "'high' is not of type 'number'"],
+        ),
+        (
+            lambda d: d[2]["filterconfig"]["filters"][1]["config"]["clinvar"].update(num_stars=[2, 3, 4]),
+            ["key '2.filterconfig.filters.1.config.clinvar.num_stars'", "is too long"],
+        ),
+        (
+            lambda d: d[1]["filterconfig"]["filters"][1]["config"].pop("parental_mosaicism"),
+            ["key '1.filterconfig.filters.1.config.parental_mosaicism'", "missing required key(s)"],
+        ),
+        (  # a class the application config does not have
+            lambda d: d[0]["filterconfig"]["filters"][4]["config"].update(classes=["1", "Z"]),
+            ["key 'filterconfig.filters.4.config.classes'", "class(es) Z are not in classification.options"],
+        ),
     ],
 )
 def test_bad_input(groups: Cli, db_url, tmp_path, change, words):

@@ -1,6 +1,9 @@
-"""Every command of the production guide exists and answers --help."""
+"""Every command of the production guide exists and answers --help; each start imports only what it runs."""
 
 from __future__ import annotations
+
+import subprocess
+import sys
 
 import click
 
@@ -21,11 +24,27 @@ EXPECTED = {
 
 
 def test_command_groups_and_commands():
-    assert set(EXPECTED) | {"igv-download"} <= set(root.commands)
+    ctx = click.Context(root)
+    assert set(EXPECTED) | {"igv-download"} <= set(root.list_commands(ctx))
     for group, commands in EXPECTED.items():
-        command = root.commands[group]
+        command = root.get_command(ctx, group)
         assert isinstance(command, click.Group)
-        assert commands <= set(command.commands), group
+        assert commands <= set(command.list_commands(ctx)), group
+
+
+def test_a_command_imports_only_its_own_module():
+    """Ansible starts ella-cli many times per deployment: a deposit must not load Alembic, Flask or the importer."""
+    code = (
+        "import sys, click\n"
+        "from ella_app.cli.main import cli\n"
+        "ctx = click.Context(cli)\n"
+        "assert cli.get_command(ctx, 'deposit').get_command(ctx, 'references') is not None\n"
+        "assert cli.get_command(ctx, 'users').get_command(ctx, 'add_groups') is not None\n"
+        "heavy = ['alembic', 'flask', 'ella_app.services.importer', 'ella_app.cli.database']\n"
+        "print(','.join(m for m in heavy if m in sys.modules))\n"
+    )
+    loaded = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.strip()
+    assert loaded == "", f"imported on a plain deposit: {loaded}"
 
 
 def test_every_command_has_help(cli):

@@ -2,9 +2,10 @@
 
 Each module has ``NAME``, ``SCOPE`` and ``apply(ctx, allele_ids, config) -> set of allele ids to filter out``.
 ``SCOPE`` is ``"allele"`` when the filter judges each allele on its own, ``"analysis"`` when it needs the
-other alleles of the analysis (an exception of that scope sees every allele still in play, not only the
-ones the filter removed). Filter types ELLA has but we do not run yet are listed in ``NOT_SUPPORTED``; a
-config using them is still applied, without them, and the result names them.
+other alleles of the analysis (as an exception it then sees every allele still in play, not only the ones the
+filter removed). The set is ELLA's (``src/datalayer/allelefilter/allelefilter.py``): every filter name ELLA
+accepts runs. ``apply`` trusts its config: configs are validated first, by the one validator in
+``formats/filterconfigs.py`` (``services/filtering.py`` does so before running them).
 """
 
 from __future__ import annotations
@@ -17,11 +18,14 @@ from ella_app.services.filters import (
     callertype,
     classification,
     consequence,
+    external,
     frequency,
     gene,
     inheritancemodel,
+    ppy,
     quality,
     region,
+    segregation,
     size,
 )
 from ella_app.services.filters.context import FilterContext
@@ -38,7 +42,18 @@ class FilterType:
 
 FILTERS: dict[str, FilterType] = {
     m.NAME: FilterType(m.NAME, m.SCOPE, m.apply)
-    for m in (frequency, consequence, region, quality, classification, gene, inheritancemodel, size, callertype)
+    for m in (
+        frequency,
+        region,
+        classification,
+        external,
+        ppy,
+        inheritancemodel,
+        consequence,
+        quality,
+        segregation,
+        gene,
+        size,
+        callertype,
+    )
 }
-NOT_SUPPORTED = ("external", "ppy", "segregation")
-KNOWN = (*FILTERS, *NOT_SUPPORTED)

@@ -122,6 +122,9 @@ class GenotypeData:
     genotype_likelihood: list[int] | None
     copy_number: int | None
     multiallelic: bool
+    # the call (VCF FILTER and QUAL) of the genotype row this sample's data belongs to
+    filter_status: str | None = None
+    variant_quality: float | None = None
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -210,11 +213,20 @@ class PanelData:
     def __post_init__(self) -> None:
         self.by_base: dict[str, list[PanelTranscript]] = {}
         self.symbols: dict[int, str] = {}
+        self.gene_by_symbol: dict[str, int] = {}
         self.transcript_inheritance: dict[int, set[str]] = {}
+        self.inheritance_values: dict[int, list[str]] = {}
         for tx in self.transcripts:
             self.by_base.setdefault(base_name(tx.name), []).append(tx)
             self.symbols[tx.gene_id] = tx.symbol
+            self.gene_by_symbol.setdefault(tx.symbol, tx.gene_id)
             self.transcript_inheritance.setdefault(tx.gene_id, set()).update(_split_inheritance(tx.inheritance))
+            self.inheritance_values.setdefault(tx.gene_id, []).append(tx.inheritance or "")
+
+    def only_inheritance(self, gene_id: int, mode: str) -> bool:
+        """Every panel transcript of the gene has exactly this inheritance text (ELLA's "distinct AD/AR")."""
+        values = self.inheritance_values.get(gene_id)
+        return bool(values) and all(v == mode for v in values)
 
     def inheritance(self, gene_id: int) -> set[str]:
         """Modes of inheritance of a gene: the panel transcripts', else its phenotypes'."""
@@ -234,6 +246,15 @@ def match_panel(allele: AlleleData, panel: PanelData) -> list[tuple[dict[str, An
     ]
 
 
+def _transcript_version(name: str) -> float:
+    """``NM_1.2`` → 2; a version with a suffix (``2_dupl18``) ranks half below; none ranks lowest."""
+    _, _, version = name.partition(".")
+    digits = re.match(r"[0-9]+", version)
+    if digits is None:
+        return float("-inf")
+    return int(digits.group()) - (0.5 if digits.group() != version else 0.0)
+
+
 def _split_inheritance(value: str | None) -> set[str]:
     return {part.strip() for part in re.split(r"[/,;]", value or "") if part.strip()}
 
@@ -248,10 +269,59 @@ class FilterContext:
 
     def __post_init__(self) -> None:
         self._matches: dict[int, list[tuple[dict[str, Any], PanelTranscript]]] = {}
+        self._panel_annotation: dict[int, list[tuple[dict[str, Any], PanelTranscript]]] = {}
 
     @property
     def proband_ids(self) -> list[int]:
         return [s.id for s in self.samples if s.proband]
+
+    def sample(self, sample_id: int | None) -> SampleData | None:
+        return next((s for s in self.samples if s.id == sample_id), None) if sample_id is not None else None
+
+    def annotation_hgnc_id(self, transcript: Mapping[str, Any]) -> int | None:
+        """The HGNC id of an annotation transcript: its ``hgnc_id``, else the panel gene of its symbol.
+
+        ELLA's VEP converter fills a missing HGNC id from the gene symbol; our importer keeps the VEP field
+        as it is, so the panel's symbols stand in for that lookup.
+        """
+        value = transcript.get("hgnc_id")
+        if isinstance(value, int) and not isinstance(value, bool):
+            return value
+        symbol = transcript.get("symbol")
+        return self.panel.gene_by_symbol.get(symbol) if isinstance(symbol, str) else None
+
+    def annotation_genes(self, allele_id: int, regex: re.Pattern[str] | None = None) -> set[int]:
+        """HGNC ids of every annotation transcript of the allele (those whose name ``regex`` finds, if given)."""
+        found = set()
+        for t in self.alleles[allele_id].transcripts():
+            if regex is not None and not regex.search(t["transcript"]):
+                continue
+            gene_id = self.annotation_hgnc_id(t)
+            if gene_id is not None:
+                found.add(gene_id)
+        return found
+
+    def genepanel_annotation(self, allele_id: int) -> list[tuple[dict[str, Any], PanelTranscript]]:
+        """ELLA's pairing of annotation transcripts with panel transcripts: same name without version and
+        same gene; per panel transcript one annotation transcript, the one with the panel's exact version,
+        else the highest version."""
+        found = self._panel_annotation.get(allele_id)
+        if found is not None:
+            return found
+        best: dict[str, tuple[tuple[bool, float], dict[str, Any], PanelTranscript]] = {}
+        for annotated in self.alleles[allele_id].transcripts():
+            name = annotated["transcript"]
+            gene_id = self.annotation_hgnc_id(annotated)
+            for tx in self.panel.by_base.get(base_name(name), ()):
+                if gene_id is not None and gene_id != tx.gene_id:
+                    continue
+                rank = (name == tx.name, _transcript_version(name))
+                current = best.get(tx.name)
+                if current is None or rank > current[0]:
+                    best[tx.name] = (rank, annotated, tx)
+        found = [(annotated, tx) for _, annotated, tx in best.values()]
+        self._panel_annotation[allele_id] = found
+        return found
 
     def proband_genotypes(self, allele_id: int) -> list[GenotypeData]:
         allele = self.alleles[allele_id]
@@ -516,12 +586,12 @@ def _load_genotypes(
             Genotype.allele_id == int_ids(alleles), Genotype.sample_id == int_ids(sample_ids)
         )
         calls = list(session.execute(query).tuples())
-    genotype_allele: dict[int, int] = {}
+    genotype_allele: dict[int, tuple[int, str | None, float | None]] = {}
     for genotype_id, allele_id, filter_status, qual in calls:
         allele = alleles.get(allele_id)
         if allele is None:
             continue
-        genotype_allele[genotype_id] = allele_id
+        genotype_allele[genotype_id] = (allele_id, filter_status, qual)
         allele.filter_status = filter_status
         allele.variant_quality = qual
     if not genotype_allele:
@@ -538,8 +608,11 @@ def _load_genotypes(
         GenotypeSampleData.copy_number,
         GenotypeSampleData.multiallelic,
     ).where(GenotypeSampleData.genotype_id == int_ids(genotype_allele), GenotypeSampleData.secondallele.is_(False))
-    for genotype_id, sample_id, *values in session.execute(data).tuples():
-        alleles[genotype_allele[genotype_id]].genotypes[sample_id] = GenotypeData(sample_id, *values)
+    for genotype_id, sample_id, kind, gq, dp, ad, ratio, pl, cn, multiallelic in session.execute(data).tuples():
+        allele_id, filter_status, qual = genotype_allele[genotype_id]
+        alleles[allele_id].genotypes[sample_id] = GenotypeData(
+            sample_id, kind, gq, dp, ad, ratio, pl, cn, multiallelic, filter_status, qual
+        )
 
 
 def analysis_calls(session: Session, analysis_id: int) -> list[Call]:

@@ -1,57 +1,58 @@
-"""``inheritancemodel``: alleles that do (not) fit a recessive model, from the proband's genotypes.
+"""``inheritancemodel``: alleles that do (not) fit a recessive model, from the probands' genotypes alone
+(ELLA's InheritanceModelFilter; meant for single samples, family data is not used).
 
-``filter_mode``:
+An allele's genes are the panel genes among the HGNC ids of its annotation transcripts (those matching
+``transcripts.inclusion_regex``). Per gene, over the alleles in play (those still left when the filter runs)
+that some proband sample has a genotype for:
 
-* ``recessive_non_candidates`` filters an allele when, in each of its panel genes, the gene is recessive
-  only (AR) and the allele is the only one in play in the gene, heterozygous: no second hit.
-* ``recessive_candidates`` filters an allele when, in one of its genes, the gene is not dominant only (AD)
-  and the allele is homozygous or has company in the gene. Meant as an exception that rescues candidates.
-
-"In play" means the alleles the filter is given: those still left when it runs (scope ``analysis``).
+* ``recessive_non_candidates``: the gene's panel transcripts are all ``AR``, and the allele is the gene's only
+  one and heterozygous in every proband sample that has it. Filtered when this holds in every gene of the
+  allele.
+* ``recessive_candidates``: the gene's panel transcripts are not all ``AD``, and the gene has more than one
+  allele, or its only allele is homozygous in some proband sample. Filtered when this holds in one gene of the
+  allele; meant as an exception that rescues candidates.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from ella_app.services.filters.base import FilterConfigError
 from ella_app.services.filters.context import FilterContext
 
 NAME = "inheritancemodel"
 SCOPE = "analysis"
-MODES = ("recessive_non_candidates", "recessive_candidates")
 
 
 def apply(ctx: FilterContext, allele_ids: set[int], config: dict[str, Any]) -> set[int]:
-    mode = config.get("filter_mode")
-    if mode not in MODES:
-        raise FilterConfigError(f"filter 'inheritancemodel': 'filter_mode' must be one of {', '.join(MODES)}")
+    mode = config["filter_mode"]
     regex = ctx.inclusion_regex()
+    panel_genes = set(ctx.panel.inheritance_values)
+    probands = ctx.proband_ids
+    types: dict[int, set[str]] = {}
     allele_genes: dict[int, set[int]] = {}
     gene_alleles: dict[int, set[int]] = {}
     for allele_id in allele_ids:
-        genes = {
-            tx.gene_id for t, tx in ctx.panel_transcripts(allele_id) if regex is None or regex.match(t["transcript"])
-        }
+        genotypes = ctx.alleles[allele_id].genotypes
+        found = {genotypes[s].type for s in probands if s in genotypes}
+        if not found:
+            continue
+        genes = ctx.annotation_genes(allele_id, regex) & panel_genes
+        types[allele_id] = found
         allele_genes[allele_id] = genes
         for gene_id in genes:
             gene_alleles.setdefault(gene_id, set()).add(allele_id)
 
-    def types(allele_id: int) -> set[str]:
-        return {g.type for g in ctx.proband_genotypes(allele_id)}
-
-    def gene_matches(gene_id: int, allele_id: int) -> bool:
-        modes = ctx.panel.inheritance(gene_id)
-        company = len(gene_alleles[gene_id]) > 1
+    def fits(gene_id: int, allele_id: int) -> bool:
+        single = len(gene_alleles[gene_id]) == 1
         if mode == "recessive_non_candidates":
-            return modes == {"AR"} and not company and types(allele_id) == {"Heterozygous"}
-        return modes != {"AD"} and (company or "Homozygous" in types(allele_id))
+            return ctx.panel.only_inheritance(gene_id, "AR") and single and types[allele_id] == {"Heterozygous"}
+        return not ctx.panel.only_inheritance(gene_id, "AD") and (not single or "Homozygous" in types[allele_id])
 
     filtered = set()
     for allele_id, genes in allele_genes.items():
         if not genes:
             continue
-        matches = [gene_matches(g, allele_id) for g in genes]
-        if all(matches) if mode == "recessive_non_candidates" else any(matches):
+        results = [fits(g, allele_id) for g in genes]
+        if all(results) if mode == "recessive_non_candidates" else any(results):
             filtered.add(allele_id)
     return filtered

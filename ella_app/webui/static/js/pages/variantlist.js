@@ -78,12 +78,9 @@ export function renderSidebar(box, wf) {
     await wf.refilter();
   });
   const excludedCount = Object.values(result.excluded_allele_ids || {}).reduce((n, ids) => n + ids.length, 0);
-  const unsupported = result.unsupported_filters || [];
   const controls = h("div", { class: "controls" },
     h("label", { for: "filterconfig", style: { margin: 0 } }, "Filter"),
     wf.filterconfigs.length ? select : h("p", { class: "small muted" }, "No filter configuration for this analysis."),
-    unsupported.length ? h("div", { class: "alert warn small", id: "unsupported-filters" },
-      `Not applied (not supported yet): ${unsupported.join(", ")}`) : null,
     h("button", { type: "button", id: "show-filtered", onclick: () => filteredDialog(wf),
       disabled: !excludedCount && !(result.manually_added_allele_ids || []).length },
     `Filtered variants (${excludedCount})`));
