@@ -4,6 +4,7 @@ to a bare Flask endpoint served by the same gunicorn and nginx, in the same run.
     python benchmarks/api_latency.py                        # 1,000 analyses, 100k variants, 20 clients
     python benchmarks/api_latency.py --analyses 200 --variants 20000 --requests 400   # quicker
     python benchmarks/api_latency.py --json                 # one JSON object instead of the table
+    python benchmarks/api_latency.py --large 50000          # plus one 50k-variant trio (an exome) next to them
 
 A throwaway PostgreSQL cluster (tests/support/pgcluster.py, fsync off like the test suite) gets the schema
 and, by set-based SQL, the analyses (one proband each, ~70% finalized, the rest spread over the worklist
@@ -11,7 +12,16 @@ categories), their variants in BRCA1/BRCA2 with VEP-like annotation and gnomAD f
 priorities, some classifications, and the demo filter configs. gunicorn serves ``ella_app.api.wsgi``-style
 app plus a bare Flask app mounted at ``/bare`` (one process group: same workers, same settings); nginx
 proxies ``/api`` and ``/bare`` to it as in production. Each of ``--clients`` threads keeps one HTTP/1.1
-connection to nginx, logged in with a session cookie. Figures: p50/p95/p99 latency and requests/s.
+connection to nginx, logged in with a session cookie; like a browser, it sends back the ETag it got
+(If-None-Match) and counts a 304 as an answer. Figures: p50/p95/p99 latency and requests/s, and the peak
+resident memory (RSS) of the gunicorn workers while the endpoints are measured.
+
+``--large N`` adds one trio of N variants (``tests/support/vcfgen.py``: four transcripts per variant, gnomAD
+frequencies, ClinVar on one in ten) on a generated 500-gene panel, imported with the real importer; its filter
+results are computed by the import hook (timed). It then measures the trio's filtered list (``filteredalleles``,
+ids per filter), variant list rows (``alleles/?allele_ids=`` a window of 100), one variant's detail, the
+overview (revalidated with its ETag, and without), ``/status`` and the bare endpoint, also with one client,
+and the first filtered list after the stored result was dropped (computed in the request by a worker).
 """
 
 from __future__ import annotations
@@ -279,31 +289,115 @@ class Servers:
 # ------------------------------------------------------------------------------------------ load
 
 
-def run_load(port: int, token: str, paths: Callable[[random.Random], str], clients: int, total: int) -> dict[str, Any]:
-    """``total`` GETs over ``clients`` keep-alive connections; latency percentiles (ms) and requests/s."""
+class RssSampler:
+    """Samples the resident memory of gunicorn's worker processes (children of the master) every 0.2 s."""
+
+    def __init__(self, master_pid: int) -> None:
+        self.master = master_pid
+        self.peak_kb = 0
+        self.peak_child_kb = 0  # processes the workers start (filtering an exome out of process)
+        self.stopped = threading.Event()
+        self.thread = threading.Thread(target=self._run, daemon=True)
+        self.thread.start()
+
+    @staticmethod
+    def _children(parents: set[int]) -> list[int]:
+        pids = []
+        for entry in Path("/proc").iterdir():
+            if entry.name.isdigit():
+                try:
+                    fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+                except OSError:
+                    continue
+                if int(fields[1]) in parents:
+                    pids.append(int(entry.name))
+        return pids
+
+    def workers(self) -> list[int]:
+        return self._children({self.master})
+
+    @staticmethod
+    def _rss(pids: list[int]) -> int:
+        largest = 0
+        for pid in pids:
+            try:
+                for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+                    if line.startswith("VmRSS:"):
+                        largest = max(largest, int(line.split()[1]))
+            except OSError:
+                continue
+        return largest
+
+    def sample(self) -> int:
+        return self._rss(self.workers())
+
+    def _run(self) -> None:
+        while not self.stopped.wait(0.2):
+            workers = self.workers()
+            self.peak_kb = max(self.peak_kb, self._rss(workers))
+            self.peak_child_kb = max(self.peak_child_kb, self._rss(self._children(set(workers))))
+
+    def reset(self) -> int:
+        peak, self.peak_kb = self.peak_kb, self.sample()
+        return peak
+
+    def stop(self) -> None:
+        self.stopped.set()
+        self.thread.join()
+
+
+def run_load(
+    port: int,
+    token: str,
+    paths: Callable[[random.Random], str],
+    clients: int,
+    total: int,
+    *,
+    revalidate: bool = True,
+    anonymous: bool = False,
+) -> dict[str, Any]:
+    """``total`` GETs over ``clients`` keep-alive connections; latency percentiles (ms) and requests/s. With
+    ``revalidate`` a client sends the ETag it got for a path back (If-None-Match), as a browser does."""
     latencies: list[float] = []
     errors: list[int] = []
+    not_modified = [0]
     lock = threading.Lock()
     per_client = max(1, total // clients)
-    headers = {"Cookie": f"AuthenticationToken={token}", "Accept-Encoding": "gzip"}
+    headers = (
+        {"Accept-Encoding": "gzip"}
+        if anonymous
+        else {"Cookie": f"AuthenticationToken={token}", "Accept-Encoding": "gzip"}
+    )
 
     def client(seed: int) -> None:
         rng = random.Random(seed)
-        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=120)
+        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=300)
         mine: list[float] = []
         bad: list[int] = []
+        etags: dict[str, str] = {}
+        revalidated = 0
         for _ in range(per_client):
+            path = paths(rng)
+            sent = dict(headers)
+            if revalidate and path in etags:
+                sent["If-None-Match"] = etags[path]
             start = time.perf_counter()
-            conn.request("GET", paths(rng), headers=headers)
+            conn.request("GET", path, headers=sent)
             response = conn.getresponse()
             response.read()
             mine.append((time.perf_counter() - start) * 1000)
-            if response.status != 200:
+            etag = response.getheader("ETag")
+            if etag:
+                etags[path] = etag
+            if response.status == 304:
+                revalidated += 1
+            elif response.status != 200:
                 bad.append(response.status)
         conn.close()
         with lock:
             latencies.extend(mine)
             errors.extend(bad)
+            not_modified[0] += revalidated
 
     threads = [threading.Thread(target=client, args=(i,)) for i in range(clients)]
     started = time.perf_counter()
@@ -325,6 +419,129 @@ def run_load(port: int, token: str, paths: Callable[[random.Random], str], clien
         "p99_ms": pct(99),
         "mean_ms": round(statistics.fmean(ordered), 1),
         "rps": round(len(ordered) / elapsed, 1),
+        "not_modified": not_modified[0],
+    }
+
+
+EXOME = ("Exome", "v1.0.0")
+TRIO_NAME = "Bench-Trio-Exome"
+
+
+def exome_panel_genes(count: int = 500) -> list[Any]:
+    """Genes GENE0..GENE<count-1> whose transcripts NM_<g>.1 are the ones vcfgen annotates, spread over the 22
+    autosomes where vcfgen puts its variants (positions from 100,000), six exons each."""
+    from tests.api.factories import GeneSpec
+
+    genes = []
+    for g in range(count):
+        start = 100_000 + (g // 22) * 4_000
+        exons = [(start + e * 600, start + e * 600 + 200) for e in range(6)]
+        genes.append(
+            GeneSpec(
+                2000 + g,
+                f"GENE{g}",
+                f"NM_{g:06d}.1",
+                str(1 + g % 22),
+                start,
+                start + 3_400,
+                "+" if g % 2 == 0 else "-",
+                (start + 100, start + 3_300),
+                exons,
+                "AD" if g % 3 else "AR",
+            )
+        )
+    return genes
+
+
+def build_large_trio(db_url: str, variants: int, workdir: Path) -> dict[str, Any]:
+    """The exome panel (in the benchmark group), and a trio of ``variants`` variants imported by the importer;
+    then the import hook computes its filter results."""
+    from sqlalchemy import create_engine, select, text
+    from sqlalchemy.orm import Session
+
+    from ella_app.config import load_settings
+    from ella_app.db.models import UserGroup, UserGroupGenePanel
+    from ella_app.db.session import transaction
+    from ella_app.services import filter_results
+    from ella_app.services.importer import import_analysis
+    from tests.api.factories import make_panel
+    from tests.support import vcfgen
+
+    engine = create_engine(db_url)
+    with Session(engine) as session:
+        make_panel(session, *EXOME, exome_panel_genes())
+        group = session.scalars(select(UserGroup).where(UserGroup.name == "testgroup01")).one()
+        session.add(UserGroupGenePanel(usergroup_id=group.id, genepanel_name=EXOME[0], genepanel_version=EXOME[1]))
+        session.commit()
+    engine.dispose()
+    t0 = time.perf_counter()
+    folder = vcfgen.write_analysis(workdir, TRIO_NAME, variants, trio=True, panel=EXOME, seed=5)
+    t1 = time.perf_counter()
+    with transaction(db_url) as session:
+        report = import_analysis(session, folder)
+    t2 = time.perf_counter()
+    analysis_id = int(report.extra["analysis_id"])
+    config = load_settings({"ELLA_CONFIG": str(CONFIG), "DB_URL": db_url}).config
+    filter_results.after_import(db_url, analysis_id, config)
+    t3 = time.perf_counter()
+    engine = create_engine(db_url)
+    with engine.connect() as conn:
+        conn.execute(text("ANALYZE"))
+        conn.commit()
+        round_id = conn.execute(
+            text("SELECT id FROM analysisinterpretation WHERE analysis_id = :a"), {"a": analysis_id}
+        ).scalar_one()
+        computed = [
+            {"filterconfig": name, "seconds": seconds, "passed": len(passed), "alleles": count}
+            for name, seconds, passed, count in conn.execute(
+                text(
+                    "SELECT f.name, r.seconds, r.passed, r.allele_count FROM filterresult r "
+                    "JOIN filterconfig f ON f.id = r.filterconfig_id WHERE r.analysis_id = :a ORDER BY f.id"
+                ),
+                {"a": analysis_id},
+            )
+        ]
+    engine.dispose()
+    return {
+        "analysis_id": analysis_id,
+        "round_id": round_id,
+        "variants": int(report.extra["variants"]),
+        "vcf_seconds": round(t1 - t0, 1),
+        "import_seconds": round(t2 - t1, 1),
+        "filter_results_seconds": round(t3 - t2, 1),
+        "filter_results": computed,
+    }
+
+
+def _get_json(port: int, token: str, path: str) -> Any:
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=600)
+    conn.request("GET", path, headers={"Cookie": f"AuthenticationToken={token}"})
+    response = conn.getresponse()
+    body = response.read()
+    conn.close()
+    if response.status != 200:
+        raise RuntimeError(f"GET {path}: {response.status} {body[:300]!r}")
+    return json.loads(body)
+
+
+def _cold_filtered_list(db_url: str, port: int, token: str, trio: dict[str, Any], rss: RssSampler) -> dict[str, Any]:
+    """The first filtered list after the stored result was dropped: a worker computes it in the request."""
+    from sqlalchemy import create_engine, text
+
+    engine = create_engine(db_url)
+    with engine.begin() as conn:
+        conn.execute(text("DELETE FROM filterresult WHERE analysis_id = :a"), {"a": trio["analysis_id"]})
+    engine.dispose()
+    rss.reset()
+    path = f"/api/v1/workflows/analyses/{trio['analysis_id']}/interpretations/{trio['round_id']}/filteredalleles/"
+    start = time.perf_counter()
+    _get_json(port, token, path)
+    seconds = time.perf_counter() - start
+    time.sleep(0.5)
+    return {
+        "seconds": round(seconds, 2),
+        "peak_worker_rss_mb": round(rss.reset() / 1024),
+        "after_mb": round(rss.sample() / 1024),
     }
 
 
@@ -332,6 +549,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--analyses", type=int, default=1000)
     parser.add_argument("--variants", type=int, default=100_000)
+    parser.add_argument("--large", type=int, default=0, metavar="N", help="add one trio of N variants (e.g. 50000)")
     parser.add_argument("--clients", type=int, default=20)
     parser.add_argument("--requests", type=int, default=2000, help="requests per endpoint")
     parser.add_argument(
@@ -346,6 +564,8 @@ def main() -> None:
 
     cluster = PgCluster().start()
     servers = None
+    rss = None
+    workdir = Path(tempfile.mkdtemp(prefix="ella-bench-data-"))
     try:
         db_url = cluster.url("bench")
         from sqlalchemy import create_engine, text
@@ -359,24 +579,82 @@ def main() -> None:
         t0 = time.perf_counter()
         data = populate(db_url, args.analyses, args.variants)
         setup_s = time.perf_counter() - t0
+        trio = build_large_trio(db_url, args.large, workdir) if args.large else None
         servers = Servers(db_url, args.workers, args.threads)
+        rss = RssSampler(servers.gunicorn.pid)
         rounds = data["rounds"]
-        endpoints: dict[str, Callable[[random.Random], str]] = {
-            "bare Flask (/bare/)": lambda rng: "/bare/",
-            "overview (/overviews/analyses/)": lambda rng: "/api/v1/overviews/analyses/",
-            "finalized page (/overviews/analyses/finalized/)": lambda rng: (
-                f"/api/v1/overviews/analyses/finalized/?page={rng.randint(1, 20)}&per_page=20"
+        token = data["token"]
+        endpoints: dict[str, tuple[Callable[[random.Random], str], int, bool]] = {
+            "bare Flask (/bare/)": (lambda rng: "/bare/", args.clients, False),
+            "status (/status, no cookie, as a balancer)": (lambda rng: "/api/v1/status", args.clients, False),
+            "session check only (/users/currentuser/)": (lambda rng: "/api/v1/users/currentuser/", args.clients, False),
+            "overview (/overviews/analyses/), ETag revalidated": (
+                lambda rng: "/api/v1/overviews/analyses/",
+                args.clients,
+                True,
             ),
-            "variant list (…/interpretations/<id>/alleles/)": lambda rng: (
-                "/api/v1/workflows/analyses/{}/interpretations/{}/alleles/".format(*rng.choice(rounds))
+            "overview (/overviews/analyses/), full answers": (
+                lambda rng: "/api/v1/overviews/analyses/",
+                args.clients,
+                False,
+            ),
+            "finalized page (/overviews/analyses/finalized/)": (
+                lambda rng: f"/api/v1/overviews/analyses/finalized/?page={rng.randint(1, 20)}&per_page=20",
+                args.clients,
+                False,
+            ),
+            "small analysis: filtered list (…/filteredalleles/)": (
+                lambda rng: "/api/v1/workflows/analyses/{}/interpretations/{}/filteredalleles/".format(
+                    *rng.choice(rounds)
+                ),
+                args.clients,
+                False,
+            ),
+            "small analysis: variant list (…/alleles/)": (
+                lambda rng: "/api/v1/workflows/analyses/{}/interpretations/{}/alleles/".format(*rng.choice(rounds)),
+                args.clients,
+                False,
             ),
         }
-        for path in ("/bare/", "/api/v1/overviews/analyses/"):  # warm every worker up
-            run_load(servers.port, data["token"], lambda rng, p=path: p, args.clients, args.clients * 2)
-        results = {
-            name: run_load(servers.port, data["token"], fn, args.clients, args.requests)
-            for name, fn in endpoints.items()
-        }
+        if trio is not None:
+            base = f"/api/v1/workflows/analyses/{trio['analysis_id']}/interpretations/{trio['round_id']}"
+            ids = _get_json(servers.port, token, f"{base}/filteredalleles/")
+            every = sorted({*ids["allele_ids"], *(a for v in ids["excluded_allele_ids"].values() for a in v)})
+            trio["shown"] = len(ids["allele_ids"])
+            trio["excluded"] = {k: len(v) for k, v in ids["excluded_allele_ids"].items()}
+
+            def window(rng: random.Random) -> str:
+                start = rng.randrange(0, max(1, len(every) - 100))
+                return f"{base}/alleles/?allele_ids={','.join(map(str, every[start : start + 100]))}"
+
+            trio_endpoints = {
+                f"{args.large} trio: filtered list (…/filteredalleles/)": (
+                    lambda rng: f"{base}/filteredalleles/",
+                    args.clients,
+                    False,
+                ),
+                f"{args.large} trio: variant list rows (…/alleles/, 100 ids)": (window, args.clients, False),
+                f"{args.large} trio: variant detail (/alleles/<id>/)": (
+                    lambda rng: f"/api/v1/alleles/{rng.choice(every)}/?analysis_id={trio['analysis_id']}",
+                    args.clients,
+                    False,
+                ),
+                f"{args.large} trio: filtered list, 1 client": (lambda rng: f"{base}/filteredalleles/", 1, False),
+                "status, no cookie, 1 client": (lambda rng: "/api/v1/status", 1, False),
+            }
+            endpoints = {**endpoints, **trio_endpoints}
+        for path in ("/bare/", "/api/v1/overviews/analyses/", "/api/v1/status"):  # warm every worker up
+            run_load(servers.port, token, lambda rng, p=path: p, args.clients, args.clients * 2)
+        rss.reset()
+        results = {}
+        for name, (fn, clients, revalidate) in endpoints.items():
+            count = args.requests if clients > 1 else max(20, args.requests // 10)
+            anonymous = name.startswith("status")
+            results[name] = run_load(
+                servers.port, token, fn, clients, count, revalidate=revalidate, anonymous=anonymous
+            )
+            results[name]["peak_worker_rss_mb"] = round(rss.reset() / 1024)
+        cold = _cold_filtered_list(db_url, servers.port, token, trio, rss) if trio is not None else None
         report = {
             "analyses": args.analyses,
             "variants": args.variants,
@@ -385,6 +663,8 @@ def main() -> None:
             "cpus": os.cpu_count(),
             "load_average_1m": round(os.getloadavg()[0], 2),
             "setup_seconds": round(setup_s, 1),
+            "large_trio": trio,
+            "cold_filtered_list": cold,
             "results": results,
         }
         if args.json:
@@ -395,13 +675,35 @@ def main() -> None:
             f"({args.workers} workers x {args.threads} threads); {os.cpu_count()} CPUs, load average "
             f"{report['load_average_1m']}; data built in {report['setup_seconds']} s"
         )
-        print(f"{'endpoint':52} {'p50 ms':>8} {'p95 ms':>8} {'p99 ms':>8} {'req/s':>8} {'errors':>7}")
+        if trio is not None:
+            computed = ", ".join(f"{r['filterconfig']} {r['seconds']} s" for r in trio["filter_results"])
+            print(
+                f"trio: {trio['variants']} variants imported in {trio['import_seconds']} s; filter results of "
+                f"{len(trio['filter_results'])} configs computed in {trio['filter_results_seconds']} s "
+                f"({computed}); "
+                f"default config shows {trio['shown']}, removes {trio['excluded']}"
+            )
+            print(
+                f"first filtered list after the stored result was dropped: {cold['seconds']} s, worker peak RSS "
+                f"{cold['peak_worker_rss_mb']} MB, {cold['after_mb']} MB after; the filtering child process peaked "
+                f"at {cold['peak_child_rss_mb']} MB"
+            )
+        print(
+            f"{'endpoint':58} {'p50 ms':>8} {'p95 ms':>8} {'p99 ms':>8} {'req/s':>8} {'304':>5} {'err':>4} "
+            f"{'RSS MB':>7}"
+        )
         for name, r in results.items():
-            print(f"{name:52} {r['p50_ms']:>8} {r['p95_ms']:>8} {r['p99_ms']:>8} {r['rps']:>8} {r['errors']:>7}")
+            print(
+                f"{name:58} {r['p50_ms']:>8} {r['p95_ms']:>8} {r['p99_ms']:>8} {r['rps']:>8} "
+                f"{r['not_modified']:>5} {r['errors']:>4} {r['peak_worker_rss_mb']:>7}"
+            )
     finally:
+        if rss is not None:
+            rss.stop()
         if servers is not None:
             servers.stop()
         cluster.stop()
+        shutil.rmtree(workdir, ignore_errors=True)
 
 
 if __name__ == "__main__":

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Vendor the web UI's npm libraries into ella_app/webui/static/vendor/.
+# Vendor the web UI's npm libraries (igv.js; Swagger UI for the API docs) into ella_app/webui/static/vendor/.
 #
 # The vendored files are committed: the wheel (and so every air-gapped hospital host) carries them and no host
 # or wheel build needs Node.js or the npm registry. Run this only to upgrade a library: change the version in
@@ -17,10 +17,16 @@ check=0
 npm ci --ignore-scripts --no-audit --no-fund --loglevel=error
 
 igv_version=$(node -p "require('./node_modules/igv/package.json').version")
-# source file -> vendored file
+swagger_version=$(node -p "require('./node_modules/swagger-ui-dist/package.json').version")
+# source file -> vendored file (Swagger UI: the API docs page at /api/v1/docs, served by the API itself)
 declare -A files=(
   [node_modules/igv/dist/igv.esm.min.js]=igv/igv.esm.min.js
   [node_modules/igv/LICENSE]=igv/LICENSE
+  [node_modules/swagger-ui-dist/swagger-ui-bundle.js]=swagger-ui/swagger-ui-bundle.js
+  [node_modules/swagger-ui-dist/swagger-ui-bundle.js.LICENSE.txt]=swagger-ui/swagger-ui-bundle.js.LICENSE.txt
+  [node_modules/swagger-ui-dist/swagger-ui.css]=swagger-ui/swagger-ui.css
+  [node_modules/swagger-ui-dist/LICENSE]=swagger-ui/LICENSE
+  [node_modules/swagger-ui-dist/NOTICE]=swagger-ui/NOTICE
 )
 
 status=0
@@ -39,8 +45,11 @@ for src in "${!files[@]}"; do
 done
 if (( check )); then
   grep -qx "igv $igv_version" "$vendor/igv/VERSION" || { echo "out of date: $vendor/igv/VERSION" >&2; status=1; }
+  grep -qx "swagger-ui-dist $swagger_version" "$vendor/swagger-ui/VERSION" \
+    || { echo "out of date: $vendor/swagger-ui/VERSION" >&2; status=1; }
   (( status == 0 )) && echo "vendor/ matches package-lock.json"
 else
   echo "igv $igv_version" > "$vendor/igv/VERSION"
+  echo "swagger-ui-dist $swagger_version" > "$vendor/swagger-ui/VERSION"
 fi
 exit $status

@@ -5,11 +5,10 @@ from __future__ import annotations
 from typing import Any
 
 from flask import Flask, jsonify
-from sqlalchemy.exc import OperationalError
 from werkzeug.exceptions import HTTPException
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from ella_app.api import auth, db
+from ella_app.api import auth, db, headers, requestlog, validation
 from ella_app.config import Settings, load_settings
 from ella_app.errors import EllaError
 
@@ -22,8 +21,11 @@ def create_app(settings: Settings | None = None, test_config: dict[str, Any] | N
         app.config.update(test_config)
     app.wsgi_app = ProxyFix(app.wsgi_app, x_for=1, x_proto=1, x_host=1)  # type: ignore[method-assign]
     _register_error_handlers(app)
+    requestlog.init_app(app)  # first: its duration covers the other hooks, refused requests are logged too
     db.init_app(app)
-    auth.init_app(app)
+    auth.init_app(app)  # who is calling (for the log too), cross-site and CSRF checks
+    app.before_request(validation.guard_request)  # then the input guards, on every route, public ones included
+    headers.init_app(app)
     _register_blueprints(app)
     return app
 
@@ -45,11 +47,3 @@ def _register_error_handlers(app: Flask) -> None:
     def http_error(exc: HTTPException) -> Any:
         body = {"code": exc.code, "error": exc.name, "message": exc.description}
         return jsonify(body), exc.code or 500
-
-    # PostgreSQL restarting, failing over or out of connections: a 503 the client may retry, not a 500 (the
-    # details stay in the log, not in the answer)
-    @app.errorhandler(OperationalError)
-    def database_unavailable(exc: OperationalError) -> Any:
-        app.logger.warning("database unavailable: %s", str(exc.orig).strip() or type(exc.orig).__name__)
-        body = {"code": 503, "error": "DatabaseUnavailable", "message": "The database is unavailable; try again."}
-        return jsonify(body), 503, {"Retry-After": "1"}

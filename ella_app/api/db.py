@@ -1,11 +1,20 @@
-"""One database session per request. Nothing is committed unless a view calls ``commit()``."""
+"""One database session per request. Nothing is committed unless a view calls ``commit()``.
+
+The one module of the API that knows the database layer: the session provider, and the handlers that turn what
+PostgreSQL still rejects (a value, a unique index hit by a concurrent request) into 422/409 and a database that is
+restarting or unreachable into a 503 with Retry-After, instead of a 500.
+"""
 
 from __future__ import annotations
 
-from flask import Flask, current_app, g
+from typing import Any
+
+from flask import Flask, current_app, g, jsonify
+from sqlalchemy.exc import DataError, IntegrityError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
 from ella_app.db.session import get_engine
+from ella_app.errors import ConflictError, InputError
 
 
 def db() -> Session:
@@ -15,7 +24,30 @@ def db() -> Session:
     return g.db
 
 
+def _data_error(exc: DataError) -> Any:
+    db().rollback()
+    error = InputError(f"a value was rejected by the database: {str(exc.orig).splitlines()[0][:200]}")
+    return jsonify({"code": 422, "error": "InputError", "message": error.message}), 422
+
+
+def _integrity_error(exc: IntegrityError) -> Any:
+    db().rollback()
+    error = ConflictError("the change conflicts with a concurrent one; reload and try again")
+    return jsonify({"code": 409, "error": "ConflictError", "message": error.message}), 409
+
+
+def _database_unavailable(exc: OperationalError) -> Any:
+    # PostgreSQL restarting, failing over or out of connections: a 503 the client may retry (details in the log)
+    current_app.logger.warning("database unavailable: %s", str(exc.orig).strip() or type(exc.orig).__name__)
+    body = {"code": 503, "error": "DatabaseUnavailable", "message": "The database is unavailable; try again."}
+    return jsonify(body), 503, {"Retry-After": "1"}
+
+
 def init_app(app: Flask) -> None:
+    app.register_error_handler(DataError, _data_error)
+    app.register_error_handler(IntegrityError, _integrity_error)
+    app.register_error_handler(OperationalError, _database_unavailable)
+
     @app.teardown_appcontext
     def close_session(exc: BaseException | None) -> None:
         session = g.pop("db", None)

@@ -1,7 +1,7 @@
 """The OpenAPI 3.1 description of /api/v1, served at ``GET /api/v1/openapi.json``.
 
 Request bodies are validated against the same schemas (``components/schemas``) by
-``ella_app.api.v1.params.body``, so the description and the checks cannot drift apart. Each blueprint module
+``ella_app.api.validation.body``, so the description and the checks cannot drift apart. Each blueprint module
 declares its own ``PATHS``; :func:`build_spec` collects them. Paths are relative to the ``/api/v1`` server.
 """
 
@@ -58,7 +58,17 @@ _STATE: Schema = obj(
     "{verification: technical|verified, notrelevant: bool} used by the finalize requirements.",
 )
 
+_USERNAME: Schema = {"type": "string", "minLength": 1, "maxLength": 200}
+_PASSWORD: Schema = {"type": "string", "maxLength": 1000}
+
 REQUESTS: dict[str, Schema] = {
+    "Login": obj({"username": _USERNAME, "password": _PASSWORD}, ("username", "password"), extra=False),
+    "ChangePassword": obj(
+        {"username": _USERNAME, "password": _PASSWORD, "new_password": _PASSWORD},
+        ("username", "password", "new_password"),
+        extra=False,
+        description="Change a password with the current one (also an expired or one-time password).",
+    ),
     "StatePatch": obj(
         {"state": _STATE, "user_state": OBJECT},
         extra=False,
@@ -79,7 +89,7 @@ REQUESTS: dict[str, Schema] = {
     "FinalizeAllele": obj(
         {
             "allele_id": INT_ID,
-            "annotation_id": _nullable(INT_ID),
+            "annotation_id": INT_ID,
             "alleleassessment": obj(
                 {
                     "classification": SHORT,
@@ -121,11 +131,25 @@ REQUESTS: dict[str, Schema] = {
                 maxItems=500,
             ),
         },
-        ("allele_id", "alleleassessment"),
+        ("allele_id", "annotation_id", "alleleassessment"),
         extra=False,
         description="Classify a variant of the interpretation: a new allele assessment (class from "
         "classification.options, ACMG criteria with strength, comments) and report, superseding the current "
-        "ones. presented_* name the assessment/report the user saw (null for none): 409 if it changed since.",
+        "ones. annotation_id is the variant's current annotation the classification was made on (409 if it "
+        "has been superseded). presented_* name the assessment/report the user saw (null for none): 409 if it "
+        "changed since.",
+    ),
+    "UiException": obj(
+        {
+            "message": {"type": "string", "minLength": 1, "maxLength": 10_000},
+            "location": {"type": "string", "maxLength": 2000},
+            "stacktrace": {"type": "string", "maxLength": 50_000},
+            "state": {"type": "object"},
+        },
+        ("message",),
+        extra=False,
+        description="An error the web UI caught: its message, the page (location), the stack trace and a "
+        "little of the UI's state.",
     ),
     "ReferenceCreate": obj(
         {

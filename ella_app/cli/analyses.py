@@ -11,6 +11,7 @@ import click
 from ella_app.cli.context import CliContext, json_option, pass_cli, reason_option, setup_service_logging
 from ella_app.cli.groups import deposit
 from ella_app.db import schema
+from ella_app.services import filter_results
 from ella_app.services.analyses_admin import list_analyses
 from ella_app.services.importer import import_analysis
 from ella_app.services.loop import ServiceLoop
@@ -27,16 +28,23 @@ from ella_app.services.watcher import AnalysisWatcher, NameFilter
 def deposit_analysis(cli: CliContext, path: str, skip_existing: bool) -> None:
     """Import an analysis: a folder, a .analysis file or a .vcf/.vcf.gz file (files are not moved)."""
     report = cli.change(
-        "deposit", "analysis", lambda s, p: import_analysis(s, path, skip_existing=skip_existing, progress=p)
+        "deposit",
+        "analysis",
+        lambda s, p: import_analysis(s, path, app_config=cli.settings.config, skip_existing=skip_existing, progress=p),
     )
     if report.created:
+        filter_results.after_import(cli.settings.db_url, report.extra.get("analysis_id"), cli.settings.config)
         extra = report.extra
         human = [
             f"Imported analysis {extra['analysis']} (id {extra['analysis_id']}, panel {extra['genepanel']}): "
             f"{extra['variants']} variants, {extra['samples']} sample(s), proband {', '.join(extra['proband'])}",
             f"  alleles: {extra['alleles_created']} new, {extra['alleles_existing']} already known; "
-            f"{extra['records'] - extra['variants']} record(s) without a proband ALT skipped; {extra['seconds']} s",
+            f"{extra['skipped_no_proband_alt']} record(s) without a proband ALT skipped; {extra['seconds']} s",
         ]
+        if extra["prefiltered"]:
+            human.append(f"  {extra['prefiltered']} record(s) left out by the prefilters of {extra['deposit_rule']}")
+        if extra["postprocessed"]:
+            human += [f"  {line}" for line in extra["postprocessed"]]
         cli.emit(report, human)
     else:
         cli.emit(report)
@@ -59,8 +67,12 @@ def deposit_analyses(cli: CliContext, directory: Path) -> None:
         report = cli.change(
             "deposit",
             "analyses",
-            lambda s, p, folder=folder: import_analysis(s, folder, skip_existing=True, progress=p),
+            lambda s, p, folder=folder: import_analysis(
+                s, folder, app_config=cli.settings.config, skip_existing=True, progress=p
+            ),
         )
+        if report.created:
+            filter_results.after_import(cli.settings.db_url, report.extra.get("analysis_id"), cli.settings.config)
         total.created += report.created
         total.unchanged += report.unchanged
     cli.emit(total)
@@ -108,6 +120,7 @@ def watch(
         cli.settings.path("ANALYSES_INCOMING"),
         cli.settings.path("ANALYSES_PATH"),
         names=NameFilter(list(whitelist), list(blacklist), whitelistfile, blacklistfile),
+        app_config=cli.settings.config,
         rescan_interval=interval,
         ready_check=_schema_check(cli.settings.db_url),
     )

@@ -33,6 +33,7 @@ def poll(cli: CliContext, interval: float, once: bool) -> None:
         cli.settings.db_url,
         AnnotationClient(url),
         automatic_deposit_with_sample_id=bool(config.get("import", {}).get("automatic_deposit_with_sample_id")),
+        app_config=config,
     )
 
     def step() -> None:

@@ -25,13 +25,17 @@ def new(cli: CliContext, words: tuple[str, ...]) -> None:
     cli.emit(report, f"broadcast {report.extra['id']} is active: {' '.join(message.split())}")
 
 
+TAIL = 10
+
+
 @broadcast.command("list")
 @click.option("--all", "include_inactive", is_flag=True, help="Also list deactivated broadcasts.")
+@click.option("--tail", is_flag=True, help=f"The last {TAIL} broadcasts, active or not (oldest first).")
 @json_option
 @pass_cli
-def list_(cli: CliContext, include_inactive: bool) -> None:
-    """List the active broadcasts (all of them with --all)."""
-    rows = cli.read(lambda session: broadcasts.list_broadcasts(session, include_inactive))
+def list_(cli: CliContext, include_inactive: bool, tail: bool) -> None:
+    """List the active broadcasts (all of them with --all, the last ten with --tail)."""
+    rows = cli.read(lambda session: broadcasts.list_broadcasts(session, include_inactive, TAIL if tail else None))
     human = [
         f"{row['id']}\t{row['date_created'][:19]}\t{'active' if row['active'] else 'inactive'}\t{row['message']}"
         for row in rows

@@ -1,4 +1,4 @@
-"""``ella-cli database``: create, migrate, check and refresh the schema."""
+"""``ella-cli database``: create, migrate (up and down), check, list and refresh the schema."""
 
 from __future__ import annotations
 
@@ -56,6 +56,84 @@ def upgrade(cli: CliContext, revision: str) -> None:
         else f"nothing to do: already at {result['current']}"
     )
     cli.emit(result, message)
+
+
+def _confirmed(force: bool, warning: str) -> None:
+    """ELLA's safeguard for destructive commands: type CONFIRM (unless -f)."""
+    if force:
+        return
+    answer = click.prompt(f"{warning} Type CONFIRM to proceed", default="", show_default=False, err=True)
+    if answer != "CONFIRM":
+        raise click.ClickException("not confirmed; nothing was changed")
+
+
+@database.command("downgrade", context_settings={"ignore_unknown_options": True})  # "-1" is a revision
+@click.argument("revision")
+@click.option("-f", "--force", is_flag=True, help="Do not ask for the typed confirmation.")
+@json_option
+@reason_option
+@pass_cli
+def downgrade(cli: CliContext, revision: str, force: bool) -> None:
+    """Migrate the schema down to REVISION (an id, "-1", or "base"). Migrating down drops the tables and
+    columns of the later migrations with their data: asks you to type CONFIRM unless --force. Nothing happens
+    (and nothing is asked) when the database is already at REVISION."""
+    state = schema.schema_state(cli.settings.db_url)
+    target = schema.resolve(revision, state.current)
+    if state.current != target:
+        _confirmed(
+            force,
+            f"Migrating down from {state.current or 'base'} to {target or 'base'} deletes the data of the later "
+            "migrations. Stop the ELLA services first.",
+        )
+    result = schema.downgrade(cli.settings.db_url, revision)
+    if result["changed"] and result["current"] is not None:  # at base the audit log's table is gone too
+        _audit(cli, "downgrade", f"{result['from']} -> {result['current']}")
+    message = (
+        f"downgraded from {result['from']} to {result['current'] or 'base'}"
+        if result["changed"]
+        else f"nothing to do: already at {result['current'] or 'base'}"
+    )
+    cli.emit(result, message)
+
+
+@database.command("history")
+@click.option("-v", "--verbose", is_flag=True, help="Also the parent revision and the file of each migration.")
+@click.option("--range", "revision_range", metavar="START:END", help="Only these (e.g. 0002:head, :0002).")
+@json_option
+@pass_cli
+def history(cli: CliContext, verbose: bool, revision_range: str | None) -> None:
+    """List the migrations, oldest first, marking the database's current one and those applied."""
+    rows = schema.history(cli.settings.db_url, revision_range)
+    human = []
+    for row in rows:
+        marks = ", ".join(m for m, on in (("current", row["current"]), ("head", row["head"])) if on)
+        line = f"{'*' if row['applied'] else ' '} {row['revision']}  {row['description']}" + (
+            f"  ({marks})" if marks else ""
+        )
+        if verbose:
+            line += f"\n      parent: {row['down_revision'] or 'base'}  file: {row['path']}"
+        human.append(line)
+    cli.emit({"changed": False, "migrations": rows}, human or ["no migrations"])
+
+
+@database.command("make")
+@click.option("-f", "--force", is_flag=True, help="Do not ask for the typed confirmation.")
+@json_option
+@reason_option
+@pass_cli
+def make(cli: CliContext, force: bool) -> None:
+    """Create every table from the current models on an EMPTY database, for development and tests (ELLA's
+    'database make'). Like ELLA's, it records no migration version: 'database compare' then fails and the
+    services refuse the database. Production databases are made with 'database make-production'. Asks you
+    to type CONFIRM unless --force."""
+    _confirmed(force, "This creates the tables from the models, without migrations, for development and tests.")
+    result = schema.make(cli.settings.db_url)
+    _audit(cli, "make", result["action"])
+    cli.emit(
+        result,
+        f"{result['tables']} tables created from the models; no migration version recorded "
+        "('database compare' will fail: use make-production for ELLA's services)",
+    )
 
 
 @database.command("current")

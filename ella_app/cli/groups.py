@@ -26,7 +26,7 @@ def deposit() -> None:
     cls=LazyGroup,
     lazy_commands={
         "add_groups": "usergroups",
-        **dict.fromkeys(("add_many", "list", "reset_password", "lock", "unlock", "modify"), "users"),
+        **dict.fromkeys(("add_many", "list", "activity", "reset_password", "lock", "unlock", "modify"), "users"),
     },
     help="Manage user groups and users.",
 )

@@ -11,13 +11,14 @@ from ella_app.cli.lazy import LazyGroup
 
 # command -> the module under ella_app.cli that defines it (its ``commands`` list or a shared group)
 COMMAND_MODULES = {
-    "database": "database",  # make-production|upgrade|current|compare|refresh|drop
+    "database": "database",  # make-production|make|upgrade|downgrade|current|history|compare|refresh|drop
     "config": "config",  # validate
     "filterconfigs": "filterconfigs",  # update|list|deactivate
     "references": "references",  # fetch (``deposit references`` is in the deposit group)
     "broadcast": "broadcast",  # new|list|deactivate
+    "clilog": "clilog",  # list
     "igv-download": "igv",
-    "delete": "delete",  # analysis
+    "delete": "delete",  # analysis|alleleinterpretation
     "analyses": "analyses",  # watch|list (``deposit analysis`` is in the deposit group)
     "annotation": "annotation",  # poll
 }

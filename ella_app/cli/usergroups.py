@@ -38,4 +38,5 @@ def add_groups(cli: CliContext, file: str, names: tuple[str, ...], dry_run: bool
             "add_groups",
             lambda session, progress: add_groups_service(session, entries, progress=progress),
         )
+    report.messages.extend(warning for entry in entries for warning in entry.warnings)
     cli.emit(report)

@@ -1,4 +1,4 @@
-"""``ella-cli users``: add_many, list, reset_password, lock, unlock, modify.
+"""``ella-cli users``: add_many, list, activity, reset_password, lock, unlock, modify.
 
 One-time passwords are shown exactly once: on the terminal, or — with ``--passwords-file`` — only in that
 file (created with mode 0600, lines ``username<TAB>password``, appended to). With ``--json`` and no
@@ -23,6 +23,7 @@ from ella_app.cli.groups import users
 from ella_app.errors import InputError
 from ella_app.formats.users import parse_users
 from ella_app.security.passwords import PasswordPolicy
+from ella_app.services import resourcelog
 from ella_app.services import users as service
 from ella_app.services.results import ChangeReport, ProgressFn
 from ella_app.services.users import UserChange
@@ -158,18 +159,41 @@ def list_users(cli: CliContext, groups: tuple[str, ...], username: str | None) -
     if cli.json:
         cli.emit({"changed": False, "users": rows})
         return
+    _table(rows, LIST_COLUMNS, "no users")
+
+
+ACTIVITY_COLUMNS = ("username", "first_name", "last_name", "group", "last_activity", "last_login", "requests")
+
+
+@users.command("activity")
+@click.option(
+    "--days", default=30, show_default=True, type=click.IntRange(1, 3650), help="Count API requests of N days."
+)
+@json_option
+@pass_cli
+def activity(cli: CliContext, days: int) -> None:
+    """List users by their latest activity (newest first): last activity and login of their sessions, and
+    their API requests in the last --days days (from the request log)."""
+    rows = cli.read(lambda session: resourcelog.user_activity(session, days))
+    if cli.json:
+        cli.emit({"changed": False, "days": days, "users": rows})
+        return
+    _table(rows, ACTIVITY_COLUMNS, "no users")
+
+
+def _table(rows: list[dict[str, object]], columns: tuple[str, ...], empty: str) -> None:
     if not rows:
-        click.echo("no users")
+        click.echo(empty)
         return
     if sys.stdout.isatty():
-        table = Table(*LIST_COLUMNS)
+        table = Table(*columns)
         for row in rows:
-            table.add_row(*("" if row[c] is None else str(row[c]) for c in LIST_COLUMNS))
+            table.add_row(*("" if row[c] is None else str(row[c]) for c in columns))
         Console().print(table)
         return
-    click.echo("\t".join(LIST_COLUMNS))
+    click.echo("\t".join(columns))
     for row in rows:
-        click.echo("\t".join("" if row[c] is None else str(row[c]) for c in LIST_COLUMNS))
+        click.echo("\t".join("" if row[c] is None else str(row[c]) for c in columns))
 
 
 @users.command("reset_password")

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from importlib import resources
+from pathlib import Path
 from typing import Any
 
 from alembic import command
@@ -78,6 +79,10 @@ def schema_state(db_url: str) -> SchemaState:
 
 
 def _locked_upgrade(db_url: str, target: str) -> tuple[SchemaState, SchemaState]:
+    return _locked_migration(db_url, target, command.upgrade)
+
+
+def _locked_migration(db_url: str, target: str, run: Any) -> tuple[SchemaState, SchemaState]:
     with get_engine(db_url).connect() as connection:
         connection.execute(text("SELECT pg_advisory_lock(:id)"), {"id": MIGRATION_LOCK_ID})
         connection.commit()
@@ -87,7 +92,7 @@ def _locked_upgrade(db_url: str, target: str) -> tuple[SchemaState, SchemaState]
                 raise SchemaStateError(
                     f"the database has {before.tables} tables but no ELLA migration version; refusing to touch it"
                 )
-            command.upgrade(_alembic_config(connection), target)
+            run(_alembic_config(connection), target)
             connection.commit()
             after = _state(connection)
         except BaseException:
@@ -133,6 +138,87 @@ def upgrade(db_url: str, revision: str = "head") -> dict[str, Any]:
         "from": before.current,
         **after.as_dict(),
     }
+
+
+def resolve(revision: str, current: str | None) -> str | None:
+    """The revision id ``revision`` names ("head", "base", an id or its prefix, or relative like "-1" from
+    ``current``); SchemaStateError when it names none."""
+    script = ScriptDirectory.from_config(_alembic_config())
+    try:
+        if revision == "base":
+            return None
+        if revision.startswith(("-", "+")) and revision[1:].isdigit():
+            order = [None, *_revisions_in_order()]
+            index = order.index(current) + int(revision)
+            if not 0 <= index < len(order):
+                raise SchemaStateError(f"{revision} from {current or 'base'} is beyond the migrations")
+            return order[index]
+        found = script.get_revision(revision)
+    except SchemaStateError:
+        raise
+    except Exception as exc:  # alembic raises several kinds for unknown or ambiguous names
+        raise SchemaStateError(f"no migration '{revision}': {exc}") from None
+    if found is None:
+        raise SchemaStateError(f"no migration '{revision}'")
+    return found.revision
+
+
+def downgrade(db_url: str, revision: str) -> dict[str, Any]:
+    """Migrate the schema down to ``revision`` (ELLA's ``database downgrade``); a no-op when it is there."""
+    before, after = _locked_migration(db_url, revision, command.downgrade)
+    changed = before.current != after.current
+    action = "downgraded" if changed else "none"
+    return {"changed": changed, "action": action, "from": before.current, **after.as_dict()}
+
+
+def history(db_url: str | None = None, revision_range: str | None = None) -> list[dict[str, Any]]:
+    """The migrations, oldest first: id, parent, description, file, whether head and (given a database)
+    whether applied. ``revision_range`` is Alembic's ``[start]:[end]`` (e.g. ``0002:head``)."""
+    script = ScriptDirectory.from_config(_alembic_config())
+    lower, upper = "base", "heads"
+    if revision_range:
+        if revision_range.count(":") != 1:
+            raise SchemaStateError(f"a range is START:END (either may be empty), not '{revision_range}'")
+        start, end = revision_range.split(":")
+        lower, upper = start or "base", end or "heads"
+    try:
+        revisions = list(script.walk_revisions(lower, upper))
+    except Exception as exc:
+        raise SchemaStateError(f"bad range '{revision_range}': {exc}") from None
+    current = schema_state(db_url).current if db_url else None
+    applied = set()
+    if current is not None:
+        order = _revisions_in_order()
+        applied = set(order[: order.index(current) + 1]) if current in order else set()
+    return [
+        {
+            "revision": rev.revision,
+            "down_revision": rev.down_revision,
+            "description": (rev.doc or "").splitlines()[0] if rev.doc else "",
+            "path": Path(rev.path).name if rev.path else None,
+            "head": rev.is_head,
+            "applied": rev.revision in applied if db_url else None,
+            "current": rev.revision == current,
+        }
+        for rev in reversed(revisions)
+    ]
+
+
+def make(db_url: str) -> dict[str, Any]:
+    """Create every table from the models on an empty database (ELLA's ``database make``, for development and
+    tests). Like ELLA's it records no migration version: ``compare`` then fails and the services refuse the
+    database; production databases are made with ``make_production``."""
+    state = schema_state(db_url)
+    if state.tables:
+        raise SchemaStateError(
+            f"the database is not empty ({state.tables} tables): 'database make' only fills an empty one"
+        )
+    from ella_app.db.models import Base
+
+    with get_engine(db_url).begin() as connection:
+        Base.metadata.create_all(connection)
+    after = schema_state(db_url)
+    return {"changed": True, "action": "created from the models", **after.as_dict()}
 
 
 def compare(db_url: str) -> SchemaState:

@@ -291,4 +291,8 @@ def parse_ped(path: str | Path) -> Pedigree:
         for role, parent in (("father", m.father), ("mother", m.mother)):
             if parent is not None and parent not in names:
                 raise InputError(f"{role} {parent!r} of {m.sample} is not in the file", source=source, line=m.line)
+    for role in ("father", "mother"):  # ELLA: "An analysis' family can only have one father/mother"
+        parents = sorted({p for p in (getattr(m, role) for m in members) if p is not None})
+        if len(parents) > 1:
+            raise InputError(f"one {role} per family, found {', '.join(parents)}", source=source)
     return Pedigree(path, members)

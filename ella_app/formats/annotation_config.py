@@ -13,7 +13,6 @@ against one VCF header (:meth:`AnnotationConfig.mapper`), dropping the sources t
 from __future__ import annotations
 
 import binascii
-import contextlib
 import json
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -134,48 +133,53 @@ class VepTranscripts:
         self.copy = [(at[k], name) for k, name in _VEP_COPY if k in at]
 
     def decode(self, value: str) -> list[dict[str, Any]]:
+        # One loop with the field positions in locals: this runs for every transcript of every record.
+        n, feature, feature_type = self.n, self.feature, self.feature_type
+        symbol, hgnc, consequence, hgvsc, hgvsp = self.symbol, self.hgnc, self.consequence, self.hgvsc, self.hgvsp
+        protein, strand, canonical, existing, copy = self.protein, self.strand, self.canonical, self.existing, self.copy
         out = []
         for entry in value.split(","):
             p = entry.split("|")
-            if len(p) != self.n:
-                raise ValueError(f"CSQ entry has {len(p)} fields, the header declares {self.n}")
-            if self.feature is None or not p[self.feature]:
+            if len(p) != n:
+                raise ValueError(f"CSQ entry has {len(p)} fields, the header declares {n}")
+            if feature is None or not p[feature]:
                 continue
-            if self.feature_type is not None and p[self.feature_type] not in ("Transcript", ""):
+            if feature_type is not None and p[feature_type] not in ("Transcript", ""):
                 continue
-            out.append(self._transcript(p))
+            t: dict[str, Any] = {"transcript": p[feature]}
+            if symbol is not None and p[symbol]:
+                t["symbol"] = p[symbol]
+            if hgnc is not None and p[hgnc]:
+                digits = p[hgnc].rpartition(":")[2]
+                if digits.isdigit():
+                    t["hgnc_id"] = int(digits)
+            if consequence is not None and p[consequence]:
+                t["consequences"] = p[consequence].split("&")
+            if hgvsc is not None:
+                v = p[hgvsc]
+                if v:
+                    t["HGVSc"] = v
+                    t["HGVSc_short"] = v.split(":", 1)[-1]
+            if hgvsp is not None:
+                v = p[hgvsp]
+                if v:
+                    t["HGVSp"] = v.split(":", 1)[-1].replace("%3D", "=")
+            if protein is not None and p[protein]:
+                t["protein"] = p[protein]
+            for i, name in copy:
+                if p[i]:
+                    t[name] = p[i]
+            if strand is not None:
+                v = p[strand]
+                if v.lstrip("+-").isdigit():
+                    t["strand"] = int(v)
+            t["is_canonical"] = canonical is not None and p[canonical] == "YES"
+            if existing is not None and p[existing]:
+                rs = [v for v in p[existing].split("&") if v.startswith("rs") and v[2:].isdigit()]
+                if rs:
+                    t["dbsnp"] = rs
+            out.append(t)
         return out
-
-    def _transcript(self, p: list[str]) -> dict[str, Any]:
-        assert self.feature is not None
-        t: dict[str, Any] = {"transcript": p[self.feature]}
-        if self.symbol is not None and p[self.symbol]:
-            t["symbol"] = p[self.symbol]
-        if self.hgnc is not None and p[self.hgnc]:
-            digits = p[self.hgnc].rpartition(":")[2]
-            if digits.isdigit():
-                t["hgnc_id"] = int(digits)
-        if self.consequence is not None and p[self.consequence]:
-            t["consequences"] = p[self.consequence].split("&")
-        if self.hgvsc is not None and p[self.hgvsc]:
-            t["HGVSc"] = p[self.hgvsc]
-            t["HGVSc_short"] = p[self.hgvsc].split(":", 1)[-1]
-        if self.hgvsp is not None and p[self.hgvsp]:
-            t["HGVSp"] = p[self.hgvsp].split(":", 1)[-1].replace("%3D", "=")
-        if self.protein is not None and p[self.protein]:
-            t["protein"] = p[self.protein]
-        for i, name in self.copy:
-            if p[i]:
-                t[name] = p[i]
-        if self.strand is not None and p[self.strand]:
-            with contextlib.suppress(ValueError):
-                t["strand"] = int(p[self.strand])
-        t["is_canonical"] = self.canonical is not None and p[self.canonical] == "YES"
-        if self.existing is not None and p[self.existing]:
-            rs = [v for v in p[self.existing].split("&") if v.startswith("rs") and v[2:].isdigit()]
-            if rs:
-                t["dbsnp"] = rs
-        return t
 
 
 @dataclass

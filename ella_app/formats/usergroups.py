@@ -2,7 +2,9 @@
 
 Each group: ``name``; ``genepanels`` as ``[name]`` (every official version present) or ``[name, version]``;
 optional ``default_import_genepanel`` (same shape; ``[name]`` means the newest version); ``import_groups``
-(defaults to the group's own name); ``config`` (an object, stored as given).
+(defaults to the group's own name); ``config`` (an object, stored as given). The deposit rules
+``config.deposit.analysis[]`` are checked as the importer reads them: ``pattern`` a regular expression,
+``prefilters`` lists of known criteria (none empty), ``postprocess`` known postprocessors.
 """
 
 from __future__ import annotations
@@ -40,6 +42,8 @@ class UserGroupEntry:
     config: dict[str, Any] | None
     """None when the key is absent (an existing group keeps its config)."""
     line: int | None = None
+    warnings: tuple[str, ...] = ()
+    """Accepted, but worth telling the operator (e.g. a key ELLA ignores)."""
 
 
 def _panel(value: list[str]) -> PanelRef:
@@ -83,6 +87,7 @@ def read_usergroups(path: str | Path, names: tuple[str, ...] = ()) -> list[UserG
                 import_groups=tuple(item.get("import_groups", [name])),
                 config=item.get("config"),
                 line=line,
+                warnings=tuple(_deposit_warnings(item, index, source, line)),
             )
         )
     if names:
@@ -116,6 +121,21 @@ def _check_patterns(item: dict[str, Any], index: int, source: str, line: int | N
                 )
             )
     return errors
+
+
+def _deposit_warnings(item: dict[str, Any], index: int, source: str, line: int | None) -> list[str]:
+    """ELLA's documentation calls the prefilter key ``prefilter``, its code reads only ``prefilters``: a
+    ``prefilter`` key is accepted (as by ELLA) but does nothing, which the operator should know."""
+    warnings = []
+    rules = (item.get("config") or {}).get("deposit", {}).get("analysis", [])
+    for position, rule in enumerate(rules):
+        if "prefilter" in rule:
+            where = f"{source}, line {line}" if line else source
+            warnings.append(
+                f"warning: {where}, key '{index}.config.deposit.analysis.{position}.prefilter': ignored, as by ELLA "
+                "(no variant is prefiltered by it); prefilters are given as 'prefilters': [[criteria...], ...]"
+            )
+    return warnings
 
 
 def check_acmg_frequency_groups(

@@ -177,11 +177,19 @@ class VcfReader:
 
     def __iter__(self) -> Iterator[VcfRecord]:
         n_columns = 9 + len(self.header.samples) if self.header.has_format else 8
+        assert self._fh is not None
+        lines = iter(self._fh)  # iterating the file is cheaper than readline() per line
         while True:
-            text = self._readline()
+            try:
+                text = next(lines, "")
+            except (EOFError, zlib.error, gzip.BadGzipFile) as exc:
+                raise self._error(f"compressed file is truncated or corrupt ({exc})", self._line + 1) from None
+            except UnicodeDecodeError:
+                raise self._error("not UTF-8 text", self._line + 1) from None
             if not text:
                 return
-            if not text.endswith("\n"):
+            self._line += 1
+            if text[-1] != "\n":
                 raise self._error("last line is incomplete (file truncated?)")
             text = text.rstrip("\r\n")
             if not text:
@@ -274,39 +282,128 @@ class CsqDecoder:
 
 @dataclass(frozen=True, slots=True)
 class AlleleShape:
-    """ELLA's allele coordinates: 0-based start, open end, the changed bases and the change type."""
+    """ELLA's allele coordinates: 0-based start, open end, the changed bases, the change type and length."""
 
     start: int
     open_end: int
     change_from: str
     change_to: str
-    change_type: str  # SNP | del | ins | indel
+    change_type: str  # SNP | del | ins | indel; CNVs: dup | dup_tandem | del | del_me
     length: int
 
 
+def _common_prefix(a: str, b: str) -> int:
+    n = min(len(a), len(b))
+    i = 0
+    while i < n and a[i] == b[i]:
+        i += 1
+    return i
+
+
+def _common_suffix(a: str, b: str) -> int:
+    n = min(len(a), len(b))
+    i = 0
+    while i < n and a[-1 - i] == b[-1 - i]:
+        i += 1
+    return i
+
+
 def allele_shape(pos: int, ref: str, alt: str) -> AlleleShape:
-    """Coordinates of a decomposed, left-aligned VCF allele (indels carry one padding base)."""
+    """ELLA's coordinates of a VCF allele (``VCFRecord._snv_allele_info``).
+
+    The common suffix of REF and ALT is removed first, then the common prefix (moving the start): an
+    insertion sits between the base before it and the next one (start = that base, open end = start + 1,
+    length 1); a deletion spans the deleted bases; equal lengths of one base are a SNP, anything else an
+    indel. Equivalent representations of one change (extra padding on either side) give the same shape.
+    """
+    if ref == alt:
+        raise ValueError(f"REF and ALT are the same ({ref}): not a variant")
     start = pos - 1
+    n = _common_suffix(ref, alt)
+    if n:
+        ref, alt = ref[:-n], alt[:-n]
+    n = _common_prefix(ref, alt)
+    if n:
+        ref, alt = ref[n:], alt[n:]
+        start += n
     if len(ref) == 1 and len(alt) == 1:
         return AlleleShape(start, start + 1, ref, alt, "SNP", 1)
-    if len(ref) > len(alt) == 1 and ref[0] == alt[0]:
-        deleted = ref[1:]
-        return AlleleShape(start + 1, start + 1 + len(deleted), deleted, "", "del", len(deleted))
-    if len(alt) > len(ref) == 1 and ref[0] == alt[0]:
-        inserted = alt[1:]
-        return AlleleShape(start + 1, start + 2, "", inserted, "ins", len(inserted))
-    return AlleleShape(start, start + len(ref), ref, alt, "indel", max(len(ref), len(alt)))
+    if ref and alt:
+        return AlleleShape(start, start + len(ref), ref, alt, "indel", max(len(ref), len(alt)))
+    if alt:
+        return AlleleShape(start - 1, start, "", alt, "ins", 1)
+    return AlleleShape(start, start + len(ref), ref, "", "del", len(ref))
 
 
-def genotype_type(gt: str) -> tuple[str, bool]:
-    """(ELLA genotype type, carries an ALT) for a GT value such as ``0/1``, ``1|1``, ``./.`` or ``1``."""
-    alleles = gt.replace("|", "/").split("/")
-    called = [a for a in alleles if a != "."]
-    if not called:
-        return "No coverage", False
-    alt = sum(1 for a in called if a != "0")
-    if alt == 0:
-        return "Reference", False
-    if alt == len(alleles):
-        return "Homozygous", True
-    return "Heterozygous", True
+# Symbolic ALTs ELLA maps to a CNV change type; other ALTs of a record with INFO/SVTYPE take DEL/DUP from it.
+SV_ALT_CHANGE_TYPES = {"<DUP>": "dup", "<DUP:TANDEM>": "dup_tandem", "<DEL>": "del", "<DEL:ME>": "del_me"}
+_SVTYPE_CHANGE_TYPES = {"DEL": "del", "DUP": "dup"}
+
+
+def sv_change_type(alt: str, svtype: str) -> str:
+    """ELLA's change type of a CNV record (``VCFRecord.sv_change_type``)."""
+    found = SV_ALT_CHANGE_TYPES.get(alt) or _SVTYPE_CHANGE_TYPES.get(svtype)
+    if found is None:
+        raise ValueError(
+            f"CNV record with ALT {alt} and SVTYPE={svtype}: only ALT <DUP>, <DUP:TANDEM>, <DEL>, <DEL:ME> "
+            "or SVTYPE DEL/DUP are supported"
+        )
+    return found
+
+
+def cnv_shape(pos: int, ref: str, alt: str, svtype: str, svlen: str | bool | None) -> AlleleShape:
+    """ELLA's coordinates of a CNV record (``VCFRecord._cnv_allele_info``): the start is POS - 1; a
+    duplication has an open end of start + 1, anything else start + |SVLEN|; the length is |SVLEN|. The
+    bases are empty for the symbolic ALTs of :data:`SV_ALT_CHANGE_TYPES`, REF/ALT otherwise."""
+    change_type = sv_change_type(alt, svtype)
+    if not isinstance(svlen, str) or not svlen:
+        raise ValueError(f"CNV record (SVTYPE={svtype}) without INFO/SVLEN")
+    try:
+        length = abs(int(svlen.split(",", 1)[0]))
+    except ValueError:
+        raise ValueError(f"INFO/SVLEN {svlen!r} is not an integer") from None
+    start = pos - 1
+    open_end = start + 1 if change_type in ("dup", "dup_tandem") else start + length
+    if alt in SV_ALT_CHANGE_TYPES:
+        ref, alt = "", ""
+    return AlleleShape(start, open_end, ref, alt, change_type, length)
+
+
+# ------------------------------------------------------------------------------------------ genotypes
+
+# ELLA's genotype types by the allele indices of a decomposed record (-1 = missing), ``GenotypeImporter``.
+# "./." and "." are "No coverage" when the sample has no call anywhere in the (multiallelic) block.
+GENOTYPE_TYPES: dict[tuple[int, ...], str] = {
+    (0, 1): "Heterozygous",
+    (1, 0): "Heterozygous",
+    (1, -1): "Heterozygous",
+    (-1, 1): "Heterozygous",
+    (1, 1): "Homozygous",
+    (1,): "Homozygous",
+    (0, -1): "Reference",
+    (-1, 0): "Reference",
+    (0, 0): "Reference",
+    (-1, -1): "Reference",
+    (-1,): "Reference",
+    (0,): "Reference",
+}
+# The sample's genotype at this site involves another ALT of the (decomposed) multiallelic site.
+MULTIALLELIC_GTS = frozenset({(1, -1), (-1, 1), (0, -1), (-1, 0)})
+NO_CALL_GTS = frozenset({(-1, -1), (-1,)})
+
+_GT_SPLIT = re.compile(r"[/|]")
+_gt_cache: dict[str, tuple[int, ...]] = {}
+
+
+def parse_gt(value: str) -> tuple[int, ...]:
+    """Allele indices of a GT value (``0/1`` → (0, 1), ``1|.`` → (1, -1), ``1`` → (1,)); ValueError if malformed."""
+    found = _gt_cache.get(value)
+    if found is not None:
+        return found
+    parts = _GT_SPLIT.split(value or ".")
+    if not all(a == "." or a.isdigit() for a in parts):
+        raise ValueError(f"GT {value!r} is not a genotype")
+    parsed = tuple(-1 if a == "." else int(a) for a in parts)
+    if len(_gt_cache) < 4096:
+        _gt_cache[value] = parsed
+    return parsed

@@ -21,3 +21,10 @@ def token_digest(token: str) -> str:
 
 def token_matches(token: str, digest: str) -> bool:
     return hmac.compare_digest(token_digest(token), digest)
+
+
+def csrf_token(session_token: str) -> str:
+    """The CSRF token of a session: an HMAC keyed with the session token, so it is bound to that session (a
+    token of another session, or one set by a sibling site, does not match) and needs no storage. Knowing it
+    reveals nothing of the session token."""
+    return hmac.new(session_token.encode("utf-8"), b"ella-csrf-v1", hashlib.sha256).hexdigest()

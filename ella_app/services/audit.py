@@ -5,15 +5,21 @@ from __future__ import annotations
 import getpass
 import grp
 import os
+from typing import Any
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from ella_app.db.models import CliLog
 from ella_app.errors import ConfigError
 
+MAX_LIST = 10_000
+
 
 def operator_name() -> str:
-    """The person behind the command: the sudo caller when run through the admin wrapper, else the OS user."""
+    """The person behind the command, in this order: ``ELLA_OPERATOR`` (the host's ``ella-cli`` wrapper sets
+    it to the sudo caller or the login user before it drops to the service user with a clean environment),
+    ``SUDO_USER`` (``sudo -u ella ella-cli …``), else the OS user."""
     for variable in ("ELLA_OPERATOR", "SUDO_USER"):
         if os.environ.get(variable):
             return os.environ[variable]
@@ -45,3 +51,25 @@ def record(
     session.add(row)
     session.flush()
     return row
+
+
+def list_entries(session: Session, limit: int = 20, user: str | None = None) -> list[dict[str, Any]]:
+    """The newest ``limit`` audit rows (of ``user`` only, if given), newest first."""
+    if not 1 <= limit <= MAX_LIST:
+        raise ValueError(f"limit must be between 1 and {MAX_LIST}")
+    query = select(CliLog).order_by(CliLog.id.desc()).limit(limit)
+    if user:
+        query = query.where(CliLog.user == user)
+    return [
+        {
+            "id": row.id,
+            "time": row.time.isoformat(),
+            "user": row.user,
+            "group": row.group,
+            "command": f"{row.groupcommand} {row.command}",
+            "argv": row.argv,
+            "reason": row.reason,
+            "output": row.output,
+        }
+        for row in session.scalars(query)
+    ]

@@ -20,8 +20,16 @@ from ella_app.services import users as user_service
 # Last activity is written at most this often, so that reads do not each cost a write.
 LAST_ACTIVITY_RESOLUTION = dt.timedelta(minutes=1)
 
-# Verified against when the username is unknown, so that both cases take the same time.
-_DUMMY_HASH = passwords.hash_password("not-a-real-password")
+_dummy_hash: str | None = None
+
+
+def _dummy() -> str:
+    """A hash to verify against when the username is unknown, made with the current hashing parameters, so
+    that unknown users cost the same argon2 work as known ones."""
+    global _dummy_hash
+    if _dummy_hash is None or passwords.needs_rehash(_dummy_hash):
+        _dummy_hash = passwords.hash_password(tokens.new_token())
+    return _dummy_hash
 
 
 @dataclass(frozen=True)
@@ -47,20 +55,26 @@ def _now() -> dt.datetime:
 
 
 def check_credentials(session: Session, username: str, password: str, policy: PasswordPolicy) -> LoginOutcome:
-    """Verify a username and password; counts failures and applies the lock-out."""
+    """Verify a username and password; counts failures and applies ELLA's lock-out.
+
+    No account enumeration: a wrong password answers "invalid" alike for unknown, locked, deactivated and
+    ordinary users, after the same argon2 verification (a dummy hash for unknown users). Only the holder of
+    the right password learns that the account is locked or deactivated. The failed-login counter stops at
+    the lock-out limit (no write for a locked account, as for an unknown one).
+    """
     user = session.scalar(select(User).where(User.username == username))
     if user is None:
-        passwords.verify_password(_DUMMY_HASH, password)
+        passwords.verify_password(_dummy(), password)
         return LoginOutcome(False, "invalid")
+    if not passwords.verify_password(user.password, password):
+        if user.active and user.incorrect_logins < policy.max_failed_logins:
+            user.incorrect_logins += 1
+            session.flush()
+        return LoginOutcome(False, "invalid", user=user)
     if not user.active:
         return LoginOutcome(False, "inactive", user=user)
     if user.incorrect_logins >= policy.max_failed_logins:
         return LoginOutcome(False, "locked", user=user)
-    if not passwords.verify_password(user.password, password):
-        user.incorrect_logins += 1
-        session.flush()
-        reason = "locked" if user.incorrect_logins >= policy.max_failed_logins else "invalid"
-        return LoginOutcome(False, reason, user=user)
     if passwords.needs_rehash(user.password):
         user.password = passwords.hash_password(password)
     user.incorrect_logins = 0

@@ -32,7 +32,12 @@ def new_broadcast(session: Session, message: str) -> ChangeReport:
     return ChangeReport(kind="broadcast", created=[str(broadcast.id)], extra={"id": broadcast.id})
 
 
-def list_broadcasts(session: Session, include_inactive: bool = False) -> list[dict[str, Any]]:
+def list_broadcasts(session: Session, include_inactive: bool = False, last: int | None = None) -> list[dict[str, Any]]:
+    """Active broadcasts, oldest first; all of them with ``include_inactive``; with ``last``, the newest
+    ``last`` of all (active or not), oldest first (ELLA's ``broadcast list --tail``: the last 10)."""
+    if last is not None:
+        newest = select(Broadcast).order_by(Broadcast.date_created.desc(), Broadcast.id.desc()).limit(last)
+        return [_as_dict(b) for b in reversed(session.scalars(newest).all())]
     query = select(Broadcast).order_by(Broadcast.id)
     if not include_inactive:
         query = query.where(Broadcast.active.is_(True))

@@ -29,6 +29,7 @@ from ella_app.db.models import (
     User,
 )
 from ella_app.errors import ConflictError, InputError, NotFoundError
+from ella_app.services import access
 from ella_app.services.filters.context import int_ids, is_outdated
 
 _CODE = re.compile(
@@ -108,7 +109,7 @@ class Classification:
     presented_report_id: int | None
     reuse_assessment: bool = False
     reuse_report: bool = False
-    annotation_id: int | None = None
+    annotation_id: int | None = None  # required (checked by classify): None is refused
     references: list[tuple[int, dict[str, Any]]] = field(default_factory=list)
 
 
@@ -136,13 +137,27 @@ def _check_presented(current: Any, presented: int | None, what: str) -> None:
         )
 
 
+def _check_annotation(session: Session, request: Classification) -> None:
+    """A classification names the annotation it was made on, and that is the allele's current one (ELLA
+    refuses to finalize a variant on an annotation that has been superseded since it was shown)."""
+    if request.annotation_id is None:
+        raise InputError("is required: the id of the annotation the classification was made on", key="annotation_id")
+    row = session.execute(
+        select(Annotation.allele_id, Annotation.date_superceeded).where(Annotation.id == request.annotation_id)
+    ).first()
+    if row is None or row.allele_id != request.allele_id:
+        raise InputError("is not an annotation of this allele", key="annotation_id")
+    if row.date_superceeded is not None:
+        raise ConflictError(
+            f"annotation {request.annotation_id} has been superseded by a newer annotation of the variant; "
+            "reload and review it first"
+        )
+
+
 def classify(session: Session, app_config: dict[str, Any], where: Context, request: Classification) -> dict[str, Any]:
     """Create the assessment, report and reference assessments; returns their ids."""
     now = _now()
-    if request.annotation_id is not None:
-        owner = session.scalar(select(Annotation.allele_id).where(Annotation.id == request.annotation_id))
-        if owner != request.allele_id:
-            raise InputError("is not an annotation of this allele", key="annotation_id")
+    _check_annotation(session, request)
     common = {
         "user_id": where.user.id,
         "usergroup_id": where.user.group_id,
@@ -341,3 +356,12 @@ def reference_assessments(
         }
         for r in rows
     ]
+
+
+def get_assessment(session: Session, app_config: dict[str, Any], user: User, assessment_id: int) -> dict[str, Any]:
+    """One allele assessment (current or superseded) of an allele the user may see."""
+    row = session.get(AlleleAssessment, assessment_id) if access.valid_id(assessment_id) else None
+    if row is None or not access.visible_allele_ids(session, user, [row.allele_id]):
+        raise NotFoundError(f"no allele assessment {assessment_id}")
+    found = assessments(session, app_config, [row.allele_id], include_superseded=True)
+    return next(a for a in found if a["id"] == assessment_id)

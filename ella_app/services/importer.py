@@ -1,8 +1,11 @@
 """Import an analysis (folder, ``.analysis`` or VCF) into the database inside the caller's transaction.
 
-Validation first (files, JSON, PED ↔ VCF samples, gene panel, the name not yet taken), then a bulk load of
-the records where the proband carries an ALT. A parser thread turns the VCF into COPY text in chunks; the
-calling thread writes each chunk: allele keys COPY'd into a temporary table, new alleles added with
+Validation first (files, JSON, PED ↔ VCF samples, gene panel, the name not yet taken, the user group deposit
+rule that applies), then a bulk load of the records where the proband carries an ALT, as ELLA's deposit does
+(``import_blocks``: multiallelic blocks, compound genotypes, CNVs when ``app.feature_flags.cnv`` is on;
+``import_prefilters``: the rule's prefilters), then the rule's postprocessors (``import_postprocess``).
+A parser thread turns the VCF into COPY text in chunks; the calling thread
+writes each chunk: allele keys COPY'd into a temporary table, new alleles added with
 ``INSERT … ON CONFLICT DO NOTHING`` (alleles are shared across analyses), ids looked up by the unique
 index, then ``annotation``, ``genotype`` and ``genotypesampledata`` COPY'd straight into their tables.
 Annotations of already known alleles are versioned set-based at the end (a new version only when it
@@ -16,8 +19,8 @@ import io
 import logging
 import threading
 import time
-from collections.abc import Iterator
-from dataclasses import dataclass
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field
 from pathlib import Path
 from queue import Full, Queue
 from typing import Any
@@ -35,10 +38,19 @@ from ella_app.db.models import (
     InterpretationLog,
     Sample,
 )
-from ella_app.errors import ConflictError, InputError, MissingDependencyError
+from ella_app.errors import ConfigError, ConflictError, InputError, MissingDependencyError
 from ella_app.formats import annotation_config as annconf
 from ella_app.formats.analysis_folder import AnalysisSpec, DataEntry, Pedigree, load_analysis, parse_ped
-from ella_app.formats.vcf import VcfReader, VcfRecord, allele_shape, genotype_type, parse_info
+from ella_app.formats.vcf import VcfReader, allele_shape, cnv_shape, parse_info
+from ella_app.services.import_blocks import Site, SiteError, SiteReader, blocks, escape_copy, genotype_rows
+from ella_app.services.import_postprocess import run_postprocessors
+from ella_app.services.import_prefilters import (
+    DepositRule,
+    Prefilter,
+    classified_keys,
+    decided_blocks,
+    deposit_rule,
+)
 from ella_app.services.results import ChangeReport, ProgressFn, no_progress
 
 
@@ -127,115 +139,126 @@ def active_annotation_config(session: Session) -> annconf.AnnotationConfig:
 # ------------------------------------------------------------------------------------------ parsing (producer)
 
 
-def _escape(value: str) -> str:
-    """COPY text format: backslash, tab, newline and carriage return must be escaped."""
-    if "\\" in value:
-        value = value.replace("\\", "\\\\")
-    if "\t" in value or "\n" in value or "\r" in value:
-        value = value.replace("\t", "\\t").replace("\n", "\\n").replace("\r", "\\r")
-    return value
-
-
-def _int_or_null(value: str) -> str:
-    if value in (".", ""):
-        return "\\N"
-    int(value)  # validates
-    return value
-
-
 @dataclass
 class _Chunk:
-    """Up to CHUNK parsed records of one VCF, as COPY text fragments waiting for their allele ids."""
+    """Parsed blocks of one VCF, as COPY text fragments waiting for their allele and genotype ids."""
 
     entry: int
-    alleles: list[str]  # import_allele lines, without the leading chunk index
-    annotations: list[str]  # escaped annotation JSON
-    genotypes: list[str]  # genotype line tails: "\t<sample>\t<filter>\t<qual>\n"
-    sampledata: list[list[str]]  # genotypesampledata line tails per record: "\t<sample>\t...\n"
+    alleles: list[str] = field(default_factory=list)  # import_allele lines, without the leading index
+    annotations: list[str] = field(default_factory=list)  # escaped annotation JSON, per allele
+    genotypes: list[tuple[int, int, str]] = field(default_factory=list)  # (allele, second allele or -1, tail)
+    sampledata: list[list[str]] = field(default_factory=list)  # genotypesampledata tails per genotype
+    keys: list[tuple[str, int, str, str]] = field(default_factory=list)  # per allele: CHROM, POS, REF, ALT
     records: int = 0  # records read for this chunk, imported or not
 
 
 class _RowWriter:
-    """Turns the records of one VCF into the COPY fragments of a :class:`_Chunk`."""
+    """Turns the records of one VCF into the COPY fragments of :class:`_Chunk` objects: sites grouped into
+    multiallelic blocks, the group's prefilters applied, one genotype per block (``import_blocks``)."""
 
-    def __init__(self, index: int, prepared: PreparedEntry, mapper: annconf.AnnotationMapper, sample_ids: list[int]):
+    def __init__(
+        self,
+        index: int,
+        prepared: PreparedEntry,
+        mapper: annconf.AnnotationMapper,
+        sample_ids: list[int],
+        *,
+        prefilter: Prefilter | None = None,
+        cnv_enabled: bool = False,
+    ):
         self.index = index
         self.prepared = prepared
         self.mapper = mapper
         self.sample_ids = sample_ids
-        self.proband_sample_id = sample_ids[prepared.proband_index]
-        self._formats: dict[tuple[str, ...], tuple[int, ...]] = {}
+        self.sites = SiteReader(prepared.proband_index, prepared.samples)
+        self.prefilter = prefilter
+        self.cnv_enabled = cnv_enabled
+        self.source = str(prepared.entry.vcf)
+        self.carried = 0  # records whose ALT the proband carries
+        self.prefiltered = 0  # of those, left out by the prefilters
         self._seen: dict[int, int] = {}  # hash of the variant key → line, to refuse duplicates
+        self.line = 0  # the line being read
 
-    def _positions(self, fmt: list[str]) -> tuple[int, ...]:
-        key = tuple(fmt)
-        found = self._formats.get(key)
-        if found is None:
-            if "GT" not in fmt:
-                raise ValueError("FORMAT has no GT field")
-            found = tuple(fmt.index(k) if k in fmt else 99 for k in ("GT", "GQ", "DP", "AD", "PL"))
-            self._formats[key] = found
-        return found
+    def _error(self, exc: Exception, line: int) -> InputError:
+        return InputError(str(exc), source=self.source, line=line)
 
-    def add(self, record: VcfRecord, chunk: _Chunk) -> bool:
-        """Append the record to the chunk; False when the proband carries no ALT (record skipped)."""
-        gt_i, gq_i, dp_i, ad_i, pl_i = self._positions(record.format)
-        proband = record.samples[self.prepared.proband_index]
-        if gt_i >= len(proband) or not genotype_type(proband[gt_i])[1]:
-            return False
-        if record.alt.startswith("<"):
-            raise ValueError(f"structural variant {record.alt} (symbolic ALT): CNV import is not enabled")
-        key = hash((record.chrom, record.pos, record.ref, record.alt))
-        first = self._seen.setdefault(key, record.line)
-        if first != record.line:
-            raise ValueError(
-                f"variant {record.chrom}:{record.pos} {record.ref}>{record.alt} is listed twice (also on line {first})"
+    def _sites(self, vcf: VcfReader, chunk: list[_Chunk]) -> Iterator[Site]:
+        seen = self._seen
+        for record in vcf:
+            chunk[0].records += 1
+            self.line = record.line
+            try:
+                site = self.sites.site(record)
+            except ValueError as exc:
+                raise self._error(exc, record.line) from None
+            if site.carried:
+                key = hash((record.chrom, record.pos, record.ref, record.alt))
+                first = seen.setdefault(key, record.line)
+                if first != record.line:
+                    raise self._error(
+                        ValueError(
+                            f"variant {record.chrom}:{record.pos} {record.ref}>{record.alt} is listed twice "
+                            f"(also on line {first})"
+                        ),
+                        record.line,
+                    )
+                self.carried += 1
+            yield site
+
+    def _emit(self, block: list[Site], chunk: _Chunk) -> None:
+        """Add the block's imported sites (alleles, annotation) and its genotype to the chunk."""
+        positions: dict[int, int] = {}
+        for site in block:
+            if not site.keep:
+                if site.carried:
+                    self.prefiltered += 1
+                continue
+            record = site.record
+            try:
+                if site.is_cnv:
+                    if not self.cnv_enabled:
+                        raise ValueError(
+                            f"CNV record (INFO/SVTYPE={site.svtype}, ALT {record.alt}): importing CNVs needs the "
+                            "feature flag app.feature_flags.cnv: true in ella_config.yml"
+                        )
+                    shape = cnv_shape(record.pos, record.ref, record.alt, site.svtype or "", site.info.get("SVLEN"))
+                else:
+                    shape = allele_shape(record.pos, record.ref, record.alt)
+                annotation = escape_copy(_dumps(self.mapper.annotate(site.info)))
+            except ValueError as exc:
+                raise self._error(exc, record.line) from None
+            positions[id(site)] = len(chunk.alleles)
+            chunk.keys.append((record.chrom, record.pos, record.ref, record.alt))
+            chunk.alleles.append(
+                f"{escape_copy(record.chrom)}\t{record.pos}\t{escape_copy(record.ref)}\t{escape_copy(record.alt)}\t"
+                f"{shape.start}\t{shape.open_end}\t{escape_copy(shape.change_from)}\t{escape_copy(shape.change_to)}\t"
+                f"{shape.change_type}\t{'cnv' if site.is_cnv else 'snv'}\t{shape.length}\n"
             )
-        shape = allele_shape(record.pos, record.ref, record.alt)
-        chunk.alleles.append(
-            f"{_escape(record.chrom)}\t{record.pos}\t{record.ref}\t{record.alt}\t{shape.start}\t{shape.open_end}\t"
-            f"{shape.change_from}\t{shape.change_to}\t{shape.change_type}\t{shape.length}\n"
-        )
-        chunk.annotations.append(_escape(_dumps(self.mapper.annotate(parse_info(record.info)))))
-        qual = "\\N" if record.qual is None else repr(record.qual)
-        chunk.genotypes.append(f"\t{self.proband_sample_id}\t{_escape(record.filter)}\t{qual}\n")
-        lines = []
-        for sample_id, fields in zip(self.sample_ids, record.samples, strict=True):
-            n = len(fields)
-            gtype = genotype_type(fields[gt_i] if gt_i < n else "./.")[0]
-            gq = _int_or_null(fields[gq_i]) if gq_i < n else "\\N"
-            dp = _int_or_null(fields[dp_i]) if dp_i < n else "\\N"
-            ad = fields[ad_i].split(",") if ad_i < n else ()
-            depth, ratio = "\\N", "\\N"
-            if len(ad) >= 2 and ad[0] != "." and ad[1] != ".":
-                ref_reads, alt_reads = int(ad[0]), int(ad[1])
-                depth = f'{{"REF":{ref_reads},"ALT":{alt_reads}}}'
-                if ref_reads + alt_reads:
-                    ratio = repr(alt_reads / (ref_reads + alt_reads))
-            pl = fields[pl_i] if pl_i < n else "."
-            if pl not in (".", ""):
-                for value in pl.split(","):
-                    _int_or_null(value)
-                pl = "{" + pl.replace(".", "NULL") + "}"
-            else:
-                pl = "\\N"
-            lines.append(f"\t{sample_id}\tf\tf\t{gtype}\t{gq}\t{pl}\t{dp}\t{depth}\t{ratio}\n")
-        chunk.sampledata.append(lines)
-        return True
+            chunk.annotations.append(annotation)
+        if not positions:
+            return
+        try:
+            rows = genotype_rows(block, self.sample_ids, self.prepared.samples, self.prepared.proband_index)
+        except ValueError as exc:
+            raise self._error(exc, block[0].record.line) from None
+        assert rows is not None
+        second = -1 if rows.second is None else positions[id(rows.second)]
+        chunk.genotypes.append((positions[id(rows.first)], second, rows.genotype_tail))
+        chunk.sampledata.append(rows.sampledata)
 
     def chunks(self, vcf: VcfReader) -> Iterator[_Chunk]:
-        chunk, size = _Chunk(self.index, [], [], [], []), FIRST_CHUNK
-        for record in vcf:
-            chunk.records += 1
-            try:
-                self.add(record, chunk)
-            except ValueError as exc:
-                raise InputError(str(exc), source=vcf.source, line=record.line) from None
-            if len(chunk.alleles) >= size:
-                yield chunk
-                chunk, size = _Chunk(self.index, [], [], [], []), CHUNK
-        if chunk.records:
-            yield chunk
+        holder = [_Chunk(self.index)]
+        size = FIRST_CHUNK
+        try:
+            for block in decided_blocks(blocks(self._sites(vcf, holder)), self.prefilter):
+                self._emit(block, holder[0])
+                if len(holder[0].alleles) >= size:
+                    yield holder[0]
+                    holder[0], size = _Chunk(self.index), CHUNK
+        except SiteError as exc:  # from a prefilter criterion, which names the record's line
+            raise self._error(exc, exc.line or self.line) from None
+        if holder[0].records:
+            yield holder[0]
 
 
 class _Producer(threading.Thread):
@@ -247,6 +270,7 @@ class _Producer(threading.Thread):
         self.writers = writers
         self.queue: Queue[_Chunk | BaseException | None] = Queue(maxsize=1)
         self.stopped = threading.Event()
+        self.cpu = 0.0  # CPU seconds of the parser thread
 
     def _put(self, item: _Chunk | BaseException | None) -> bool:
         while not self.stopped.is_set():
@@ -258,12 +282,14 @@ class _Producer(threading.Thread):
         return False
 
     def run(self) -> None:
+        started = time.thread_time()
         try:
             for writer, path in self.writers:
                 with VcfReader(path) as vcf:
                     for chunk in writer.chunks(vcf):
                         if not self._put(chunk):
                             return
+            self.cpu = time.thread_time() - started
             self._put(None)
         except BaseException as exc:  # handed to the consumer, which raises it
             self._put(exc)
@@ -285,7 +311,8 @@ _STAGING = """
 CREATE TEMP TABLE IF NOT EXISTS import_allele (
     idx int NOT NULL, chromosome text NOT NULL, vcf_pos bigint NOT NULL, vcf_ref text NOT NULL,
     vcf_alt text NOT NULL, start_position bigint NOT NULL, open_end_position bigint NOT NULL,
-    change_from text NOT NULL, change_to text NOT NULL, change_type text NOT NULL, length int NOT NULL
+    change_from text NOT NULL, change_to text NOT NULL, change_type text NOT NULL, caller_type text NOT NULL,
+    length int NOT NULL
 ) ON COMMIT DROP;
 CREATE TEMP TABLE IF NOT EXISTS import_annotation (allele_id int NOT NULL, annotation jsonb NOT NULL) ON COMMIT DROP;
 TRUNCATE import_allele, import_annotation;
@@ -296,11 +323,11 @@ DROP TABLE IF EXISTS import_annotation_cmp;
 _INSERT_ALLELES = """
 INSERT INTO allele (genome_reference, chromosome, start_position, open_end_position, change_from, change_to,
                     change_type, caller_type, vcf_pos, vcf_ref, vcf_alt, length)
-SELECT %(genome)s, chromosome, start_position, open_end_position, change_from, change_to, change_type, 'snv',
-       vcf_pos, vcf_ref, vcf_alt, length
+SELECT %(genome)s, chromosome, start_position, open_end_position, change_from, change_to, change_type,
+       caller_type, vcf_pos, vcf_ref, vcf_alt, length
 FROM import_allele ORDER BY chromosome, vcf_pos
 ON CONFLICT (genome_reference, chromosome, vcf_pos, vcf_ref, vcf_alt) DO NOTHING
-RETURNING id
+RETURNING id, chromosome, vcf_pos, vcf_ref, vcf_alt
 """
 _ALLELE_IDS = """
 SELECT i.idx, a.id
@@ -389,46 +416,58 @@ class _Writer:
         self._copy(
             "import_allele",
             "idx, chromosome, vcf_pos, vcf_ref, vcf_alt, start_position, open_end_position, change_from, change_to, "
-            "change_type, length",
+            "change_type, caller_type, length",
             [f"{i}\t{line}" for i, line in enumerate(chunk.alleles)],
         )
         cur.execute("ANALYZE import_allele")
         cur.execute(_INSERT_ALLELES, {"genome": GENOME})
-        new_ids = {row[0] for row in cur.fetchall()}
-        cur.execute(_ALLELE_IDS, {"genome": GENOME})
-        resolved = [(idx, allele_id, allele_id in new_ids) for idx, allele_id in cur.fetchall()]
-        if len(resolved) != n:
-            raise RuntimeError(f"resolved {len(resolved)} of {n} alleles")
+        inserted = {(c, p, r, a): allele_id for allele_id, c, p, r, a in cur.fetchall()}
+        new_ids = set(inserted.values())
+        if len(inserted) == n:  # all new: no look-up needed
+            ids = [inserted[key] for key in chunk.keys]
+        else:
+            cur.execute(_ALLELE_IDS, {"genome": GENOME})
+            ids = [allele_id for _, allele_id in cur.fetchall()]
+        if len(ids) != n:
+            raise RuntimeError(f"resolved {len(ids)} of {n} alleles")
         cur.execute("TRUNCATE import_allele")
-        cur.execute("SELECT nextval(pg_get_serial_sequence('genotype', 'id')) FROM generate_series(1, %s)", (n,))
+        n_genotypes = len(chunk.genotypes)
+        cur.execute(
+            "SELECT nextval(pg_get_serial_sequence('genotype', 'id')) FROM generate_series(1, %s)", (n_genotypes,)
+        )
         genotype_ids = [row[0] for row in cur.fetchall()]
         new_annotations: list[str] = []
         known_annotations: list[str] = []
+        created = 0
+        config = self.config
+        for allele_id, annotation in zip(ids, chunk.annotations, strict=True):
+            if allele_id in new_ids:
+                created += 1
+                new_annotations.append(f"{allele_id}\t{annotation}\t1\t{config}\n")
+            else:
+                known_annotations.append(f"{allele_id}\t{annotation}\n")
         genotypes: list[str] = []
         sampledata: list[str] = []
-        created = 0
-        for (idx, allele_id, is_new), genotype_id in zip(resolved, genotype_ids, strict=True):
-            if is_new:
-                created += 1
-                new_annotations.append(f"{allele_id}\t{chunk.annotations[idx]}\t1\t{self.config}\n")
-            else:
-                known_annotations.append(f"{allele_id}\t{chunk.annotations[idx]}\n")
-            genotypes.append(f"{genotype_id}\t{allele_id}{chunk.genotypes[idx]}")
-            sampledata.extend(f"{genotype_id}{tail}" for tail in chunk.sampledata[idx])
+        for (first, second, tail), tails, genotype_id in zip(
+            chunk.genotypes, chunk.sampledata, genotype_ids, strict=True
+        ):
+            second_id = "\\N" if second < 0 else ids[second]
+            genotypes.append(f"{genotype_id}\t{ids[first]}\t{second_id}{tail}")
+            sampledata.extend(f"{genotype_id}{t}" for t in tails)
         self._copy("annotation", "allele_id, annotation, schema_version, annotation_config_id", new_annotations)
         self._copy("import_annotation", "allele_id, annotation", known_annotations)
-        self._copy("genotype", "id, allele_id, sample_id, filter_status, variant_quality", genotypes)
+        self._copy("genotype", "id, allele_id, secondallele_id, sample_id, filter_status, variant_quality", genotypes)
         self._copy(
             "genotypesampledata",
             "genotype_id, sample_id, secondallele, multiallelic, type, genotype_quality, genotype_likelihood, "
-            "sequencing_depth, allele_depth, allele_ratio",
+            "sequencing_depth, allele_depth, allele_ratio, copy_number",
             sampledata,
         )
         counts["variants"] += n
         counts["alleles_created"] += created
         counts["alleles_existing"] += n - created
         counts["annotations_created"] += created
-        counts["genotypes"] += n
+        counts["genotypes"] += n_genotypes
         counts["genotype_sample_data"] += len(sampledata)
 
     def finish(self, config_id: int | None) -> None:
@@ -442,10 +481,21 @@ class _Writer:
                     counts[name] = self.cursor.rowcount
                 elif name:
                     counts["annotations_created"] += self.cursor.rowcount
-        counts["skipped_no_proband_alt"] = counts["records"] - counts["variants"]
 
 
 # ------------------------------------------------------------------------------------------ the import
+
+
+def _siblings(rows: dict[str, Sample]) -> None:
+    """ELLA's siblings (``SampleImporter``): when no sample has parents, every other sample is a sibling of
+    the proband; otherwise the samples with the proband's father and mother are."""
+    proband = next(r for r in rows.values() if r.proband)
+    has_parents = any(r.father_id is not None or r.mother_id is not None for r in rows.values())
+    for row in rows.values():
+        if row.proband:
+            continue
+        if not has_parents or (row.father_id == proband.father_id and row.mother_id == proband.mother_id):
+            row.sibling_id = proband.id
 
 
 def _create_samples(session: Session, analysis: Analysis, prepared: list[PreparedEntry]) -> list[list[int]]:
@@ -454,6 +504,7 @@ def _create_samples(session: Session, analysis: Analysis, prepared: list[Prepare
         rows: dict[str, Sample] = {}
         for name in p.samples:
             member = p.pedigree.member(name) if p.pedigree else None
+            # Without a PED file (one sample), ELLA makes the sample the proband and affected.
             rows[name] = Sample(
                 identifier=name,
                 analysis_id=analysis.id,
@@ -461,7 +512,7 @@ def _create_samples(session: Session, analysis: Analysis, prepared: list[Prepare
                 proband=member.proband if member else True,
                 family_id=member.family if member else None,
                 sex=member.sex if member else None,
-                affected=member.affected if member else False,
+                affected=member.affected if member else len(p.samples) == 1,
             )
         session.add_all(rows.values())
         session.flush()
@@ -471,7 +522,8 @@ def _create_samples(session: Session, analysis: Analysis, prepared: list[Prepare
                 assert member is not None
                 row.father_id = rows[member.father].id if member.father else None
                 row.mother_id = rows[member.mother].id if member.mother else None
-            session.flush()
+        _siblings(rows)
+        session.flush()
         ids.append([rows[n].id for n in p.samples])
     return ids
 
@@ -480,17 +532,22 @@ def import_analysis(
     session: Session,
     path: str | Path,
     *,
+    app_config: Mapping[str, Any] | None = None,
     skip_existing: bool = False,
     config: annconf.AnnotationConfig | None = None,
     properties: dict[str, Any] | None = None,
     progress: ProgressFn = no_progress,
 ) -> ChangeReport:
-    """Import one analysis inside the caller's transaction; raise on any problem (the caller rolls back)."""
+    """Import one analysis inside the caller's transaction; raise on any problem (the caller rolls back).
+
+    ``app_config`` is ``ella_config.yml``: its ``app.feature_flags.cnv`` lets CNV records in, and the
+    postprocessors of a user group's deposit rule need it (classification options, the filters)."""
     started = time.perf_counter()
     spec = load_analysis(path)
     return import_spec(
         session,
         spec,
+        app_config=app_config,
         skip_existing=skip_existing,
         config=config,
         properties=properties,
@@ -499,10 +556,17 @@ def import_analysis(
     )
 
 
+def cnv_enabled(app_config: Mapping[str, Any] | None) -> bool:
+    """ELLA's ``feature_is_enabled("cnv")``."""
+    flags = ((app_config or {}).get("app") or {}).get("feature_flags") or {}
+    return flags.get("cnv", False) is True
+
+
 def import_spec(
     session: Session,
     spec: AnalysisSpec,
     *,
+    app_config: Mapping[str, Any] | None = None,
     skip_existing: bool = False,
     config: annconf.AnnotationConfig | None = None,
     properties: dict[str, Any] | None = None,
@@ -525,6 +589,11 @@ def import_spec(
             f"{spec.source}: gene panel {spec.genepanel_name} {spec.genepanel_version} is not in the database "
             "(deposit it first: ella-cli deposit genepanel)"
         )
+    rule = deposit_rule(session, spec.name, (spec.genepanel_name, spec.genepanel_version))
+    if rule is not None and rule.postprocess and app_config is None:
+        raise ConfigError(
+            f"{rule.describe()} postprocesses the analysis, which needs the application config (ELLA_CONFIG)"
+        )
     config = config or active_annotation_config(session)
     analysis = Analysis(
         name=spec.name,
@@ -541,20 +610,25 @@ def import_spec(
     except IntegrityError:
         raise ConflictError(f"Analysis {spec.name} is already imported") from None
     sample_ids = _create_samples(session, analysis, prepared)
-    session.add(
-        AnalysisInterpretation(
-            analysis_id=analysis.id,
-            genepanel_name=spec.genepanel_name,
-            genepanel_version=spec.genepanel_version,
-            status="Not started",
-            workflow_status="Not ready" if spec.warnings else "Interpretation",
-        )
+    interpretation = AnalysisInterpretation(
+        analysis_id=analysis.id,
+        genepanel_name=spec.genepanel_name,
+        genepanel_version=spec.genepanel_version,
+        status="Not started",
+        workflow_status="Interpretation",  # "Not ready" only by a postprocessor (analysis_not_ready_warnings)
     )
+    session.add(interpretation)
     session.add(InterpretationLog(analysis_id=analysis.id, priority=spec.priority))
     session.flush()
 
-    counts, timings = _load_variants(session, prepared, sample_ids, config, progress)
+    counts, timings = _load_variants(session, prepared, sample_ids, config, rule, cnv_enabled(app_config), progress)
     report.created.append(spec.name)
+    postprocessed: list[str] = []
+    if rule is not None and rule.postprocess:
+        assert app_config is not None
+        t0 = time.perf_counter()
+        postprocessed = run_postprocessors(session, rule, analysis, interpretation, dict(app_config))
+        timings["postprocess"] = round(time.perf_counter() - t0, 3)
     report.extra.update(
         {
             "analysis_id": analysis.id,
@@ -564,6 +638,9 @@ def import_spec(
             "samples": sum(len(s) for s in sample_ids),
             "proband": [p.samples[p.proband_index] for p in prepared],
             "annotation_config": config.name,
+            "deposit_rule": None if rule is None else rule.describe(),
+            "postprocessed": postprocessed,
+            "workflow_status": interpretation.workflow_status,
             **counts,
             "seconds": round(time.perf_counter() - started, 3),
             "timings": timings,
@@ -577,17 +654,27 @@ def _load_variants(
     prepared: list[PreparedEntry],
     sample_ids: list[list[int]],
     config: annconf.AnnotationConfig,
+    rule: DepositRule | None,
+    cnv: bool,
     progress: ProgressFn,
 ) -> tuple[dict[str, int], dict[str, float]]:
     raw = session.connection().connection.driver_connection
     assert raw is not None
-    writers = []
+    criteria = rule.prefilters if rule is not None else ()
+    classified = None
+    if any("no_classification" in c for c in criteria):
+        classified = classified_keys(session)
+    row_writers = []
     for index, p in enumerate(prepared):
         with VcfReader(p.entry.vcf) as vcf:
-            writers.append((_RowWriter(index, p, config.mapper(vcf.header), sample_ids[index]), p.entry.vcf))
-    t0 = time.perf_counter()
+            mapper = config.mapper(vcf.header)
+        prefilter = Prefilter(criteria, p.proband_index, classified) if criteria else None
+        row_writers.append(
+            (_RowWriter(index, p, mapper, sample_ids[index], prefilter=prefilter, cnv_enabled=cnv), p.entry.vcf)
+        )
+    t0, cpu0 = time.perf_counter(), time.thread_time()
     writer = _Writer(raw.cursor(), config.config_id)
-    producer = _Producer(writers)
+    producer = _Producer(row_writers)
     producer.start()
     try:
         for chunk in producer:
@@ -596,11 +683,19 @@ def _load_variants(
     finally:
         producer.stopped.set()
         producer.join()
-    timings = {"parse_and_write": round(time.perf_counter() - t0, 3)}
+    timings = {
+        "parse_and_write": round(time.perf_counter() - t0, 3),
+        "parser_cpu": round(producer.cpu, 3),  # the parser thread's CPU seconds
+        "writer_cpu": round(time.thread_time() - cpu0, 3),  # this thread's (COPY text, psycopg2)
+    }
     t1 = time.perf_counter()
     writer.finish(config.config_id)
     timings["existing_annotations"] = round(time.perf_counter() - t1, 3)
-    return writer.counts, timings
+    counts = writer.counts
+    carried = sum(w.carried for w, _ in row_writers)
+    counts["skipped_no_proband_alt"] = counts["records"] - carried
+    counts["prefiltered"] = sum(w.prefiltered for w, _ in row_writers)
+    return counts, timings
 
 
 # ------------------------------------------------------------------------------------------ single alleles
@@ -634,7 +729,10 @@ def import_alleles(
                 annotation = mapper.annotate(parse_info(record.info))
             except ValueError as exc:
                 raise InputError(str(exc), source=vcf.source, line=record.line) from None
-            shape = allele_shape(record.pos, record.ref, record.alt)
+            try:
+                shape = allele_shape(record.pos, record.ref, record.alt)
+            except ValueError as exc:
+                raise InputError(str(exc), source=vcf.source, line=record.line) from None
             params = {
                 "genome": GENOME,
                 "chrom": record.chrom,

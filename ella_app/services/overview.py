@@ -23,10 +23,12 @@ a fixed number of queries, whatever the number of analyses.
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, func, select
+import orjson
+from sqlalchemy import ColumnElement, Select, func, select, text
 from sqlalchemy.orm import Session
 
 from ella_app.db.models import (
@@ -249,35 +251,133 @@ def _sort_key(item: dict[str, Any]) -> tuple[Any, ...]:
     return (-item["priority"], item.get("date_requested") or "9999", item.get("date_deposited") or "", item["id"])
 
 
-def analyses_overview(session: Session, user: User) -> dict[str, list[dict[str, Any]]]:
-    latest = _latest_ids(AnalysisInterpretation, AnalysisInterpretation.analysis_id)
-    query = (
-        select(
-            *ANALYSIS_COLUMNS,
-            AnalysisInterpretation.status,
-            AnalysisInterpretation.workflow_status,
-            AnalysisInterpretation.user_id,
-        )
-        .join(AnalysisInterpretation, AnalysisInterpretation.analysis_id == Analysis.id)
-        .where(
-            AnalysisInterpretation.id.in_(latest),
-            AnalysisInterpretation.status != "Done",
-            access.analysis_allowed(user),
-        )
+def _iso_sql(column: str) -> str:
+    """SQL for a timestamp as Python's ``isoformat()`` writes it (microseconds only when not zero)."""
+    return (
+        f"(to_char({column}, 'YYYY-MM-DD\"T\"HH24:MI:SS') || CASE WHEN to_char({column}, 'US') = '000000' "
+        f"THEN '' ELSE '.' || to_char({column}, 'US') END || to_char({column}, 'TZH:TZM'))"
     )
-    placed: dict[int, str] = {}
-    analyses = []
-    for row in session.execute(query):
-        where = category(row.status, row.workflow_status, row.user_id, user.id)
-        if where is not None:
-            placed[row.id] = where
-            analyses.append(row)
-    result: dict[str, list[dict[str, Any]]] = {name: [] for name in ANALYSIS_CATEGORIES}
-    for item in analysis_summaries(session, analyses):
-        result[placed[item["id"]]].append(item)
-    for items in result.values():
-        items.sort(key=_sort_key)
+
+
+_USER_JSON = (
+    "CASE WHEN u.id IS NULL THEN NULL ELSE json_build_object('id', u.id, 'username', u.username, "
+    "'first_name', u.first_name, 'last_name', u.last_name) END"
+)
+_PRIORITY = """
+    COALESCE(lg.priority,
+             CASE WHEN jsonb_typeof(o.properties -> 'priority') IN ('number', 'string')
+                       AND (o.properties ->> 'priority') ~ '^[0-9]{1,9}$'
+                  THEN (o.properties ->> 'priority')::int END,
+             1)
+"""
+_CATEGORY = """
+    CASE WHEN o.status = 'Ongoing' THEN CASE WHEN o.owner = :user THEN 'ongoing_user' ELSE 'ongoing_others' END
+         WHEN o.workflow_status = 'Not ready' THEN 'not_ready'
+         WHEN o.workflow_status = 'Review' THEN 'marked_review'
+         WHEN o.workflow_status = 'Medical review' THEN 'marked_medicalreview'
+         ELSE 'not_started' END
+"""
+_ANALYSES_OVERVIEW = text(
+    f"""
+    WITH visible AS (
+        SELECT a.* FROM analysis a
+        WHERE (a.genepanel_name, a.genepanel_version) IN
+              (SELECT genepanel_name, genepanel_version FROM usergroup_genepanel WHERE usergroup_id = :group)
+    ), latest AS (
+        SELECT DISTINCT ON (ai.analysis_id) ai.analysis_id, ai.status, ai.workflow_status, ai.user_id
+        FROM analysisinterpretation ai JOIN visible v ON v.id = ai.analysis_id
+        ORDER BY ai.analysis_id, ai.id DESC
+    ), open AS (
+        SELECT v.*, l.status, l.workflow_status, l.user_id AS owner
+        FROM visible v JOIN latest l ON l.analysis_id = v.id
+        WHERE l.status IN ('Not started', 'Ongoing')
+    ), logs AS (
+        SELECT il.analysis_id,
+               (array_agg(il.priority ORDER BY il.date_created DESC, il.id DESC)
+                    FILTER (WHERE il.priority IS NOT NULL))[1] AS priority,
+               (array_agg(il.review_comment ORDER BY il.date_created DESC, il.id DESC)
+                    FILTER (WHERE il.review_comment IS NOT NULL))[1] AS review_comment,
+               (array_agg(il.warning_cleared ORDER BY il.date_created DESC, il.id DESC)
+                    FILTER (WHERE il.warning_cleared IS NOT NULL))[1] AS warning_cleared
+        FROM interpretationlog il JOIN open o ON o.id = il.analysis_id
+        GROUP BY il.analysis_id
+    ), items AS (
+        SELECT {_CATEGORY} AS category, {_PRIORITY} AS priority, o.id, o.date_requested, o.date_deposited,
+          json_build_object(
+            'id', o.id, 'name', o.name,
+            'genepanel', json_build_object('name', o.genepanel_name, 'version', o.genepanel_version),
+            'date_requested', o.date_requested, 'date_deposited', {_iso_sql("o.date_deposited")},
+            'warnings', o.warnings,
+            'warning_cleared', COALESCE(lg.warning_cleared, false), 'priority', {_PRIORITY},
+            'review_comment', lg.review_comment,
+            'samples', (SELECT COALESCE(json_agg(json_build_object(
+                            'id', s.id, 'identifier', s.identifier, 'sample_type', s.sample_type,
+                            'proband', s.proband, 'affected', s.affected, 'sex', s.sex, 'family_id', s.family_id,
+                            'father_id', s.father_id, 'mother_id', s.mother_id, 'sibling_id', s.sibling_id)
+                            ORDER BY s.id), '[]') FROM sample s WHERE s.analysis_id = o.id),
+            'interpretations', (SELECT COALESCE(json_agg(json_build_object(
+                            'id', ai.id, 'status', ai.status, 'workflow_status', ai.workflow_status,
+                            'finalized', ai.finalized,
+                            'genepanel', json_build_object('name', ai.genepanel_name, 'version', ai.genepanel_version),
+                            'user', {_USER_JSON}, 'date_created', {_iso_sql("ai.date_created")},
+                            'date_last_update', {_iso_sql("ai.date_last_update")}) ORDER BY ai.id), '[]')
+                            FROM analysisinterpretation ai LEFT JOIN "user" u ON u.id = ai.user_id
+                            WHERE ai.analysis_id = o.id)
+          ) AS item
+        FROM open o LEFT JOIN logs lg ON lg.analysis_id = o.id
+    )
+    SELECT category, json_agg(item ORDER BY priority DESC, date_requested ASC NULLS LAST,
+                              date_deposited ASC NULLS FIRST, id)::text
+    FROM items GROUP BY category
+    """
+)
+
+
+def analyses_overview_json(session: Session, user: User) -> bytes:
+    """The analyses worklists as JSON, built by PostgreSQL in one query whatever the number of analyses:
+    {category: [analysis, ...]} with samples, rounds (with their users), priority and overview comment, sorted
+    by priority (highest first), then oldest request, then oldest deposit."""
+    rows = session.execute(_ANALYSES_OVERVIEW, {"group": user.group_id, "user": user.id}).tuples()
+    found = {category: items for category, items in rows}
+    parts = [f'"{name}":{found.get(name, "[]")}' for name in ANALYSIS_CATEGORIES]
+    return ("{" + ",".join(parts) + "}").encode()
+
+
+def analyses_overview(session: Session, user: User) -> dict[str, list[dict[str, Any]]]:
+    result: dict[str, list[dict[str, Any]]] = orjson.loads(analyses_overview_json(session, user))
     return result
+
+
+_VERSION = text(
+    """
+    SELECT string_agg(v, ',') FROM (
+        SELECT count(*) || ':' || COALESCE(sum(xmin::text::bigint), 0) || ':' || COALESCE(max(xmin::text::bigint), 0)
+        FROM analysis
+        UNION ALL SELECT count(*) || ':' || COALESCE(sum(xmin::text::bigint), 0) || ':'
+                         || COALESCE(max(xmin::text::bigint), 0) FROM analysisinterpretation
+        UNION ALL SELECT count(*) || ':' || COALESCE(sum(xmin::text::bigint), 0) || ':'
+                         || COALESCE(max(xmin::text::bigint), 0) FROM interpretationlog
+        UNION ALL SELECT count(*) || ':' || COALESCE(sum(xmin::text::bigint), 0) || ':'
+                         || COALESCE(max(xmin::text::bigint), 0) FROM sample
+        UNION ALL SELECT count(*) || ':' || COALESCE(sum(xmin::text::bigint), 0) || ':'
+                         || COALESCE(max(xmin::text::bigint), 0) FROM "user"
+        UNION ALL SELECT count(*) || ':' || COALESCE(sum(xmin::text::bigint), 0) || ':'
+                         || COALESCE(max(xmin::text::bigint), 0) FROM usergroup_genepanel
+    ) x(v)
+    """
+)
+
+
+def analyses_version(session: Session, user: User, what: str) -> str:
+    """An entity tag of what the analyses worklists show ``user`` (``what``: the route and its query).
+
+    It changes whenever a row the worklists read is inserted, updated or deleted: every table's row count, and
+    the sum and maximum of its rows' transaction ids (``xmin``; an update writes a new row version with a newer
+    one). One scan of the small workflow tables — no variant table — instead of building the lists.
+    """
+    version = session.scalar(_VERSION) or ""
+    digest = hashlib.sha256(f"{user.id}|{user.group_id}|{what}|{version}".encode()).hexdigest()[:32]
+    return f'W/"{digest}"'
 
 
 def finalized_analyses(session: Session, user: User, page: int, per_page: int) -> tuple[list[dict[str, Any]], int]:
@@ -428,3 +528,28 @@ def finalized_alleles(
         )
     )
     return _allele_items(session, app_config, rows), total
+
+
+# ------------------------------------------------------------------------------------------ analyses list
+
+
+def list_analyses(
+    session: Session, user: User, name: str | None, page: int, per_page: int
+) -> tuple[list[dict[str, Any]], int]:
+    """The caller's analyses, newest first, optionally those whose name contains ``name`` (any case)."""
+    query = select(*ANALYSIS_COLUMNS).where(access.analysis_allowed(user))
+    if name:
+        escaped = name.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+        query = query.where(Analysis.name.ilike(f"%{escaped}%", escape="\\"))
+    total = int(session.scalar(select(func.count()).select_from(query.subquery())) or 0)
+    rows = list(session.execute(query.order_by(Analysis.id.desc()).offset((page - 1) * per_page).limit(per_page)))
+    return analysis_summaries(session, rows), total
+
+
+def analysis_detail(session: Session, user: User, analysis_id: int) -> dict[str, Any]:
+    """One analysis with samples, rounds, priority, report and properties."""
+    analysis = access.get_analysis(session, user, analysis_id)
+    [summary] = analysis_summaries(session, [analysis])
+    summary["report"] = analysis.report
+    summary["properties"] = analysis.properties
+    return summary

@@ -17,6 +17,7 @@ import logging
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
@@ -60,6 +61,7 @@ class AnnotationPoller:
     automatic_deposit_with_sample_id: bool = False
     retry_base: float = 5.0
     retry_max: float = 600.0
+    app_config: dict[str, Any] | None = None  # ella_config.yml, for the import (CNV flag, postprocessors)
 
     def poll_once(self) -> dict[int, str]:
         """Handle every active job that is due; returns the new status of each job handled."""
@@ -153,7 +155,7 @@ class AnnotationPoller:
                 path = Path(tmp) / f"{name}.vcf"
                 path.write_text(vcf, encoding="utf-8")
                 spec = AnalysisSpec(name, panel, version, Path(tmp), path, "annotation-job", data=[DataEntry(path)])
-                report = import_spec(session, spec, properties={"annotationjob_id": job.id})
+                report = import_spec(session, spec, app_config=self.app_config, properties={"annotationjob_id": job.id})
                 return f"analysis {name} created (id {report.extra['analysis_id']})"
             if mode in ("variants", "single variant"):
                 path = Path(tmp) / f"annotationjob-{job.id}.vcf"

@@ -42,6 +42,25 @@ def _groups_by_name(session: Session, names: Iterable[str]) -> dict[str, UserGro
     return {g.name: g for g in session.scalars(select(UserGroup).where(UserGroup.name.in_(wanted)))}
 
 
+def user_summary(user: User) -> dict[str, Any]:
+    """The user as the API shows them to themselves (``currentuser``, the answer to a login)."""
+    return {
+        "id": user.id,
+        "username": user.username,
+        "first_name": user.first_name,
+        "last_name": user.last_name,
+        "email": user.email,
+        "group": {"id": user.group.id, "name": user.group.name},
+        "password_expiry": user.password_expiry.isoformat(),
+        "active": user.active,
+    }
+
+
+def session_max_age(user: User, now: dt.datetime | None = None) -> int:
+    """Seconds the session cookie lives: until the password expires (ELLA's session expiry)."""
+    return max(0, int((user.password_expiry - (now or _now())).total_seconds()))
+
+
 def get_user(session: Session, username: str) -> User:
     user = session.scalar(select(User).where(User.username == username))
     if user is None:

@@ -37,6 +37,7 @@ from ella_app.db.models import Analysis
 from ella_app.db.session import get_engine
 from ella_app.errors import ConfigError, EllaError
 from ella_app.formats.analysis_folder import READY, load_analysis
+from ella_app.services import filter_results
 from ella_app.services.importer import AnalysisLocked, import_spec
 
 log = logging.getLogger("ella.watcher")
@@ -196,6 +197,7 @@ class AnalysisWatcher:
         rescan_interval: float = 10.0,
         settle: float = 0.05,
         ready_check: Callable[[], object] | None = None,
+        app_config: dict[str, Any] | None = None,
     ) -> None:
         if not os.access(incoming, os.R_OK | os.X_OK) or not incoming.is_dir():
             raise ConfigError(f"ANALYSES_INCOMING {incoming} is not a readable folder")
@@ -208,6 +210,7 @@ class AnalysisWatcher:
         self.rescan_interval = rescan_interval
         self.settle = settle
         self.ready_check = ready_check
+        self.app_config = app_config
         self.host = socket.gethostname()
         self._inotify: INotify | None = None
         self._watches: dict[str, int] = {}
@@ -354,7 +357,10 @@ class AnalysisWatcher:
                 log.info("analysis %s was imported before (id %s); folder moved now", spec.name, existing.id)
                 return Outcome(folder.name, "moved", analysis_id=existing.id)
             report = import_spec(
-                session, spec, properties={"import": {"folder": folder.name, "fingerprint": digest, "host": self.host}}
+                session,
+                spec,
+                app_config=self.app_config,
+                properties={"import": {"folder": folder.name, "fingerprint": digest, "host": self.host}},
             )
             session.commit()
         except AnalysisLocked as exc:
@@ -381,6 +387,7 @@ class AnalysisWatcher:
         finally:
             session.close()
         self._move(folder)
+        filter_results.after_import(self.db_url, report.extra.get("analysis_id"))
         extra = report.extra
         log.info(
             "imported analysis %s (id %s): %s variants in %.2f s; moved to %s",

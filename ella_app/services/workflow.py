@@ -24,11 +24,11 @@ from __future__ import annotations
 
 import copy
 import datetime as dt
-from collections.abc import Callable
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import select, text
 from sqlalchemy.orm import Session
 
 from ella_app.db.models import (
@@ -39,8 +39,6 @@ from ella_app.db.models import (
     User,
 )
 from ella_app.errors import ConflictError, NotFoundError
-from ella_app.services.filtering import FilterOutcome
-from ella_app.services.filters.context import FilterContext
 
 Interpretation = AnalysisInterpretation | AlleleInterpretation
 
@@ -270,7 +268,10 @@ def _flags(state: Any, allele_id: int) -> tuple[bool, bool, bool]:
 
 
 def finalize_problems(
-    requirements: dict[str, Any], interpretation: Any, ctx: FilterContext | None, outcome: FilterOutcome | None
+    requirements: dict[str, Any],
+    interpretation: Any,
+    shown: Sequence[int] | None,
+    current: Mapping[int, Any] | None,
 ) -> list[str]:
     """What stands in the way of finalizing, by ``workflows.<kind>.finalize_requirements``.
 
@@ -278,6 +279,7 @@ def finalize_problems(
     ``allow_unclassified`` (default true): when false, every variant shown must have a current classification
     (an outdated one counts only when the state marks it reused), unless it is marked technical and
     ``allow_technical`` (default true) or not relevant and ``allow_notrelevant`` (default true).
+    ``shown``: the variants shown; ``current``: their current classifications (objects with ``outdated``).
     """
     problems = []
     statuses = requirements.get("workflow_status")
@@ -285,10 +287,10 @@ def finalize_problems(
         problems.append(
             f"the workflow status is '{interpretation.workflow_status}'; finalizing needs {' or '.join(statuses)}"
         )
-    if requirements.get("allow_unclassified", True) is False and ctx is not None and outcome is not None:
+    if requirements.get("allow_unclassified", True) is False and shown is not None and current is not None:
         unclassified = []
-        for allele_id in outcome.shown:
-            assessment = ctx.alleles[allele_id].assessment
+        for allele_id in shown:
+            assessment = current.get(allele_id)
             technical, not_relevant, reused = _flags(interpretation.state, allele_id)
             if assessment is not None and (not assessment.outdated or reused):
                 continue
@@ -302,22 +304,39 @@ def finalize_problems(
     return problems
 
 
-def snapshot_analysis(session: Session, ctx: FilterContext, outcome: FilterOutcome) -> SnapshotFn:
-    """A snapshot function recording, per allele, the annotation and classification shown and its filter."""
+_SNAPSHOT = text(
+    """
+    INSERT INTO analysisinterpretationsnapshot
+        (analysisinterpretation_id, allele_id, annotation_id, alleleassessment_id, allelereport_id, filtered)
+    SELECT :interpretation, x.allele_id,
+           (SELECT an.id FROM annotation an WHERE an.allele_id = x.allele_id AND an.date_superceeded IS NULL),
+           (SELECT aa.id FROM alleleassessment aa WHERE aa.allele_id = x.allele_id AND aa.date_superceeded IS NULL),
+           (SELECT ar.id FROM allelereport ar WHERE ar.allele_id = x.allele_id AND ar.date_superceeded IS NULL
+            ORDER BY ar.id DESC LIMIT 1),
+           r.filtered
+    FROM (SELECT DISTINCT g.allele_id FROM genotype g JOIN sample s ON s.id = g.sample_id
+          WHERE s.analysis_id = :analysis) x
+    LEFT JOIN unnest(CAST(:filtered_ids AS int[]), CAST(:filters AS text[])) AS r(allele_id, filtered)
+           ON r.allele_id = x.allele_id
+    """
+)
+
+
+def snapshot_analysis(session: Session, analysis_id: int, reasons: Mapping[int, str]) -> SnapshotFn:
+    """A snapshot function recording, per variant of the analysis, the annotation and classification shown and
+    the filter that removed it (``reasons``; none for the variants shown). One statement."""
 
     def write(interpretation: Any) -> None:
-        session.add_all(
-            AnalysisInterpretationSnapshot(
-                analysisinterpretation_id=interpretation.id,
-                allele_id=allele.id,
-                annotation_id=allele.annotation_id,
-                alleleassessment_id=allele.assessment.id if allele.assessment else None,
-                allelereport_id=allele.report_id,
-                filtered=outcome.reason(allele.id),
-            )
-            for allele in ctx.alleles.values()
+        ids = list(reasons)
+        session.execute(
+            _SNAPSHOT,
+            {
+                "interpretation": interpretation.id,
+                "analysis": analysis_id,
+                "filtered_ids": ids,
+                "filters": [reasons[a] for a in ids],
+            },
         )
-        session.flush()
 
     return write
 

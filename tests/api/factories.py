@@ -23,7 +23,7 @@ from flask.testing import FlaskClient
 from sqlalchemy import create_engine, select, text
 from sqlalchemy.orm import Session
 
-from ella_app.api import create_app
+from ella_app.api import create_app, requestlog
 from ella_app.config import load_settings
 from ella_app.db.models import (
     Allele,
@@ -92,8 +92,20 @@ def copy_db(pg: PgCluster, template: str) -> Iterator[str]:
     try:
         yield url
     finally:
+        _flush_request_logs(url)
         get_engine(url).dispose()
         _admin(pg, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+_APPS: list[Flask] = []
+
+
+def _flush_request_logs(db_url: str) -> None:
+    """Let the apps on this database write their queued resourcelog rows before the database goes."""
+    for app in [a for a in _APPS if a.config["ELLA_SETTINGS"].db_url == db_url]:
+        if requestlog.EXTENSION in app.extensions:
+            requestlog.writer(app).flush(5)
+        _APPS.remove(app)
 
 
 def make_app(db_url: str, data_dir: Path) -> Flask:
@@ -109,6 +121,7 @@ def make_app(db_url: str, data_dir: Path) -> Flask:
     }
     app = create_app(load_settings(env))
     app.testing = True
+    _APPS.append(app)
     return app
 
 
@@ -124,9 +137,10 @@ class Api:
 
     def __init__(self, app: Flask, db_url: str, user_id: int | None) -> None:
         self.client: FlaskClient = app.test_client()
-        self.csrf = secrets.token_hex(16)
+        self.csrf = secrets.token_hex(16)  # no session: any value (refused where a session is needed)
         if user_id is not None:
             token = tokens.new_token()
+            self.csrf = tokens.csrf_token(token)
             with session_for(db_url) as session:
                 session.add(
                     UserSession(
@@ -153,6 +167,11 @@ class Api:
 
     def patch(self, path: str, json: Any = None, **kw: Any) -> Any:
         return self._unsafe("PATCH", path, json, **kw)
+
+
+def all_ids(filtered: dict[str, Any]) -> list[int]:
+    """Every allele id of a ``filteredalleles`` answer (shown and filtered out), sorted."""
+    return sorted({*filtered["allele_ids"], *(a for ids in filtered["excluded_allele_ids"].values() for a in ids)})
 
 
 # ------------------------------------------------------------------------------------------ panels, groups
@@ -348,6 +367,16 @@ def set_annotation(session: Session, allele: Allele, annotation: dict[str, Any])
     return row
 
 
+def current_annotation_id(db_url: str, allele_id: int) -> int:
+    """The id of the allele's current annotation (what the web UI sends as ``annotation_id`` when classifying)."""
+    with session_for(db_url) as session:
+        found = session.scalar(
+            select(Annotation.id).where(Annotation.allele_id == allele_id, Annotation.date_superceeded.is_(None))
+        )
+    assert found is not None, f"allele {allele_id} has no annotation"
+    return found
+
+
 def make_analysis(
     session: Session,
     name: str,
@@ -517,6 +546,7 @@ class World:
     filterconfigs: dict[str, int] = field(default_factory=dict)
     interpretations: dict[str, int] = field(default_factory=dict)
     allele_interpretations: dict[str, int] = field(default_factory=dict)
+    annotations: dict[int, int] = field(default_factory=dict)  # allele id -> its current annotation's id
     extra: dict[str, Any] = field(default_factory=dict)
 
 
@@ -582,4 +612,7 @@ def build_world(session: Session) -> World:
         for key, aid in world.analyses.items()
     }
     world.allele_interpretations["cilio"] = make_allele_interpretation(session, alleles[0], CILIO).id
+    world.annotations = dict(
+        session.execute(select(Annotation.allele_id, Annotation.id).where(Annotation.date_superceeded.is_(None))).all()
+    )
     return world

@@ -139,7 +139,8 @@ def _fill(path: str, world: World) -> str:
 
 def _body(body: Any, world: World) -> Any:
     if isinstance(body, dict) and body.get("allele_id") == VARIANT:
-        return {**body, "allele_id": world.alleles["hboc_rare"]}
+        allele = world.alleles["hboc_rare"]
+        return {**body, "allele_id": allele, "annotation_id": world.annotations[allele]}
     return body
 
 

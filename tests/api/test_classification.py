@@ -33,9 +33,12 @@ def env(pg, template, tmp_path):
         yield ada, bob, base, world, url
 
 
-def _payload(allele: int, classification: str = "4", presented: int | None = None, **more: Any) -> dict[str, Any]:
+def _payload(
+    world: World, allele: int, classification: str = "4", presented: int | None = None, **more: Any
+) -> dict[str, Any]:
     return {
         "allele_id": allele,
+        "annotation_id": world.annotations[allele],
         "alleleassessment": {
             "classification": classification,
             "evaluation": {
@@ -69,7 +72,7 @@ def _rows(url: str, sql: str) -> list[tuple[Any, ...]]:
 def test_classify_then_reclassify_keeps_history(env):
     ada, _, base, world, url = env
     allele = world.alleles["hboc_rare"]
-    first = ada.post(f"{base}/actions/finalizeallele/", json=_payload(allele))
+    first = ada.post(f"{base}/actions/finalizeallele/", json=_payload(world, allele))
     assert first.status_code == 200, first.json
     assessment = first.json["alleleassessment"]
     assert assessment["classification"] == "4" and assessment["user"]["username"] == "ada"
@@ -84,7 +87,7 @@ def test_classify_then_reclassify_keeps_history(env):
 
     second = ada.post(
         f"{base}/actions/finalizeallele/",
-        json=_payload(allele, "5", presented=assessment["id"], report=first.json["allelereport"]["id"]),
+        json=_payload(world, allele, "5", presented=assessment["id"], report=first.json["allelereport"]["id"]),
     )
     assert second.status_code == 200, second.json
     history = ada.get(f"/api/v1/alleleassessments/?allele_ids={allele}&include_superseded=true").json
@@ -102,8 +105,8 @@ def test_classify_then_reclassify_keeps_history(env):
 def test_stale_presented_classification_is_409(env):
     ada, _, base, world, _ = env
     allele = world.alleles["hboc_rare"]
-    assert ada.post(f"{base}/actions/finalizeallele/", json=_payload(allele)).status_code == 200
-    stale = ada.post(f"{base}/actions/finalizeallele/", json=_payload(allele, "2"))
+    assert ada.post(f"{base}/actions/finalizeallele/", json=_payload(world, allele)).status_code == 200
+    stale = ada.post(f"{base}/actions/finalizeallele/", json=_payload(world, allele, "2"))
     assert stale.status_code == 409 and "changed since it was shown" in stale.json["message"]
     assert [a["classification"] for a in ada.get(f"/api/v1/alleleassessments/?allele_ids={allele}").json] == ["4"]
 
@@ -141,7 +144,8 @@ def test_stale_presented_classification_is_409(env):
 )
 def test_invalid_classifications_are_422(env, change, key):
     ada, _, base, world, url = env
-    body = {"allele_id": world.alleles["hboc_rare"], **change}
+    allele = world.alleles["hboc_rare"]
+    body = {"allele_id": allele, "annotation_id": world.annotations[allele], **change}
     response = ada.post(f"{base}/actions/finalizeallele/", json=body)
     assert response.status_code == 422, response.json
     if key:
@@ -151,8 +155,10 @@ def test_invalid_classifications_are_422(env, change, key):
 
 def test_only_owner_of_ongoing_round_and_variants_of_the_analysis(env):
     ada, bob, base, world, _ = env
-    assert bob.post(f"{base}/actions/finalizeallele/", json=_payload(world.alleles["hboc_rare"])).status_code == 409
-    other = ada.post(f"{base}/actions/finalizeallele/", json=_payload(world.alleles["cilio"]))
+    assert (
+        bob.post(f"{base}/actions/finalizeallele/", json=_payload(world, world.alleles["hboc_rare"])).status_code == 409
+    )
+    other = ada.post(f"{base}/actions/finalizeallele/", json=_payload(world, world.alleles["cilio"]))
     assert other.status_code == 404
 
 
@@ -161,12 +167,13 @@ def test_reference_assessments_and_reuse(env):
     allele = world.alleles["hboc_rare"]
     with session_for(url) as session:
         ref_id = session.query(Reference.id).filter_by(pubmed_id=123).scalar()
-    body = _payload(allele, referenceassessments=[{"reference_id": ref_id, "evaluation": {"relevance": "Yes"}}])
+    body = _payload(world, allele, referenceassessments=[{"reference_id": ref_id, "evaluation": {"relevance": "Yes"}}])
     created = ada.post(f"{base}/actions/finalizeallele/", json=body).json
     assert len(created["referenceassessment_ids"]) == 1
     ras = ada.get(f"/api/v1/referenceassessments/?allele_ids={allele}").json
     assert ras[0]["reference_id"] == ref_id and ras[0]["evaluation"] == {"relevance": "Yes"}
     missing = _payload(
+        world,
         allele,
         presented=created["alleleassessment_id"],
         report=created["allelereport_id"],
@@ -175,6 +182,7 @@ def test_reference_assessments_and_reuse(env):
     assert ada.post(f"{base}/actions/finalizeallele/", json=missing).status_code == 404
     reuse = {
         "allele_id": allele,
+        "annotation_id": world.annotations[allele],
         "alleleassessment": {"reuse": True, "presented_alleleassessment_id": created["alleleassessment_id"]},
         "allelereport": {"reuse": True, "presented_allelereport_id": created["allelereport_id"]},
     }
@@ -187,7 +195,9 @@ def test_classification_filter_then_hides_class_1_and_2(env):
     ada, _, base, world, _ = env
     # the default config of the world has no classification filter; the variant list shows the class
     allele = world.alleles["hboc_rare"]
-    assert ada.post(f"{base}/actions/finalizeallele/", json=_payload(allele, "2")).status_code == 200
+    assert ada.post(f"{base}/actions/finalizeallele/", json=_payload(world, allele, "2")).status_code == 200
     rounds = ada.get(f"{base}/interpretations/").json
-    shown = ada.get(f"{base}/interpretations/{rounds[-1]['id']}/alleles/").json["alleles"]
+    shown = ada.get(f"{base}/interpretations/{rounds[-1]['id']}/alleles/").json
     assert shown[0]["classification"]["classification"] == "2" and shown[0]["classification"]["outdated"] is False
+    ids = ada.get(f"{base}/interpretations/{rounds[-1]['id']}/filteredalleles/").json
+    assert ids["classifications"][str(allele)] == {"classification": "2", "outdated": False}

@@ -41,7 +41,7 @@ def fuzz_env(pg, tmp_path_factory) -> Any:
                 )
             )
             session.commit()
-        yield app, {"AuthenticationToken": token, "csrf_token": "fuzz-csrf"}
+        yield app, {"AuthenticationToken": token, "csrf_token": tokens.csrf_token(token)}
 
 
 @pytest.fixture(scope="module")

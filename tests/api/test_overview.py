@@ -9,6 +9,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from ella_app.db.models import Analysis, AnalysisInterpretation, InterpretationLog
+from ella_app.services import overview
 from tests.api.factories import (
     BRCA1,
     BRCA2,
@@ -22,6 +23,7 @@ from tests.api.factories import (
     make_group,
     make_panel,
     make_user,
+    session_for,
     template_db,
 )
 
@@ -136,3 +138,44 @@ def test_variants_worklist(world):
     assert item["allele"]["transcripts"][0]["hgvsc"].startswith("c.")
     finalized = Api(app, url, ids["ada"]).get("/api/v1/overviews/alleles/finalized/")
     assert finalized.status_code == 200 and finalized.json == [] and finalized.headers["Total-Count"] == "0"
+
+
+def test_overview_built_by_the_database_matches_the_analysis_summaries(world):
+    """The one-query overview (JSON built by PostgreSQL) says exactly what ``analysis_summaries`` (the analyses
+    list and page) says of each analysis: same fields, values, date formats and order of samples and rounds."""
+    app, url, ids = world
+    body = Api(app, url, ids["ada"]).get(ANALYSES).json
+    listed = [a for items in body.values() for a in items]
+    with session_for(url) as session:
+        rows = session.scalars(select(Analysis).where(Analysis.id.in_([a["id"] for a in listed]))).all()
+        reference = {a["id"]: a for a in overview.analysis_summaries(session, list(rows))}
+    assert listed and all(item == reference[item["id"]] for item in listed)
+
+
+def test_overview_etag_answers_304_until_something_changes(world):
+    app, url, ids = world
+    api = Api(app, url, ids["ada"])
+    first = api.get(ANALYSES)
+    tag = first.headers["ETag"]
+    assert first.status_code == 200 and tag.startswith('W/"') and first.headers["Cache-Control"] == "no-store"
+    again = api.get(ANALYSES, headers={"If-None-Match": tag})
+    assert again.status_code == 304 and again.data == b"" and again.headers["ETag"] == tag
+    # another user gets another tag (the lists are per user)
+    assert Api(app, url, ids["bob"]).get(ANALYSES).headers["ETag"] != tag
+    # a work-log comment (only an interpretationlog row) changes the tag, and the answer
+    with session_for(url) as session:
+        session.add(InterpretationLog(analysis_id=ids["review"], user_id=ids["ada"], review_comment="new comment"))
+        session.commit()
+    changed = api.get(ANALYSES, headers={"If-None-Match": tag})
+    assert changed.status_code == 200 and changed.headers["ETag"] != tag
+    assert next(a for a in changed.json["marked_review"] if a["name"] == "review")["review_comment"] == "new comment"
+    # an update in place (a round taken over) changes it too
+    tag = changed.headers["ETag"]
+    with session_for(url) as session:
+        _round(session, ids["theirs"]).user_id = ids["ada"]
+        session.commit()
+    moved = api.get(ANALYSES, headers={"If-None-Match": tag})
+    assert moved.status_code == 200 and [a["name"] for a in moved.json["ongoing_user"]] == ["mine", "theirs"]
+    finalized = api.get(FINALIZED)
+    assert api.get(FINALIZED, headers={"If-None-Match": finalized.headers["ETag"]}).status_code == 304
+    assert api.get(FINALIZED + "?page=2", headers={"If-None-Match": finalized.headers["ETag"]}).status_code == 200

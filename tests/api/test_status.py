@@ -48,3 +48,51 @@ def test_database_unreachable_is_a_503_to_retry_not_a_500(cli_env):
         "error": "DatabaseUnavailable",
         "message": "The database is unavailable; try again.",
     }
+
+
+def test_status_reuses_the_schema_check_but_asks_the_database_each_time(cli_env, pg, monkeypatch):
+    """Balancers poll the status: the table inspection is kept for a few seconds, but a database that went away
+    since answers 503 at once."""
+    from sqlalchemy import create_engine, text
+
+    from ella_app.db.session import get_engine
+    from ella_app.services import health
+    from tests.conftest import _create_database
+
+    url = _create_database(pg, "status_cache", template="ella_template")
+    calls = []
+    original = schema.schema_state
+    monkeypatch.setattr(schema, "schema_state", lambda db_url: calls.append(db_url) or original(db_url))
+    health.forget()
+    client = _client(cli_env, url)
+    assert [client.get("/api/v1/status").status_code for _ in range(5)] == [200] * 5
+    assert len(calls) == 1
+    get_engine(url).dispose()
+    admin = create_engine(pg.url(), isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text('DROP DATABASE "status_cache" WITH (FORCE)'))
+    admin.dispose()
+    gone = client.get("/api/v1/status")
+    assert gone.status_code == 503 and gone.json["database"] == "unreachable"
+
+
+def test_status_survives_a_dropped_connection(cli_env, pg):
+    """Without a ping before each use, a connection PostgreSQL closed (a restart) is replaced on the spot: the
+    next check still answers 200, not a 503."""
+    from sqlalchemy import create_engine, text
+
+    from ella_app.services import health
+    from tests.conftest import _create_database
+
+    url = _create_database(pg, "status_restart", template="ella_template")
+    health.forget()
+    client = _client(cli_env, url)
+    assert client.get("/api/v1/status").status_code == 200
+    admin = create_engine(pg.url(), isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        killed = conn.execute(
+            text("SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity WHERE datname = 'status_restart'")
+        ).scalar()
+    admin.dispose()
+    assert killed >= 1
+    assert client.get("/api/v1/status").status_code == 200

@@ -117,26 +117,44 @@ def _round(api: Api, world: World, key: str = "hboc") -> int:
 
 
 def test_default_filterconfig_splits_shown_and_filtered(shared):
+    """Mirrors ELLA src/api/tests/test_interpretation_workflow.py: ``filteredalleles`` answers the allele ids
+    (and the excluded ids per filter, also by caller type); ``alleles`` answers rows for the ids asked."""
     app, url, world = shared
     api = Api(app, url, world.users["ada"])
     base = f"{_base(world)}/interpretations/{_round(api, world)}"
-    shown = api.get(f"{base}/alleles/").json
-    assert shown["filterconfig"] == {"id": world.filterconfigs["default"], "name": "Default"}
-    assert [a["id"] for a in shown["alleles"]] == [world.alleles["hboc_rare"]]
-    row = shown["alleles"][0]
+    ids = api.get(f"{base}/filteredalleles/").json
+    assert ids["filterconfig"] == {"id": world.filterconfigs["default"], "name": "Default"}
+    assert ids["allele_ids"] == [world.alleles["hboc_rare"]]
+    assert ids["excluded_allele_ids"] == {
+        "frequency": [world.alleles["hboc_common"]],
+        "consequence": [world.alleles["hboc_syn"]],
+    }
+    assert ids["excluded_filters"] == ["frequency", "consequence"]
+    assert ids["excluded_alleles_by_caller_type"] == {
+        "snv": {"frequency": [world.alleles["hboc_common"]], "consequence": [world.alleles["hboc_syn"]]},
+        "cnv": {"frequency": [], "consequence": []},
+    }
+    assert ids["classifications"] == {}
+    rows = api.get(f"{base}/alleles/?allele_ids={world.alleles['hboc_rare']}")
+    assert rows.headers["Total-Count"] == "1"
+    [row] = rows.json
+    assert row["id"] == world.alleles["hboc_rare"]
     assert row["genes"] == [{"hgnc_id": 1101, "symbol": "BRCA2", "inheritance": "AD"}]
     assert row["transcripts"][0]["hgvsc"].startswith("c.") and row["worst_consequence"] == "missense_variant"
     assert row["genotype"]["type"] == "Heterozygous" and row["genotype"]["filter_status"] == "PASS"
     assert row["filtered"] is None and row["reincluded"] is False
-    filtered = api.get(f"{base}/filteredalleles/").json
-    assert {a["id"]: a["filtered"] for a in filtered["alleles"]} == {
-        world.alleles["hboc_common"]: "frequency",
-        world.alleles["hboc_syn"]: "consequence",
-    }
-    assert filtered["excluded_allele_ids"] == {
-        "frequency": [world.alleles["hboc_common"]],
-        "consequence": [world.alleles["hboc_syn"]],
-    }
+    filtered_ids = [world.alleles["hboc_syn"], world.alleles["hboc_common"]]
+    filtered = api.get(f"{base}/alleles/?allele_ids={','.join(map(str, filtered_ids))}").json
+    assert [(a["id"], a["filtered"]) for a in filtered] == [
+        (world.alleles["hboc_syn"], "consequence"),
+        (world.alleles["hboc_common"], "frequency"),
+    ]
+    # without ids: a page of the variants shown, with ELLA's paging headers
+    page = api.get(f"{base}/alleles/?per_page=1")
+    assert [a["id"] for a in page.json] == ids["allele_ids"] and page.headers["Total-Count"] == "1"
+    # a variant of another analysis is not in this list
+    other = api.get(f"{base}/alleles/?allele_ids={world.alleles['cilio']}")
+    assert other.status_code == 404
 
 
 def test_eligible_filterconfigs_follow_requirements_and_order(shared):
@@ -158,15 +176,17 @@ def test_choosing_a_config(shared):
     app, url, world = shared
     api = Api(app, url, world.users["ada"])
     base = f"{_base(world)}/interpretations/{_round(api, world)}"
-    named = api.get(f"{base}/alleles/?filterconfig_id={world.filterconfigs['named']}").json
+    named = api.get(f"{base}/filteredalleles/?filterconfig_id={world.filterconfigs['named']}").json
     assert named["unsupported_filters"] == []
-    assert named["alleles"] == [] and sorted(named["excluded_allele_ids"]["gene"]) == sorted(
+    assert named["allele_ids"] == [] and sorted(named["excluded_allele_ids"]["gene"]) == sorted(
         world.alleles[k] for k in ("hboc_rare", "hboc_common", "hboc_syn")
     )
+    assert api.get(f"{base}/filteredalleles/?filterconfig_id={world.filterconfigs['trio']}").status_code == 404
     assert api.get(f"{base}/alleles/?filterconfig_id={world.filterconfigs['trio']}").status_code == 404
-    assert api.get(f"{base}/alleles/?filterconfig_id=abc").status_code == 422
-    broken = api.get(f"{base}/alleles/?filterconfig_id={world.filterconfigs['broken']}")
-    assert broken.status_code == 422 and "genes" in broken.json["message"]
+    assert api.get(f"{base}/filteredalleles/?filterconfig_id=abc").status_code == 422
+    for _ in range(2):  # the error is stored with the result, and answered again
+        broken = api.get(f"{base}/filteredalleles/?filterconfig_id={world.filterconfigs['broken']}")
+        assert broken.status_code == 422 and "genes" in broken.json["message"]
 
 
 def test_reinclude_filtered_variant_and_remember_config(fresh):
@@ -177,19 +197,19 @@ def test_reinclude_filtered_variant_and_remember_config(fresh):
     common = world.alleles["hboc_common"]
     state = {"manuallyAddedAlleles": [common], "filterconfig_id": world.filterconfigs["default"]}
     assert api.patch(f"{base}/", json={"state": state}).status_code == 200
-    shown = api.get(f"{base}/alleles/").json
-    rows = {a["id"]: a for a in shown["alleles"]}
-    assert set(rows) == {world.alleles["hboc_rare"], common}
+    ids = api.get(f"{base}/filteredalleles/").json
+    assert ids["allele_ids"] == [world.alleles["hboc_rare"], common]  # genomic order
+    assert ids["manually_added_allele_ids"] == [common]
+    rows = {a["id"]: a for a in api.get(f"{base}/alleles/?allele_ids={','.join(map(str, ids['allele_ids']))}").json}
     assert rows[common]["reincluded"] is True and rows[common]["filtered"] == "frequency"
-    assert shown["manually_added_allele_ids"] == [common]
     # another analysis' variant cannot be re-included
     bad = api.patch(f"{base}/", json={"state": {"manuallyAddedAlleles": [world.alleles["cilio"]]}})
     assert bad.status_code == 422 and bad.json["message"].startswith("key 'state.manuallyAddedAlleles'")
     # the config saved in the state is the round's default
     state = {"filterconfig_id": world.filterconfigs["single"]}
     assert api.patch(f"{base}/", json={"state": state}).status_code == 200
-    again = api.get(f"{base}/alleles/").json
-    assert again["filterconfig"]["name"] == "Single" and len(again["alleles"]) == 3
+    again = api.get(f"{base}/filteredalleles/").json
+    assert again["filterconfig"]["name"] == "Single" and len(again["allele_ids"]) == 3
 
 
 def test_variant_detail(shared):

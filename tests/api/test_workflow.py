@@ -95,9 +95,16 @@ def test_finished_round_shows_its_snapshot(flow):
     first = flow.act(flow.ada, "start").json["id"]
     flow.act(flow.ada, "markreview")
     shown = flow.ada.get(f"{flow.base}/interpretations/{first}/alleles/").json
-    assert [a["id"] for a in shown["alleles"]] == [flow.world.alleles["hboc_rare"]]
-    filtered = flow.ada.get(f"{flow.base}/interpretations/{first}/filteredalleles/").json
-    assert {a["id"]: a["filtered"] for a in filtered["alleles"]} == {
+    assert [a["id"] for a in shown] == [flow.world.alleles["hboc_rare"]]
+    ids = flow.ada.get(f"{flow.base}/interpretations/{first}/filteredalleles/").json
+    assert ids["snapshot"] is True and ids["allele_ids"] == [flow.world.alleles["hboc_rare"]]
+    assert ids["excluded_allele_ids"] == {
+        "frequency": [flow.world.alleles["hboc_common"]],
+        "consequence": [flow.world.alleles["hboc_syn"]],
+    }
+    filtered = ",".join(str(a) for ids_ in ids["excluded_allele_ids"].values() for a in ids_)
+    rows = flow.ada.get(f"{flow.base}/interpretations/{first}/alleles/?allele_ids={filtered}").json
+    assert {a["id"]: a["filtered"] for a in rows} == {
         flow.world.alleles["hboc_common"]: "frequency",
         flow.world.alleles["hboc_syn"]: "consequence",
     }
@@ -183,7 +190,11 @@ def test_classified_variant_allows_finalize(flow):
         session.commit()
     flow.act(flow.ada, "start")
     rare = flow.world.alleles["hboc_rare"]
-    body = {"allele_id": rare, "alleleassessment": {"classification": "4", "presented_alleleassessment_id": None}}
+    body = {
+        "allele_id": rare,
+        "annotation_id": flow.world.annotations[rare],
+        "alleleassessment": {"classification": "4", "presented_alleleassessment_id": None},
+    }
     assert flow.act(flow.ada, "finalizeallele", body).status_code == 200
     assert flow.act(flow.ada, "finalize").status_code == 200  # group config replaced workflow_status: any
 
@@ -213,7 +224,11 @@ def test_variant_workflow(flow):
     review = flow.ada.post(f"{base}/actions/markreview/")
     assert review.status_code == 200 and review.json["workflow_status"] == "Review"
     assert flow.bob.post(f"{base}/actions/start/").status_code == 200
-    body = {"allele_id": allele, "alleleassessment": {"classification": "2"}}
+    body = {
+        "allele_id": allele,
+        "annotation_id": flow.world.annotations[allele],
+        "alleleassessment": {"classification": "2"},
+    }
     assert flow.bob.post(f"{base}/actions/finalizeallele/", json=body).status_code == 200
     finished = flow.bob.post(f"{base}/actions/finalize/")
     assert finished.status_code == 200 and finished.json["finalized"] is True

@@ -47,3 +47,14 @@ def test_deactivate_unknown_id_and_empty_message(cli, db_url):
     assert cli("broadcast", "new", "  ").exit_code == 2
     assert cli.ok("broadcast", "list").stdout.strip() == "no broadcasts"
     assert table_snapshot(db_url) == before
+
+
+def test_list_tail_shows_the_last_ten_active_or_not_oldest_first(cli):
+    """Mirrors ELLA src/cli/commands/broadcast/broadcast.py::cmd_list_active (--tail: the last 10 of all)."""
+    ids = [cli.ok("broadcast", "new", f"message {i}", "--json").json()["id"] for i in range(12)]
+    cli.ok("broadcast", "deactivate", str(ids[-1]))
+    tail = cli.ok("broadcast", "list", "--tail", "--json").json()["broadcasts"]
+    assert [b["id"] for b in tail] == ids[2:]
+    assert tail[-1]["active"] is False
+    assert len(cli.ok("broadcast", "list", "--json").json()["broadcasts"]) == 11
+    assert cli.ok("broadcast", "list", "--tail").stdout.splitlines()[0].endswith("\tactive\tmessage 2")

@@ -10,13 +10,14 @@ import click
 from ella_app.cli.main import cli as root
 
 EXPECTED = {
-    "database": {"make-production", "upgrade", "current", "compare", "refresh", "drop"},
+    "database": {"make-production", "make", "upgrade", "downgrade", "current", "history", "compare", "refresh", "drop"},
     "deposit": {"genepanel", "references", "analysis"},
-    "users": {"add_groups", "add_many", "list", "reset_password", "lock", "unlock", "modify"},
+    "users": {"add_groups", "add_many", "list", "activity", "reset_password", "lock", "unlock", "modify"},
     "filterconfigs": {"update", "list", "deactivate"},
     "references": {"fetch"},
     "broadcast": {"new", "list", "deactivate"},
-    "delete": {"analysis"},
+    "clilog": {"list"},
+    "delete": {"analysis", "alleleinterpretation"},
     "analyses": {"watch"},
     "annotation": {"poll"},
     "config": {"validate"},

@@ -9,6 +9,7 @@ import shutil
 import subprocess
 import tempfile
 from pathlib import Path
+from unittest import mock
 
 import pytest
 import yaml
@@ -115,12 +116,28 @@ def test_wrapper_runs_the_cli_as_the_service_user_with_the_env_file(rendered_ven
         shutil.rmtree(tmp_path)
 
 
+def _login_name() -> str:
+    """What the wrapper falls back to without a sudo caller: the session's login name, else root."""
+    done = subprocess.run(["logname"], capture_output=True, text=True)
+    return done.stdout.strip() if done.returncode == 0 and done.stdout.strip() else "root"
+
+
 def _check_wrapper(tmp_path: Path, rendered_venv: Path) -> None:
     if os.geteuid() != 0 or shutil.which("setpriv") is None:
         pytest.skip("needs root and setpriv (util-linux)")
     user = "nobody"
+    # The fake CLI reports who runs it and what the audit log would get, and leaves its whole environment in
+    # a file: the test then asks ella_app's own operator_name() with exactly that environment (when ella_app
+    # is importable here), so the wrapper and the app are checked against one contract.
+    seen_env = tmp_path / "seen.env"
+    seen_env.touch(mode=0o666)
+    seen_env.chmod(0o666)
     fake_cli = tmp_path / "ella-cli-real"
-    fake_cli.write_text('#!/bin/sh\necho "user=$(id -un) db=$DB_URL operator=$ELLA_CLI_OPERATOR args=$*"\n')
+    fake_cli.write_text(
+        "#!/bin/sh\n"
+        f"env > '{seen_env}'\n"
+        'echo "user=$(id -un) db=$DB_URL operator=$ELLA_OPERATOR sudo=${SUDO_USER:-} args=$*"\n'
+    )
     env = tmp_path / "ella.env"
     env.write_text("DB_URL='postgresql://x@y/z'\n")
     wrapper = tmp_path / "ella-cli"
@@ -136,15 +153,43 @@ def _check_wrapper(tmp_path: Path, rendered_venv: Path) -> None:
         f.chmod(0o755)
     env.chmod(0o644)
     tmp_path.chmod(0o755)
-    out = subprocess.run(
-        [str(wrapper), "users", "list"],
-        capture_output=True,
-        text=True,
-        cwd="/",
-        env={"PATH": "/usr/bin:/bin", "SUDO_USER": "alice", "DB_URL": "leaked"},
+
+    def run(extra_env: dict[str, str]) -> str:
+        out = subprocess.run(
+            [str(wrapper), "users", "list"],
+            capture_output=True,
+            text=True,
+            cwd="/",
+            env={"PATH": "/usr/bin:/bin", "DB_URL": "leaked", **extra_env},
+        )
+        assert out.returncode == 0, out.stderr
+        return out.stdout.strip()
+
+    def audit_name() -> str | None:
+        """What ella_app's audit log records with the environment the real CLI got (None without ella_app:
+        the kit venv of scripts/test-deploy.sh has no ella_app; the Molecule verify checks the host's log)."""
+        try:
+            from ella_app.services.audit import operator_name
+        except ImportError:
+            return None
+        seen = dict(line.split("=", 1) for line in seen_env.read_text().splitlines() if "=" in line)
+        with mock.patch.dict(os.environ, seen, clear=True):
+            return operator_name()
+
+    # sudo ella-cli ...: the sudo caller is the operator, although setpriv --reset-env drops SUDO_USER
+    assert run({"SUDO_USER": "alice"}) == "user=nobody db=postgresql://x@y/z operator=alice sudo= args=users list"
+    assert audit_name() in ("alice", None)
+    # root logged in directly (or sudo from a root shell): the session's login name, else root
+    login = _login_name()
+    expected = f"user=nobody db=postgresql://x@y/z operator={login} sudo= args=users list"
+    assert run({}) == expected
+    assert audit_name() in (login, None)
+    assert run({"SUDO_USER": "root"}) == expected
+    # a caller cannot pass another name through the old variable or a stray ELLA_OPERATOR
+    assert run({"SUDO_USER": "alice", "ELLA_CLI_OPERATOR": "mallory", "ELLA_OPERATOR": "mallory"}).startswith(
+        "user=nobody db=postgresql://x@y/z operator=alice "
     )
-    assert out.returncode == 0, out.stderr
-    assert out.stdout.strip() == "user=nobody db=postgresql://x@y/z operator=alice args=users list"
+    assert audit_name() in ("alice", None)
     # anyone else is refused
     other = pwd.getpwnam("daemon")
     refused = subprocess.run(

@@ -365,3 +365,32 @@ def test_proxy_playbook_has_an_app_play_and_a_balancer_play() -> None:
     for play in plays:
         assert play["become"] is True
         assert [r["role"] for r in play["roles"]] == ["ella_nginx"]
+
+
+# --- browser security headers and the login throttle (issue 12, defects 4 and 5) -----------------------------
+
+
+@pytest.mark.parametrize("host", ["app1", "lb1"])
+def test_security_headers_and_login_throttle(tls: Path, host: str) -> None:
+    text = site(tls, host)
+    d = lines(text)
+    for header in ("Content-Security-Policy $ella_csp", "X-Content-Type-Options $ella_nosniff",
+                   "Referrer-Policy $ella_referrer_policy", "X-Frame-Options $ella_frame_options"):  # fmt: skip
+        assert f"add_header {header} always;" in d, header
+    assert "limit_req_zone $binary_remote_addr zone=ella_login:10m rate=30r/m;" in d
+    assert "location ~ ^/api/v1/users/actions/(login|changepassword)/$ {" in d
+    assert "limit_req zone=ella_login burst=20 nodelay;" in d
+    assert "limit_req_status 429;" in d and "error_page 429 = @ella_throttled;" in d
+    assert "location = /api/v1/ui/exceptionlog/ {" in d  # error reports of the UI: a budget per client too
+    assert "limit_req zone=ella_uierrors burst=20 nodelay;" in d
+    assert "proxy_set_header X-Forwarded-Host $http_host;" in d  # the Origin check compares with it
+    # an add_header inside a location would drop all the server's headers there (nginx inheritance)
+    depth, in_location = 0, []
+    for line in d:
+        if line.startswith("location"):
+            in_location.append(depth)
+        if line.startswith("add_header") and in_location:
+            pytest.fail(f"{host}: add_header inside a location: {line}")
+        depth += line.count("{") - line.count("}")
+        while in_location and depth <= in_location[-1]:
+            in_location.pop()

@@ -1,10 +1,13 @@
 """On the deployed test host, in Chromium, through nginx: a user deposited by ``ella-cli users add_many`` logs
 in with the one-time password, must choose a new one, opens TestAnalysis-001 (imported by the watcher unit
 during Molecule verify), classifies a variant with an ACMG criterion, sends the analysis to review and
-finalizes it. The host's database is then asked, over SSH, whether the round and the assessment are there."""
+finalizes it. The host's database is then asked, over SSH, whether the round and the assessment are there.
+Then visual mode of the demo trio on the host's demo IGV data (files/demo/igv-data, copied by ella_igv): the
+reference and the dynamic tracks load, and the page sends no request to any address but the host."""
 
 from __future__ import annotations
 
+import re
 from urllib.parse import urlparse
 
 from tests.e2e.browser import UI
@@ -13,7 +16,29 @@ from tests.support.deployed_host import DeployedHost
 from .conftest import URL, NewUser
 
 ANALYSIS = "TestAnalysis-001"
+DEMO_TRIO = "Diag-demo02-0002"
 NEW_PASSWORD = "Deployed-Host-Login-2026!"
+_PASSWORD_CHANGED: set[str] = set()  # users whose one-time password this session has changed
+
+
+def _log_in(ui: UI, user: NewUser) -> None:
+    """Log in as the new user; at the first login the one-time password must be changed (once per session)."""
+    page = ui.page
+    ui.goto("")
+    page.wait_for_selector("form[aria-label='Log in']")
+    first = user.username not in _PASSWORD_CHANGED
+    if first:
+        ui.expect_http_error(401, "users/actions/login/")  # the one-time password must be changed first
+    page.fill("#username", user.username)
+    page.fill("#password", user.one_time_password if first else NEW_PASSWORD)
+    page.keyboard.press("Enter")
+    if first:
+        page.wait_for_selector("form[aria-label='Choose a new password']")
+        page.fill("#new-password", NEW_PASSWORD)
+        page.fill("#repeat-password", NEW_PASSWORD)
+        page.click("form[aria-label='Choose a new password'] button[type=submit]")
+        _PASSWORD_CHANGED.add(user.username)
+    page.wait_for_selector("#topbar:not(.hidden)")
 
 
 def _open_analysis(ui: UI) -> None:
@@ -27,19 +52,8 @@ def test_new_user_finalizes_an_analysis_with_a_classified_variant(
     ui: UI, host: DeployedHost, new_user: NewUser
 ) -> None:
     page = ui.page
-    ui.goto("")
-    page.wait_for_selector("form[aria-label='Log in']")
+    _log_in(ui, new_user)
     assert urlparse(page.url).scheme == urlparse(URL).scheme  # no downgrade on the way
-
-    ui.expect_http_error(401, "users/actions/login/")  # the one-time password must be changed first
-    page.fill("#username", new_user.username)
-    page.fill("#password", new_user.one_time_password)
-    page.keyboard.press("Enter")
-    page.wait_for_selector("form[aria-label='Choose a new password']")
-    page.fill("#new-password", NEW_PASSWORD)
-    page.fill("#repeat-password", NEW_PASSWORD)
-    page.click("form[aria-label='Choose a new password'] button[type=submit]")
-    page.wait_for_selector("#topbar:not(.hidden)")
     assert page.inner_text("#who-name") == "Rosalind Franklin"
     assert page.inner_text("#who-group") == f"({new_user.group})"
     ui.shot("deployed-01-overview")
@@ -84,3 +98,34 @@ def test_new_user_finalizes_an_analysis_with_a_classified_variant(
         f"WHERE n.name = '{ANALYSIS}' AND a.allele_id = {int(allele_id or 0)} AND a.classification = '4'\""
     )
     assert count.strip() == "1"
+
+
+def test_visual_mode_of_the_demo_trio_loads_its_tracks_and_nothing_leaves_the_host(
+    ui: UI, host: DeployedHost, new_user: NewUser
+) -> None:
+    from playwright.sync_api import expect  # a test dependency; imported here like the browser
+
+    page = ui.page
+    [demo] = host.cli_json("analyses", "list", "--name", DEMO_TRIO)["analyses"]
+    _log_in(ui, new_user)
+    ui.goto(f"#/workflows/analyses/{demo['id']}/visual")
+    page.wait_for_selector("#igv-container[data-ready=true]")
+    igv = page.locator("#igv-container")
+    for name in ("Variants", "Classifications", "Gene panel"):
+        igv.get_by_text(name, exact=True).first.wait_for()
+    igv.locator(".igv-roi-region").first.wait_for()
+    assert page.locator("#igv-error").count() == 0
+    page.locator("#visual-variants .vitem", has_text="BRCA1").first.click()
+    search = igv.locator("input.igv-search-input")
+    expect(search).to_have_value(re.compile(r"^17:41,2"), timeout=10_000)
+    page.wait_for_timeout(500)
+    ui.shot("deployed-04-visual")
+
+    host_netloc = urlparse(URL).netloc
+    paths = [urlparse(u).path for u in ui.requests]
+    assert "/api/v1/igv/demo-grch37-panels.fasta" in paths and "/api/v1/igv/cytoBand.txt" in paths
+    assert any(re.fullmatch(r"/api/v1/igv/tracks/dynamic/variants/\d+", p) for p in paths), paths
+    outside = [
+        u for u in ui.requests if urlparse(u).scheme not in ("data", "blob") and urlparse(u).netloc != host_netloc
+    ]
+    assert outside == [] and ui.external == [], outside + ui.external

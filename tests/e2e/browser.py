@@ -48,7 +48,8 @@ class UI:
     base_url: str
     console: list[tuple[str, str, str]] = field(default_factory=list)  # (type, text, url)
     page_errors: list[str] = field(default_factory=list)
-    external: list[str] = field(default_factory=list)
+    requests: list[str] = field(default_factory=list)  # every URL the page asked for, in order
+    external: list[str] = field(default_factory=list)  # those that were not for the server under test (refused)
     expected: list[tuple[int, str]] = field(default_factory=list)
 
     def expect_http_error(self, status: int, url_part: str) -> None:
@@ -85,10 +86,11 @@ class UI:
 
 
 @contextmanager
-def open_ui(browser: Any, base_url: str, **context_args: Any) -> Iterator[UI]:
+def open_ui(browser: Any, base_url: str, viewport: tuple[int, int] = (1440, 900), **context_args: Any) -> Iterator[UI]:
     """A fresh browser context on ``base_url``; on leaving, fail on console errors and on requests to any
     other host (the UI must work air-gapped: no CDN, no telemetry)."""
-    context = browser.new_context(viewport={"width": 1440, "height": 900}, base_url=base_url, **context_args)
+    size = {"width": viewport[0], "height": viewport[1]}
+    context = browser.new_context(viewport=size, base_url=base_url, **context_args)
     context.set_default_timeout(TIMEOUT_MS)
     page = context.new_page()
     wrapper = UI(page=page, base_url=base_url)
@@ -96,6 +98,7 @@ def open_ui(browser: Any, base_url: str, **context_args: Any) -> Iterator[UI]:
 
     def guard(route: Any) -> None:
         url = route.request.url
+        wrapper.requests.append(url)
         parsed = urlparse(url)
         if parsed.scheme in ("data", "blob") or parsed.netloc == local:
             route.continue_()

@@ -17,16 +17,16 @@ import os
 import urllib.error
 import urllib.request
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from tests.conftest import EXAMPLE_CONFIG, Cli, _create_database
+from tests.conftest import Cli, _create_database
 
 from .browser import CHROMIUM, CHROMIUM_ARGS, UI, browser_unavailable, open_ui
-from .data import E2EData, bootstrap
+from .data import E2EData, bootstrap, demo_config
 from .servers import Stack, start_stack
 
 NEW_PASSWORD = "Variant-Interpretation-2024!"
@@ -50,6 +50,7 @@ class E2E:
     data: E2EData
     env: dict[str, str]
     stack: Stack
+    changed_passwords: dict[str, str] = field(default_factory=dict)
 
     def api(self, method: str, path: str, body: Any = None) -> tuple[int, Any]:
         """A request straight to the API (no browser), for set-up steps."""
@@ -66,13 +67,17 @@ class E2E:
             return exc.code, json.loads(exc.read() or b"null")
 
     def set_password(self, username: str, password: str = NEW_PASSWORD) -> str:
-        """Change a user's one-time password (through the API), so that a test can log in directly."""
+        """Change a user's one-time password (through the API), so that a test can log in directly; once per user
+        and session (a second call returns the password set by the first)."""
+        if username in self.changed_passwords:
+            return self.changed_passwords[username]
         status, body = self.api(
             "POST",
             "users/actions/changepassword/",
             {"username": username, "password": self.data.passwords[username], "new_password": password},
         )
         assert status == 200, body
+        self.changed_passwords[username] = password
         return password
 
 
@@ -89,7 +94,7 @@ def e2e(pg: Any, tmp_path_factory: pytest.TempPathFactory) -> Iterator[E2E]:
         (data_dir / sub).mkdir(parents=True)
     db_url = _create_database(pg, f"e2e_{os.getpid()}", template="ella_template")
     env = {
-        "ELLA_CONFIG": str(EXAMPLE_CONFIG),
+        "ELLA_CONFIG": str(demo_config(workdir / "ella_config.yml")),
         "DB_URL": db_url,
         "ANALYSES_PATH": str(data_dir / "analyses/imported"),
         "ANALYSES_INCOMING": str(data_dir / "analyses/incoming"),

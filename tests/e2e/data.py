@@ -1,26 +1,42 @@
 """The data of the end-to-end tests, made the way production makes it: the demo fixtures through the real
 ella-cli commands (gene panels, user groups, filter configs, users with one-time passwords, references, a
-broadcast), the upstream TestAnalysis-001 trio through ``ella-cli deposit analysis`` (the importer service),
-and an IGV data folder (a small synthetic GRCh37 reference, a cytoband file, a static track and a track
-config)."""
+broadcast), the upstream TestAnalysis-001 trio and the two demo analyses through ``ella-cli deposit analysis``
+(the importer service), and the demo's IGV data (files/demo/igv-data: its small reference, cytobands, static
+track and track config) with, beside it, a synthetic indexed GRCh37 FASTA under the default name of
+``igv.reference`` (for the test of an indexed reference). The application config is the example config with
+the demo inventory's ``igv`` section, as on the demo host."""
 
 from __future__ import annotations
 
 import json
 import random
+import re
 import shutil
 from dataclasses import dataclass
 from pathlib import Path
 
+import yaml
 from sqlalchemy import select
 
 from ella_app.config import load_settings
-from ella_app.db.models import Allele, User
+from ella_app.db.models import Allele, Annotation, User
 from ella_app.db.session import transaction
 from ella_app.services import classification
-from tests.conftest import DEMO_FIXTURES, UPSTREAM, Cli
+from tests.conftest import DEMO_FIXTURES, EXAMPLE_CONFIG, ROOT, UPSTREAM, Cli
 
 TEST_ANALYSIS = UPSTREAM / "analyses" / "TestAnalysis-001"
+DEMO_ANALYSES = ROOT / "files" / "demo" / "analyses"
+DEMO_IGV_DATA = ROOT / "files" / "demo" / "igv-data"
+DEMO_INVENTORY_VARS = ROOT / "inventories" / "testhost" / "group_vars" / "all" / "vars.yml"
+INDEXED_FASTA = "human_g1k_v37_decoy.fasta"  # the default igv.reference of the example config
+# A user who appears in the screenshots of the user manual (tests/e2e/test_manual.py).
+MANUAL_USER = {
+    "username": "rfranklin",
+    "first_name": "Rosalind",
+    "last_name": "Franklin",
+    "email": "rfranklin@example.org",
+    "group": "testgroup01",
+}
 BROADCAST = "Planned maintenance on Friday 16:00-17:00: save your work."
 SECOND_ANALYSIS = "Diag-HBOC-TestAnalysis-002"
 SYNONYMOUS_POS = 32893344  # BRCA2 c.198A>G p.(=) in TestAnalysis-001
@@ -36,6 +52,19 @@ class E2EData:
     passwords: dict[str, str]  # username -> one-time password
     analysis_id: int
     second_analysis_id: int
+    demo_analysis_ids: dict[str, int]  # name -> id of the demo analyses (files/demo/analyses)
+
+
+def demo_config(target: Path) -> Path:
+    """The example config with the ``igv`` section of the demo inventory (its reference, files/demo/igv-data),
+    whose valid_resource_files also list the indexed FASTA of the example config."""
+    igv = yaml.safe_load(DEMO_INVENTORY_VARS.read_text())["ella_app_config"]["igv"]
+    igv["valid_resource_files"] += [INDEXED_FASTA, f"{INDEXED_FASTA}.fai"]
+    text = EXAMPLE_CONFIG.read_text()
+    block = re.search(r"^igv:\n(?:[ #].*\n|\n)*", text, flags=re.MULTILINE)
+    assert block, f"{EXAMPLE_CONFIG} has no top-level igv section"
+    target.write_text(text[: block.start()] + yaml.safe_dump({"igv": igv}, sort_keys=False) + text[block.end() :])
+    return target
 
 
 def bootstrap(cli: Cli, workdir: Path) -> E2EData:
@@ -45,10 +74,18 @@ def bootstrap(cli: Cli, workdir: Path) -> E2EData:
     cli.ok("filterconfigs", "update", str(DEMO_FIXTURES / "filterconfigs.json"))
     otp = workdir / "one-time-passwords.txt"
     cli.ok("users", "add_many", str(DEMO_FIXTURES / "users.json"), "--passwords-file", str(otp))
+    (workdir / "manual-user.json").write_text(json.dumps([MANUAL_USER]))
+    cli.ok("users", "add_many", str(workdir / "manual-user.json"), "--passwords-file", str(otp))
     passwords = dict(line.split("\t")[:2] for line in otp.read_text().splitlines() if line.strip())
     cli.ok("deposit", "references", str(DEMO_FIXTURES / "references.json"))
     cli.ok("broadcast", "new", BROADCAST)
 
+    # The demo analyses first: two of their variants are TestAnalysis-001's too, and the annotation deposited
+    # last is the current one; TestAnalysis-001's then decides how the default filter config treats them.
+    demo_ids = {
+        folder.name: cli.ok("deposit", "analysis", str(folder), "--json").json()["analysis_id"]
+        for folder in sorted(DEMO_ANALYSES.iterdir())
+    }
     analyses = Path(cli.env["ANALYSES_PATH"])
     first = analyses / TEST_ANALYSIS.name
     shutil.copytree(TEST_ANALYSIS, first)
@@ -78,38 +115,50 @@ def bootstrap(cli: Cli, workdir: Path) -> E2EData:
     second_id = cli.ok("deposit", "analysis", str(second), "--json").json()["analysis_id"]
     classify_earlier(cli.env)
     make_igv_data(Path(cli.env["IGV_DATA"]))
-    return E2EData(passwords=passwords, analysis_id=first_id, second_analysis_id=second_id)
+    return E2EData(passwords=passwords, analysis_id=first_id, second_analysis_id=second_id, demo_analysis_ids=demo_ids)
 
 
 def classify_earlier(env: dict[str, str]) -> None:
-    """An earlier classification by a colleague (the classification service, as the API calls it): the
-    synonymous BRCA2 c.198A>G as class 2 with BP7. The default filter config hides class 1-2 variants, so it
-    shows up among the filtered variants of the analysis."""
+    """An earlier classification by a colleague: the synonymous BRCA2 c.198A>G as class 2 with BP7. The default
+    filter config hides class 1-2 variants, so it shows up among the filtered variants of the analysis."""
+    classify(env, "testuser4", SYNONYMOUS_POS, "2", [{"code": "BP7"}], "Synonymous, no predicted splice effect.")
+
+
+def classify(
+    env: dict[str, str], username: str, vcf_pos: int, klass: str, acmg: list[dict[str, str]], comment: str
+) -> int:
+    """Classify the variant at ``vcf_pos`` as ``username`` of testgroup01 (the classification service, as the
+    API calls it); returns the allele id."""
     settings = load_settings(env)
     with transaction(settings.db_url) as session:
-        user = session.scalars(select(User).where(User.username == "testuser4")).one()
-        allele = session.scalars(select(Allele).where(Allele.vcf_pos == SYNONYMOUS_POS)).one()
+        user = session.scalars(select(User).where(User.username == username)).one()
+        allele = session.scalars(select(Allele).where(Allele.vcf_pos == vcf_pos)).one()
         classification.classify(
             session,
             settings.config,
             classification.Context(user, ("HBOC", "v1.0.0")),
             classification.Classification(
                 allele_id=allele.id,
-                classification="2",
-                evaluation={
-                    "acmg": {"included": [{"code": "BP7"}]},
-                    "classification": {"comment": "Synonymous, no predicted splice effect."},
-                },
+                classification=klass,
+                evaluation={"acmg": {"included": acmg}, "classification": {"comment": comment}},
                 report={"comment": ""},
                 presented_assessment_id=None,
                 presented_report_id=None,
+                annotation_id=session.scalars(
+                    select(Annotation.id).where(
+                        Annotation.allele_id == allele.id, Annotation.date_superceeded.is_(None)
+                    )
+                ).one(),
             ),
         )
+        return allele.id
 
 
 def make_igv_data(igv_data: Path) -> None:
+    """The demo's IGV data, and an indexed synthetic reference under the example config's default name."""
+    shutil.copytree(DEMO_IGV_DATA, igv_data, dirs_exist_ok=True)
     rng = random.Random(7)
-    fasta = igv_data / "human_g1k_v37_decoy.fasta"
+    fasta = igv_data / INDEXED_FASTA
     windows = {"13": [(32_880_000, 32_980_000)], "17": [(41_190_000, 41_290_000)]}
     index_lines = []
     offset = 0
@@ -134,46 +183,4 @@ def make_igv_data(igv_data: Path) -> None:
             offset += size
             out.seek(offset - 1)
             out.write(b"\n")
-    (igv_data / "human_g1k_v37_decoy.fasta.fai").write_text("\n".join(index_lines) + "\n")
-    (igv_data / "cytoBand.txt").write_text(
-        "13\t0\t16000000\tp11\tacen\n13\t16000000\t33000000\tq13.1\tgpos50\n"
-        "17\t0\t24000000\tp11.2\tgneg\n17\t24000000\t41300000\tq21.31\tgpos25\n"
-    )
-    (igv_data / "tracks").mkdir(exist_ok=True)
-    (igv_data / "tracks" / "hboc_hotspots.bed").write_text(
-        "13\t32890590\t32890680\tBRCA2 exon 2 hotspot\n17\t41243450\t41243550\tBRCA1 exon 11 hotspot\n"
-    )
-    (igv_data / "track_config.json").write_text(
-        json.dumps(
-            {
-                "DYNAMIC/variants": {
-                    "limit_to_groups": None,
-                    "show": True,
-                    "presets": ["Default"],
-                    "description": "Variants of the analysis",
-                    "igv": {"name": "Variants", "format": "vcf"},
-                },
-                "DYNAMIC/genepanel": {
-                    "limit_to_groups": None,
-                    "show": True,
-                    "presets": ["Default"],
-                    "description": "Transcripts of the gene panel",
-                    "igv": {"name": "Gene panel", "format": "bed"},
-                },
-                "DYNAMIC/classifications": {
-                    "limit_to_groups": None,
-                    "show": False,
-                    "presets": ["Classified"],
-                    "igv": {"name": "Classifications", "format": "vcf"},
-                },
-                "STATIC/": {
-                    "limit_to_groups": None,
-                    "show": True,
-                    "presets": ["Default"],
-                    "description": "Static tracks",
-                },
-                "ANALYSIS/": {"limit_to_groups": ["testgroup01"], "show": True, "presets": ["Default"]},
-            },
-            indent=2,
-        )
-    )
+    (igv_data / f"{INDEXED_FASTA}.fai").write_text("\n".join(index_lines) + "\n")

@@ -30,12 +30,18 @@ def test_own_files_reference_nothing_outside() -> None:
         assert not urls, f"{path.relative_to(STATIC)} references {urls}"
 
 
-def test_index_uses_relative_urls() -> None:
-    html = (STATIC / "index.html").read_text()
+@pytest.mark.parametrize("page", ["index.html", "docs/index.html"])
+def test_pages_use_relative_urls(page: str) -> None:
+    """The web UI and the manual: every src/href is relative and names a file that exists (a folder: its
+    index.html), inside the static folder."""
+    html = (STATIC / page).read_text()
+    base = (STATIC / page).parent
     refs = re.findall(r"""(?:src|href)=["']([^"'#]+)["']""", html)
     assert refs and all(not r.startswith("/") for r in refs), refs
     for ref in refs:
-        assert (STATIC / ref).is_file(), ref
+        target = (base / ref).resolve()
+        assert target.is_relative_to(STATIC.resolve()), ref
+        assert target.is_file() or (ref.endswith("/") and (target / "index.html").is_file()), ref
 
 
 def test_module_imports_resolve() -> None:

@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from .conftest import E2E, UI
+from .data import SECOND_ANALYSIS
 
 
 def test_work_log_then_reassign_and_conflict(ui: UI, e2e: E2E, browser: Any) -> None:
@@ -36,9 +37,9 @@ def test_work_log_then_reassign_and_conflict(ui: UI, e2e: E2E, browser: Any) -> 
         colleague.login("testuser6", e2e.set_password("testuser6"))
         other = colleague.page
         other.wait_for_selector("#section-ongoing_others")
-        row = other.inner_text("#section-ongoing_others")
+        row = other.inner_text(f"#section-ongoing_others tr[data-analysis-id='{analysis}']")
         assert "Dorothy Hodgkin" in row and "Waiting for new coverage data" in row and "High" in row
-        other.click("#section-ongoing_others a")
+        other.click(f"#section-ongoing_others a:text-is('{SECOND_ANALYSIS}')")
         other.click("#reassign")
         other.click("#confirm-reassign")
         other.wait_for_selector("#finish")

@@ -59,7 +59,8 @@ def test_testanalysis_001_imports_with_samples_genotypes_and_proband(pcli, db_ur
         "JOIN allele a ON a.id = g.allele_id WHERE a.vcf_pos = 32890607 ORDER BY d.sample_id",
     )
     assert len(gsd) == 3
-    assert gsd[0] == ("Heterozygous", 99, 187, {"REF": 107, "ALT": 80}, 0.428, [2048, 0, 2917])
+    # ELLA's allele depth keys: "REF (<REF>)" and the ALT itself
+    assert gsd[0] == ("Heterozygous", 99, 187, {"REF (G)": 107, "T": 80}, 0.428, [2048, 0, 2917])
     alleles = query(
         db_url,
         "SELECT chromosome, vcf_pos, vcf_ref, vcf_alt, start_position, open_end_position, change_from, change_to, "
@@ -87,7 +88,8 @@ def test_testanalysis_001_imports_with_samples_genotypes_and_proband(pcli, db_ur
     assert first["frequencies"]["ExAC"]["count"]["G"] == 131 and first["frequencies"]["ExAC"]["num"]["SAS"] == 16622
 
     [(status, workflow_status)] = query(db_url, "SELECT status, workflow_status FROM analysisinterpretation")
-    assert status == "Not started" and workflow_status == "Not ready"  # warnings.txt ⇒ not ready
+    # warnings.txt alone does not make it "Not ready": only a group's analysis_not_ready_warnings does (ELLA)
+    assert status == "Not started" and workflow_status == "Interpretation"
     assert query(db_url, "SELECT priority FROM interpretationlog WHERE analysis_id = :a", a=analysis_id) == [(1,)]
     assert query(db_url, "SELECT command FROM clilog") == [("analysis",)]
     # the source folder is left where it was
@@ -196,6 +198,18 @@ def test_demo_analyses_import_with_the_demo_panel(cli: Cli, db_url):
     assert count(db_url, "allele") == 12 and count(db_url, "sample") == 4
 
 
+def test_a_single_sample_without_ped_is_an_affected_proband(cli: Cli, db_url):
+    """Mirrors ELLA src/vardb/deposit/importers.py (SampleImporter.process): one sample and no .ped file make
+    the sample the proband and affected; it has no family, sex or parents."""
+    make_panel(db_url)
+    folder = DEMO_ANALYSES / "Diag-demo01-0001.HBOC_v1.0.0"
+    assert not list(folder.glob("*.ped"))
+    cli.ok("deposit", "analysis", str(folder))
+    assert query(db_url, "SELECT identifier, proband, affected, family_id, sex, father_id, mother_id FROM sample") == [
+        ("DEMO-0001", True, True, None, None, None, None)
+    ]
+
+
 def test_several_vcfs_hts_and_sanger_in_one_analysis(pcli, db_url, tmp_path):
     folder = vcfgen.write_analysis(tmp_path, "Multi-2", 20, trio=True)
     trio_lines = [ln for ln in (folder / "Multi-2.vcf").read_text().splitlines() if not ln.startswith("#")]
@@ -236,7 +250,7 @@ def test_analyses_list_shows_the_imported_analysis_and_its_round(pcli):
     pcli.ok("deposit", "analysis", str(TEST_ANALYSIS), "--json")
     [row] = pcli.ok("analyses", "list", "--json").json()["analyses"]
     assert (row["name"], row["genepanel"], row["samples"]) == ("TestAnalysis-001", "HBOC_v1.0.0", 3)
-    assert (row["workflow_status"], row["status"]) == ("Not ready", "Not started")  # it has warnings.txt
+    assert (row["workflow_status"], row["status"]) == ("Interpretation", "Not started")
     assert pcli.ok("analyses", "list", "--name", "nope", "--json").json()["analyses"] == []
     text = pcli.ok("analyses", "list").stdout
-    assert "TestAnalysis-001\tHBOC_v1.0.0\t3\tNot ready\tNot started" in text
+    assert "TestAnalysis-001\tHBOC_v1.0.0\t3\tInterpretation\tNot started" in text

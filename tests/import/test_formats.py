@@ -10,7 +10,7 @@ import pytest
 from ella_app.errors import InputError
 from ella_app.formats import analysis_folder as af
 from ella_app.formats.annotation_config import AnnotationConfig, default_config
-from ella_app.formats.vcf import VcfReader, allele_shape, genotype_type, parse_info
+from ella_app.formats.vcf import GENOTYPE_TYPES, VcfReader, allele_shape, parse_gt, parse_info
 from tests.conftest import UPSTREAM
 from tests.support import vcfgen
 
@@ -84,15 +84,19 @@ def test_ped_parsing(tmp_path):
 def test_allele_shapes_and_genotypes():
     assert allele_shape(100, "A", "G").change_type == "SNP"
     d = allele_shape(100, "GAC", "G")
-    assert (d.start, d.open_end, d.change_from, d.change_to, d.change_type) == (100, 102, "AC", "", "del")
-    i = allele_shape(100, "G", "GTT")
-    assert (i.start, i.open_end, i.change_from, i.change_to, i.change_type) == (100, 101, "", "TT", "ins")
+    assert (d.start, d.open_end, d.change_from, d.change_to, d.change_type, d.length) == (100, 102, "AC", "", "del", 2)
+    i = allele_shape(100, "G", "GTT")  # ELLA: an insertion starts at the base before it, length 1
+    assert (i.start, i.open_end, i.change_from, i.change_to, i.change_type, i.length) == (99, 100, "", "TT", "ins", 1)
     assert allele_shape(100, "AC", "GT").change_type == "indel"
-    assert genotype_type("0/1") == ("Heterozygous", True)
-    assert genotype_type("1|1") == ("Homozygous", True)
-    assert genotype_type("0/0") == ("Reference", False)
-    assert genotype_type("./.") == ("No coverage", False)
-    assert genotype_type("1") == ("Homozygous", True)
+    assert GENOTYPE_TYPES[parse_gt("0/1")] == "Heterozygous"
+    assert GENOTYPE_TYPES[parse_gt("1|1")] == "Homozygous"
+    assert GENOTYPE_TYPES[parse_gt("1|.")] == "Heterozygous"
+    assert GENOTYPE_TYPES[parse_gt("0/0")] == "Reference"
+    assert GENOTYPE_TYPES[parse_gt("1")] == "Homozygous"
+    assert parse_gt("./.") == (-1, -1) and parse_gt("1/2") == (1, 2)
+    assert parse_gt("1/2") not in GENOTYPE_TYPES  # a second ALT: not homozygous, not importable
+    with pytest.raises(ValueError, match="not a genotype"):
+        parse_gt("a/1")
 
 
 def test_vcf_reader_header_and_errors(tmp_path):
@@ -172,3 +176,19 @@ def test_default_config_reads_testanalysis_info():
     assert ann["frequencies"]["ExAC"]["freq"]["G"] == pytest.approx(0.001065)
     assert {t["transcript"] for t in ann["transcripts"]} >= {"NM_000059.3", "ENST00000380152"}
     assert "CSQ" in mapper.used_sources and "EXAC__AC_SAS" in mapper.used_sources
+
+
+def test_ped_with_two_fathers_is_refused(tmp_path):
+    """ELLA's SampleImporter: "An analysis' family can only have one father." (and mother)."""
+    ped = vcfgen.write_ped_rows(
+        tmp_path / "f.ped",
+        [
+            ("F", "P", "D1", "M", "1", "2", "1"),
+            ("F", "S", "D2", "M", "2", "1", "0"),
+            ("F", "D1", "0", "0", "1", "1", "0"),
+            ("F", "D2", "0", "0", "1", "1", "0"),
+            ("F", "M", "0", "0", "2", "1", "0"),
+        ],
+    )
+    with pytest.raises(InputError, match="one father per family, found D1, D2"):
+        af.parse_ped(ped)

@@ -12,6 +12,7 @@ import json
 import random
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 CSQ_FIELDS = (
     "Allele|Consequence|IMPACT|SYMBOL|Gene|Feature_type|Feature|BIOTYPE|EXON|INTRON|HGVSc|HGVSp|cDNA_position|"
@@ -266,3 +267,41 @@ def locus_records(samples: int, *, seed: int = 1) -> Iterator[str]:
         gts = [rng.choice(("0/1", "1/1"))] + [rng.choice(("0/0", "0/1")) for _ in range(samples - 1)]
         calls = [f"{gt}:{20 if gt != '1/1' else 0},{0 if gt == '0/0' else 20}:40:99:500,0,500" for gt in gts]
         yield "\t".join([chrom, str(pos), ".", ref, alt, "800", "PASS", info, "GT:AD:DP:GQ:PL", *calls]) + "\n"
+
+
+def mock_vcf(path: Path, samples: list[str], variants: list[dict[str, Any]]) -> Path:
+    """A small VCF from dicts, like the ``MockVcfWriter`` of ELLA's tests.
+
+    Each variant: ``CHROM`` (default "1"), ``POS`` (default: one more than the previous), ``REF`` ("A"),
+    ``ALT`` ("C"), ``QUAL`` ("."), ``FILTER`` ("."), ``INFO`` (a dict; ``True`` is a flag) and ``FORMAT`` (one
+    dict per sample, e.g. ``{"GT": "0/1", "AD": "10,5"}``; keys in first-seen order, "." where absent)."""
+    info_keys: dict[str, None] = {}
+    for v in variants:
+        info_keys.update(dict.fromkeys(v.get("INFO", {})))
+    lines = ["##fileformat=VCFv4.1"]
+    lines += [f'##INFO=<ID={k},Number=.,Type=String,Description="Added in test">' for k in info_keys]
+    columns = ["#CHROM", "POS", "ID", "REF", "ALT", "QUAL", "FILTER", "INFO"]
+    if samples:
+        columns += ["FORMAT", *samples]
+    lines.append("\t".join(columns))
+    pos = 0
+    for v in variants:
+        pos = int(v.get("POS", pos + 1))
+        info = v.get("INFO") or {}
+        info_text = ";".join(k if val is True else f"{k}={val}" for k, val in info.items() if val is not False)
+        row = [str(v.get("CHROM", "1")), str(pos), ".", v.get("REF", "A"), v.get("ALT", "C")]
+        row += [str(v.get("QUAL", ".")), str(v.get("FILTER", ".")), info_text or "."]
+        if samples:
+            fmt = v.get("FORMAT") or [{"GT": "0/1"} for _ in samples]
+            keys = list(dict.fromkeys(k for sample in fmt for k in sample))
+            row.append(":".join(keys))
+            row += [":".join(str(sample.get(k, ".")) for k in keys) for sample in fmt]
+        lines.append("\t".join(row))
+    path.write_text("\n".join(lines) + "\n")
+    return path
+
+
+def write_ped_rows(path: Path, rows: list[tuple[str, str, str, str, str, str, str]]) -> Path:
+    """A PED file with ELLA's seventh column from (family, sample, father, mother, sex, affected, proband)."""
+    path.write_text("".join("\t".join(row) + "\n" for row in rows))
+    return path

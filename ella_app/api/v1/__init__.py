@@ -20,6 +20,7 @@ def resource_modules() -> list[ModuleType]:
         overview,
         references,
         status,
+        ui,
         users,
         workflows,
     )
@@ -38,5 +39,6 @@ def resource_modules() -> list[ModuleType]:
         references,
         genepanels,
         igv,
+        ui,
         acmg,
     ]

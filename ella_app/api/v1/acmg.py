@@ -18,7 +18,7 @@ from ella_app.api.v1 import params
 from ella_app.errors import InputError
 from ella_app.services import acmg
 
-bp = params.install(Blueprint("acmg", __name__))
+bp = Blueprint("acmg", __name__)
 
 
 @bp.record_once
@@ -29,11 +29,8 @@ def _check_at_start(state: BlueprintSetupState) -> None:
 @bp.post("/acmg/alleles/")
 @login_required
 def suggested_criteria() -> Any:
-    try:
-        body = request.get_json(silent=True)
-    except RecursionError:
-        raise InputError("the JSON is nested too deeply") from None
-    parsed = acmg.parse_request(body)
+    # the app-wide guard has parsed the body and checked its text, numbers and depth (api/validation.py)
+    parsed = acmg.parse_request(request.get_json(silent=True))
     return params.json_response(acmg.suggest(db(), params.app_config(), params.user(), parsed, acmg.default_rules()))
 
 

@@ -14,11 +14,9 @@ from ella_app.api.auth import login_required
 from ella_app.api.db import db
 from ella_app.api.openapi import ID, op, query_param, ref
 from ella_app.api.v1 import params
-from ella_app.db.models import AlleleAssessment
-from ella_app.errors import NotFoundError
 from ella_app.services import access, classification
 
-bp = params.install(Blueprint("assessments", __name__))
+bp = Blueprint("assessments", __name__)
 
 
 def _allele_ids() -> list[int]:
@@ -37,11 +35,7 @@ def list_assessments() -> Any:
 @bp.get("/alleleassessments/<int:assessment_id>/")
 @login_required
 def get_assessment(assessment_id: int) -> Any:
-    row = db().get(AlleleAssessment, assessment_id) if access.valid_id(assessment_id) else None
-    if row is None or not access.visible_allele_ids(db(), params.user(), [row.allele_id]):
-        raise NotFoundError(f"no allele assessment {assessment_id}")
-    found = classification.assessments(db(), params.app_config(), [row.allele_id], include_superseded=True)
-    return jsonify(next(a for a in found if a["id"] == assessment_id))
+    return jsonify(classification.get_assessment(db(), params.app_config(), params.user(), assessment_id))
 
 
 @bp.get("/allelereports/")

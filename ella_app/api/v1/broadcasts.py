@@ -9,10 +9,9 @@ from flask import Blueprint, jsonify
 from ella_app.api.auth import login_required
 from ella_app.api.db import db
 from ella_app.api.openapi import op, ref
-from ella_app.api.v1 import params
 from ella_app.services import broadcasts
 
-bp = params.install(Blueprint("broadcasts", __name__))
+bp = Blueprint("broadcasts", __name__)
 
 
 @bp.get("/broadcasts/")

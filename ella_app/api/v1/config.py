@@ -10,10 +10,9 @@ from typing import Any
 from flask import Blueprint, current_app, g, jsonify
 
 from ella_app.api.openapi import op
-from ella_app.api.v1 import params
 from ella_app.services import config_merge
 
-bp = params.install(Blueprint("config", __name__))
+bp = Blueprint("config", __name__)
 
 
 @bp.get("/config/")

@@ -8,18 +8,15 @@ from pathlib import Path
 from typing import Any
 
 from flask import Blueprint, Response, current_app, jsonify, send_file
-from sqlalchemy import select
 
 from ella_app.api.auth import login_required
 from ella_app.api.db import db
 from ella_app.api.openapi import ID, op, path_param, query_param, ref
 from ella_app.api.v1 import params
-from ella_app.db.models import Allele, AlleleAssessment, Genotype, Sample, User
 from ella_app.errors import NotFoundError
-from ella_app.services import access, igv_tracks
-from ella_app.services.filters.context import load_panel
+from ella_app.services import igv_dynamic, igv_tracks
 
-bp = params.install(Blueprint("igv", __name__))
+bp = Blueprint("igv", __name__)
 
 
 def _path(name: str) -> Path:
@@ -29,12 +26,12 @@ def _path(name: str) -> Path:
     return Path(found)
 
 
-def _group(user: User) -> str:
-    return user.group.name
-
-
 def _send(path: Path) -> Any:
     return send_file(path, mimetype="application/octet-stream", conditional=True, max_age=0)
+
+
+def _text(body: str) -> Response:
+    return Response(body, mimetype="text/plain")
 
 
 def _track_file(root: Path, relative: str) -> Path:
@@ -57,24 +54,19 @@ def resource(filename: str) -> Any:
 @login_required
 def track_config(analysis_id: int) -> Any:
     user = params.user()
-    analysis = access.get_analysis(db(), user, analysis_id)
     analyses_path = current_app.config["ELLA_SETTINGS"].paths.get("ANALYSES_PATH")
-    sources = igv_tracks.TrackSources(
-        igv_data=_path("IGV_DATA"),
-        analyses_path=Path(analyses_path) if analyses_path else None,
-        analysis_id=analysis.id,
-        analysis_name=analysis.name,
-        genepanel=(analysis.genepanel_name, analysis.genepanel_version),
+    sources = igv_dynamic.track_sources(
+        db(), user, analysis_id, _path("IGV_DATA"), Path(analyses_path) if analyses_path else None
     )
     allele_ids = ",".join(map(str, params.id_list_arg("allele_ids")))
-    return jsonify(igv_tracks.track_config(sources, _group(user), allele_ids))
+    return jsonify(igv_tracks.track_config(sources, igv_dynamic.group_name(user), allele_ids))
 
 
 @bp.get("/igv/tracks/static/<path:track>")
 @login_required
 def static_track(track: str) -> Any:
     igv_data = _path("IGV_DATA")
-    if not igv_tracks.track_allowed(igv_data, f"STATIC/{track}", _group(params.user())):
+    if not igv_tracks.track_allowed(igv_data, f"STATIC/{track}", igv_dynamic.group_name(params.user())):
         raise NotFoundError("no such file")
     return _send(_track_file(igv_data / "tracks", track))
 
@@ -83,80 +75,37 @@ def static_track(track: str) -> Any:
 @login_required
 def analysis_track(analysis_id: int, track: str) -> Any:
     user = params.user()
-    analysis = access.get_analysis(db(), user, analysis_id)
-    if not igv_tracks.track_allowed(_path("IGV_DATA"), f"ANALYSIS/{track}", _group(user)):
+    root = igv_dynamic.analysis_tracks_dir(db(), user, analysis_id, _path("ANALYSES_PATH"))
+    if not igv_tracks.track_allowed(_path("IGV_DATA"), f"ANALYSIS/{track}", igv_dynamic.group_name(user)):
         raise NotFoundError("no such file")
-    root = igv_tracks.safe_dir(_path("ANALYSES_PATH"), analysis.name, "tracks")
     return _send(_track_file(root, track))
 
 
 # ------------------------------------------------------------------------------------------ dynamic tracks
 
 
-def _text(lines: list[str], mimetype: str) -> Response:
-    return Response("".join(line + "\n" for line in lines), mimetype=mimetype)
-
-
-def _vcf(rows: list[tuple[str, int, str, str, str]]) -> Response:
-    header = ["##fileformat=VCFv4.2", "#CHROM\tPOS\tID\tREF\tALT\tQUAL\tFILTER\tINFO"]
-    return _text(header + [f"{c}\t{p}\t{i}\t{r}\t{a}\t.\t.\t." for c, p, i, r, a in sorted(rows)], "text/plain")
-
-
-def _analysis_alleles(analysis_id: int) -> list[Allele]:
-    query = (
-        select(Allele)
-        .join(Genotype, Genotype.allele_id == Allele.id)
-        .join(Sample, Sample.id == Genotype.sample_id)
-        .where(Sample.analysis_id == analysis_id)
-        .distinct()
-    )
-    wanted = set(params.id_list_arg("allele_ids"))
-    return [a for a in db().scalars(query) if not wanted or a.id in wanted]
-
-
 @bp.get("/igv/tracks/dynamic/genepanel/<name>/<version>")
 @login_required
 def genepanel_track(name: str, version: str) -> Any:
-    access.require_panel(db(), params.user(), name, version)
-    lines = []
-    for tx in load_panel(db(), name, version).transcripts:
-        exons = sorted(zip(tx.exon_starts, tx.exon_ends, strict=False))
-        sizes = ",".join(str(e - s) for s, e in exons)
-        starts = ",".join(str(s - tx.tx_start) for s, _ in exons)
-        cds = (tx.cds_start, tx.cds_end) if tx.cds_start is not None and tx.cds_end is not None else (tx.tx_start,) * 2
-        lines.append(
-            f"{tx.chromosome}\t{tx.tx_start}\t{tx.tx_end}\t{tx.symbol} ({tx.name})\t0\t{tx.strand}\t{cds[0]}\t{cds[1]}"
-            f"\t0\t{len(exons)}\t{sizes}\t{starts}"
-        )
-    return _text(lines, "text/plain")
+    return _text(igv_dynamic.genepanel_bed(db(), params.user(), name, version))
 
 
 @bp.get("/igv/tracks/dynamic/variants/<int:analysis_id>")
 @login_required
 def variants_track(analysis_id: int) -> Any:
-    analysis = access.get_analysis(db(), params.user(), analysis_id)
-    return _vcf([(a.chromosome, a.vcf_pos, str(a.id), a.vcf_ref, a.vcf_alt) for a in _analysis_alleles(analysis.id)])
+    return _text(igv_dynamic.variants_vcf(db(), params.user(), analysis_id, params.id_list_arg("allele_ids")))
 
 
 @bp.get("/igv/tracks/dynamic/regions_of_interest/<int:analysis_id>")
 @login_required
 def regions_track(analysis_id: int) -> Any:
-    analysis = access.get_analysis(db(), params.user(), analysis_id)
-    rows = sorted((a.chromosome, a.start_position, a.open_end_position, a.id) for a in _analysis_alleles(analysis.id))
-    return _text([f"{c}\t{s}\t{max(e, s + 1)}\tallele {i}" for c, s, e, i in rows], "text/plain")
+    return _text(igv_dynamic.regions_bed(db(), params.user(), analysis_id, params.id_list_arg("allele_ids")))
 
 
 @bp.get("/igv/tracks/dynamic/classifications")
 @login_required
 def classifications_track() -> Any:
-    user = params.user()
-    query = (
-        select(Allele, AlleleAssessment.classification)
-        .join(AlleleAssessment, AlleleAssessment.allele_id == Allele.id)
-        .where(AlleleAssessment.date_superceeded.is_(None), access.allele_allowed(user, Allele.id))
-    )
-    rows = [(a.chromosome, a.vcf_pos, f"class_{c}", a.vcf_ref, a.vcf_alt) for a, c in db().execute(query).tuples()]
-    return _vcf(rows)
+    return _text(igv_dynamic.classifications_vcf(db(), params.user()))
 
 
 _BINARY = {"description": "the file (206 with a Range header)", "content": {"application/octet-stream": {}}}

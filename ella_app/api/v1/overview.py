@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint
+from flask import Blueprint, Response, request
 
 from ella_app.api.auth import login_required
 from ella_app.api.db import db
@@ -12,21 +12,44 @@ from ella_app.api.openapi import PAGING, op, ref
 from ella_app.api.v1 import params
 from ella_app.services import overview
 
-bp = params.install(Blueprint("overview", __name__))
+bp = Blueprint("overview", __name__)
+
+
+def _revalidated() -> tuple[str, Response | None]:
+    """The worklists' entity tag for this caller and URL, and a 304 answer when the client has it already."""
+    tag = overview.analyses_version(db(), params.user(), request.full_path)
+    if tag in request.if_none_match or request.headers.get("If-None-Match") == tag:
+        return tag, _cache_headers(Response(status=304), tag)
+    return tag, None
+
+
+def _cache_headers(response: Response, tag: str) -> Response:
+    # The answer stays ``no-store`` (api/headers.py: patient data never goes to the browser's HTTP cache); the web
+    # UI keeps the body in memory and sends If-None-Match itself (webui/static/js/api.js).
+    response.headers["ETag"] = tag
+    response.headers["Vary"] = "Cookie"
+    return response
 
 
 @bp.get("/overviews/analyses/")
 @login_required
 def analyses() -> Any:
-    return params.json_response(overview.analyses_overview(db(), params.user()))
+    tag, not_modified = _revalidated()
+    if not_modified is not None:
+        return not_modified
+    body = overview.analyses_overview_json(db(), params.user())
+    return _cache_headers(Response(body, mimetype="application/json"), tag)
 
 
 @bp.get("/overviews/analyses/finalized/")
 @login_required
 def analyses_finalized() -> Any:
     page, per_page = params.paging()
+    tag, not_modified = _revalidated()
+    if not_modified is not None:
+        return not_modified
     items, total = overview.finalized_analyses(db(), params.user(), page, per_page)
-    return params.paged(items, total, page, per_page)
+    return _cache_headers(params.paged(items, total, page, per_page), tag)
 
 
 @bp.get("/overviews/alleles/")

@@ -1,29 +1,24 @@
 """What every /api/v1 blueprint of the workflow API shares: the caller, query parameters, JSON bodies checked
 against the OpenAPI schemas, paging headers, and the guards that keep bad input a 4xx.
 
-Bad input never reaches PostgreSQL as a value it rejects: NUL characters (in the path, the query string or
-a body), non-finite numbers and ids outside the ``integer`` range are refused here with 422/404. The error
-handlers installed by :func:`install` turn what slips through (a value PostgreSQL still rejects, a unique
-index hit by a concurrent request) into 422/409 instead of a 500.
+Bad input never reaches PostgreSQL as a value it rejects: control characters anywhere in a request are
+refused by the app-wide guard (``ella_app.api.validation``), ids outside the ``integer`` range here with
+422/404. The error handlers of ``api/db.py`` turn what slips through (a value PostgreSQL still rejects, a
+unique index hit by a concurrent request) into 422/409 instead of a 500.
 """
 
 from __future__ import annotations
 
 import math
 from collections.abc import Sequence
-from functools import cache
 from typing import Any
 
 import orjson
-from flask import Blueprint, Response, current_app, g, jsonify, request
-from jsonschema import Draft202012Validator
-from sqlalchemy.exc import DataError, IntegrityError
+from flask import Response, current_app, g, request
 
-from ella_app.api.db import db
-from ella_app.api.openapi import SCHEMAS
-from ella_app.db.models import User
-from ella_app.errors import ConflictError, InputError
-from ella_app.services.access import MAX_ID
+from ella_app.api import validation
+from ella_app.errors import InputError
+from ella_app.services.access import MAX_ID, User
 
 MAX_PER_PAGE = 50
 MAX_LIST = 10_000  # ids in one query parameter
@@ -124,97 +119,5 @@ def paged(items: Sequence[Any], total: int, page: int, per_page: int) -> Respons
 # ------------------------------------------------------------------------------------------ bodies
 
 
-@cache
-def _validator(schema_name: str) -> Draft202012Validator:
-    root = {"$ref": f"#/components/schemas/{schema_name}", "components": {"schemas": SCHEMAS}}
-    return Draft202012Validator(root)
-
-
-MAX_DEPTH = 64
-
-
-def _check_values(data: Any) -> None:
-    """No NUL in strings, finite numbers within 64 bits, at most MAX_DEPTH levels of nesting."""
-    stack: list[tuple[Any, str, int]] = [(data, "", 0)]
-    while stack:
-        value, path, depth = stack.pop()
-        if depth > MAX_DEPTH:
-            raise InputError(f"nested more than {MAX_DEPTH} levels deep", key=path or None)
-        if isinstance(value, str):
-            if "\x00" in value:
-                raise InputError("must not contain NUL characters", key=path or None)
-        elif isinstance(value, bool) or value is None:
-            continue
-        elif isinstance(value, float):
-            if not math.isfinite(value):
-                raise InputError("numbers must be finite", key=path or None)
-        elif isinstance(value, int):
-            if abs(value) > 2**63 - 1:
-                raise InputError("number out of range", key=path or None)
-        elif isinstance(value, dict):
-            for key, item in value.items():
-                if "\x00" in key:
-                    raise InputError("keys must not contain NUL characters", key=path or None)
-                stack.append((item, f"{path}.{key}" if path else str(key), depth + 1))
-        elif isinstance(value, list):
-            stack.extend((item, f"{path}.{i}" if path else str(i), depth + 1) for i, item in enumerate(value))
-
-
-def body(schema_name: str, *, optional: bool = False) -> dict[str, Any]:
-    """The JSON object body, validated against ``components/schemas/<schema_name>`` of the OpenAPI description.
-
-    ``optional``: an empty body counts as ``{}`` (actions that take no parameters).
-    """
-    raw = request.get_data(cache=True)
-    if optional and not raw.strip():
-        data: Any = {}
-    else:
-        try:
-            data = request.get_json(silent=True)
-        except RecursionError:
-            raise InputError(f"the JSON is nested more than {MAX_DEPTH} levels deep") from None
-        if not isinstance(data, dict):
-            raise InputError("the request body must be a JSON object")
-    _check_values(data)
-    errors = sorted(_validator(schema_name).iter_errors(data), key=lambda e: list(e.absolute_path))
-    if errors:
-        first = errors[0]
-        key = ".".join(str(p) for p in first.absolute_path) or None
-        raise InputError(_short(first.message), key=key)
-    return data
-
-
-def _short(message: str) -> str:
-    return message if len(message) <= 300 else message[:297] + "..."
-
-
-# ------------------------------------------------------------------------------------------ guards
-
-
-def _reject_nul() -> None:
-    for key, value in (request.view_args or {}).items():
-        if isinstance(value, str) and "\x00" in value:
-            raise InputError("must not contain NUL characters", key=key)
-    for key, value in request.args.items(multi=True):
-        if "\x00" in key or "\x00" in value:
-            raise InputError("query parameters must not contain NUL characters", key=key.replace("\x00", ""))
-
-
-def _data_error(exc: DataError) -> Any:
-    db().rollback()
-    error = InputError(f"a value was rejected by the database: {str(exc.orig).splitlines()[0][:200]}")
-    return jsonify({"code": 422, "error": "InputError", "message": error.message}), 422
-
-
-def _integrity_error(exc: IntegrityError) -> Any:
-    db().rollback()
-    error = ConflictError("the change conflicts with a concurrent one; reload and try again")
-    return jsonify({"code": 409, "error": "ConflictError", "message": error.message}), 409
-
-
-def install(bp: Blueprint) -> Blueprint:
-    """Add the input guards and the database-error handlers to a blueprint."""
-    bp.before_request(_reject_nul)
-    bp.register_error_handler(DataError, _data_error)
-    bp.register_error_handler(IntegrityError, _integrity_error)
-    return bp
+# One validation path: the guards of every request and the schema check of bodies live in api/validation.py.
+body = validation.body

@@ -5,18 +5,14 @@ from __future__ import annotations
 from typing import Any
 
 from flask import Blueprint, jsonify
-from sqlalchemy import func, literal_column, select
 
 from ella_app.api.auth import login_required
 from ella_app.api.db import db
 from ella_app.api.openapi import PAGING, op, query_param, ref
 from ella_app.api.v1 import params
-from ella_app.api.v1.alleles import reference_json
-from ella_app.db.models import Reference
-from ella_app.services.filters.context import int_ids
+from ella_app.services import references
 
-bp = params.install(Blueprint("references", __name__))
-_SEARCH = "to_tsvector('english', coalesce(title, '') || ' ' || coalesce(authors, '') || ' ' || coalesce(journal, ''))"
+bp = Blueprint("references", __name__)
 
 
 @bp.get("/references/")
@@ -24,33 +20,19 @@ _SEARCH = "to_tsvector('english', coalesce(title, '') || ' ' || coalesce(authors
 def list_references() -> Any:
     ids = params.id_list_arg("ids")
     pubmed_ids = params.id_list_arg("pubmed_ids")
-    text = params.str_arg("q")
+    words = params.str_arg("q")
     page, per_page = params.paging()
-    query = select(Reference)
-    if ids:
-        query = query.where(Reference.id == int_ids(ids))
-    if pubmed_ids:
-        query = query.where(Reference.pubmed_id == int_ids(pubmed_ids))
-    if text and text.strip():
-        query = query.where(literal_column(_SEARCH).bool_op("@@")(func.plainto_tsquery("english", text)))
-    total = int(db().scalar(select(func.count()).select_from(query.subquery())) or 0)
-    rows = db().scalars(query.order_by(Reference.id).offset((page - 1) * per_page).limit(per_page))
-    return params.paged([reference_json(r) for r in rows], total, page, per_page)
+    items, total = references.search(db(), ids, pubmed_ids, words, page, per_page)
+    return params.paged(items, total, page, per_page)
 
 
 @bp.post("/references/")
 @login_required
 def create_reference() -> Any:
     data = params.body("ReferenceCreate")
-    pubmed_id = data.get("pubmed_id")
-    if pubmed_id is not None:
-        existing = db().scalar(select(Reference).where(Reference.pubmed_id == pubmed_id))
-        if existing is not None:
-            return jsonify(reference_json(existing)), 200
-    reference = Reference(published=data.pop("published", pubmed_id is not None), **data)
-    db().add(reference)
+    reference, created = references.get_or_create(db(), data)
     db().commit()
-    return jsonify(reference_json(reference)), 201
+    return jsonify(reference), 201 if created else 200
 
 
 PATHS = {

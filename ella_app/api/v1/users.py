@@ -1,34 +1,20 @@
-"""``/api/v1/users``: login, logout, change password, current user."""
+"""``/api/v1/users``: login, logout, change password, current user. Thin: the rules are in services/auth.py and
+services/users.py; the cookies and CSRF token in api/auth.py."""
 
 from __future__ import annotations
 
-import datetime as dt
-import secrets
 from typing import Any
 
 from flask import Blueprint, g, jsonify, make_response
 
 from ella_app.api.auth import clear_session_cookies, login_required, policy, set_session_cookies
 from ella_app.api.db import db
-from ella_app.api.validation import json_object
-from ella_app.db.models import User
+from ella_app.api.validation import body as json_body
 from ella_app.errors import AuthError
 from ella_app.services import auth as auth_service
+from ella_app.services import users as user_service
 
 bp = Blueprint("users", __name__)
-
-
-def user_json(user: User) -> dict[str, Any]:
-    return {
-        "id": user.id,
-        "username": user.username,
-        "first_name": user.first_name,
-        "last_name": user.last_name,
-        "email": user.email,
-        "group": {"id": user.group.id, "name": user.group.name},
-        "password_expiry": user.password_expiry.isoformat(),
-        "active": user.active,
-    }
 
 
 class PasswordExpiredError(AuthError):
@@ -44,21 +30,20 @@ def _refuse(outcome: auth_service.LoginOutcome) -> None:
 
 @bp.post("/users/actions/login/")
 def login() -> Any:
-    body = json_object({"username": str, "password": str})
+    body = json_body("Login")
     outcome = auth_service.login(db(), body["username"], body["password"], policy())
     if not outcome.ok or outcome.token is None or outcome.user is None:
         _refuse(outcome)
     assert outcome.user is not None and outcome.token is not None
     db().commit()
-    response = make_response(jsonify(user_json(outcome.user)))
-    max_age = int((outcome.user.password_expiry - dt.datetime.now(dt.UTC)).total_seconds())
-    set_session_cookies(response, outcome.token, secrets.token_hex(16), max_age)
+    response = make_response(jsonify(user_service.user_summary(outcome.user)))
+    set_session_cookies(response, outcome.token, user_service.session_max_age(outcome.user))
     return response
 
 
 @bp.post("/users/actions/changepassword/")
 def change_password() -> Any:
-    body = json_object({"username": str, "password": str, "new_password": str})
+    body = json_body("ChangePassword")
     outcome = auth_service.change_password(db(), body["username"], body["password"], body["new_password"], policy())
     if not outcome.ok:
         _refuse(outcome)
@@ -81,4 +66,4 @@ def logout() -> Any:
 @bp.get("/users/currentuser/")
 @login_required
 def current_user() -> Any:
-    return jsonify(user_json(g.user))
+    return jsonify(user_service.user_summary(g.user))

@@ -17,6 +17,7 @@ from ella_app.db.models.assessment import (
     ReferenceAssessment,
 )
 from ella_app.db.models.filterconfig import FilterConfig, UserGroupFilterConfig
+from ella_app.db.models.filterresult import FilterInvalidation, FilterResult
 from ella_app.db.models.genepanel import (
     Gene,
     GenePanel,
@@ -25,7 +26,7 @@ from ella_app.db.models.genepanel import (
     Phenotype,
     Transcript,
 )
-from ella_app.db.models.ops import AnnotationConfig, AnnotationJob, Broadcast, CliLog, ResourceLog
+from ella_app.db.models.ops import AnnotationConfig, AnnotationJob, Broadcast, CliLog, ResourceLog, UiException
 from ella_app.db.models.reference import Reference
 from ella_app.db.models.user import (
     User,
@@ -61,6 +62,8 @@ __all__ = [
     "CliLog",
     "CustomAnnotation",
     "FilterConfig",
+    "FilterInvalidation",
+    "FilterResult",
     "Gene",
     "GeneAssessment",
     "GenePanel",
@@ -76,6 +79,7 @@ __all__ = [
     "ResourceLog",
     "Sample",
     "Transcript",
+    "UiException",
     "User",
     "UserGroup",
     "UserGroupFilterConfig",

@@ -1,11 +1,11 @@
-"""Operational tables: the CLI audit log, the request log, broadcasts, annotation configs and jobs."""
+"""Operational tables: the CLI audit log, the request log, UI errors, broadcasts, annotation configs and jobs."""
 
 from __future__ import annotations
 
 import datetime as dt
 from typing import Any
 
-from sqlalchemy import ForeignKey, Text
+from sqlalchemy import ForeignKey, Index, Text
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -29,20 +29,40 @@ class CliLog(Base):
 
 
 class ResourceLog(Base):
-    """One row per API request (the request audit of ELLA)."""
+    """One row per API request (the request audit of ELLA): who, when, what, how it ended, how long it took
+    (milliseconds) and, for POST/PUT/PATCH/DELETE, the body with passwords redacted."""
 
     __tablename__ = "resourcelog"
+    __table_args__ = (Index("ix_resourcelog_user_id_time", "user_id", "time"),)
 
     id: Mapped[intpk]
     remote_addr: Mapped[str | None]
     user_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
     usersession_id: Mapped[int | None] = mapped_column(ForeignKey("usersession.id", ondelete="SET NULL"))
-    time: Mapped[created_at]
+    time: Mapped[created_at] = mapped_column(index=True)
     duration: Mapped[float | None]
     method: Mapped[str]
     resource: Mapped[str]
+    query: Mapped[str | None]
     statuscode: Mapped[int]
+    response_size: Mapped[int | None]
     payload: Mapped[str | None] = mapped_column(Text)
+    payload_size: Mapped[int | None]
+
+
+class UiException(Base):
+    """An error the web UI caught in the browser and reported (``POST /api/v1/ui/exceptionlog/``)."""
+
+    __tablename__ = "uiexception"
+
+    id: Mapped[intpk]
+    time: Mapped[created_at] = mapped_column(index=True)
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
+    usersession_id: Mapped[int | None] = mapped_column(ForeignKey("usersession.id", ondelete="SET NULL"))
+    message: Mapped[str] = mapped_column(Text)
+    location: Mapped[str | None] = mapped_column(Text)
+    stacktrace: Mapped[str | None] = mapped_column(Text)
+    state: Mapped[dict[str, Any] | None] = mapped_column(JSONB)
 
 
 class Broadcast(Base):

@@ -1,6 +1,6 @@
 // Entry point: hash routes (#/login, #/overview/<section>, #/workflows/analyses/<id>[/<view>]), top bar, banners.
 // Hash routing keeps every asset and API URL relative, so nginx needs no rewrite rules for deep links.
-import { setUnauthenticatedHandler } from "./api.js";
+import { ApiError, post, setUnauthenticatedHandler } from "./api.js";
 import { $, h, replace, toast } from "./dom.js";
 import { loadBroadcasts, loadConfig, loadUser, logout, session } from "./session.js";
 
@@ -66,6 +66,7 @@ async function route() {
   try {
     await module.render(main, params, query);
   } catch (err) {
+    if (!(err instanceof ApiError)) reportError(err.message || String(err), err.stack);  // a bug, not a refusal
     replace(main, h("div", { class: "alert error", role: "alert" }, err.message || String(err)));
   }
 }
@@ -112,7 +113,31 @@ export async function afterLogin(user) {
   navigate(next && next !== "/login" ? next : "/overview/analyses");
 }
 
+// Uncaught errors go to the server's error log (api/v1/ui/exceptionlog/, table uiexception): a few per page
+// load, each message once, and a failing report is dropped silently (it must not cause more errors).
+const reported = new Set();
+function reportError(message, stack) {
+  const text = String(message || "unknown error").slice(0, 2000);
+  if (reported.has(text) || reported.size >= 5) return;
+  reported.add(text);
+  post("ui/exceptionlog/", {
+    message: text,
+    location: location.hash.slice(0, 500),
+    stacktrace: String(stack || "").slice(0, 20000),
+    state: { user: session.user ? session.user.username : null, view: current ? current.path : null },
+  }).catch(() => {});
+}
+
+function watchErrors() {
+  window.addEventListener("error", (event) => reportError(event.message, event.error && event.error.stack));
+  window.addEventListener("unhandledrejection", (event) => {
+    const reason = event.reason;
+    reportError(reason && reason.message ? reason.message : reason, reason && reason.stack);
+  });
+}
+
 async function boot() {
+  watchErrors();
   setUnauthenticatedHandler(() => {
     if (!session.user) return;
     session.user = null;
@@ -140,4 +165,7 @@ async function boot() {
   await route();
 }
 
-boot().catch((err) => renderMain(h("div", { class: "alert error", role: "alert" }, `Cannot start: ${err.message}`)));
+boot().catch((err) => {
+  reportError(`Cannot start: ${err.message}`, err.stack);
+  renderMain(h("div", { class: "alert error", role: "alert" }, `Cannot start: ${err.message}`));
+});

@@ -39,11 +39,31 @@ export function replace(el, ...children) {
 export const $ = (selector, root = document) => root.querySelector(selector);
 export const $$ = (selector, root = document) => Array.from(root.querySelectorAll(selector));
 
+// Short messages in the corner. They do not pile up: the same message again restarts its timer (and counts,
+// "×2"), at most TOAST_LIMIT are shown (the oldest goes first), and each can be dismissed.
+export const TOAST_LIMIT = 3;
+const toastTimers = new WeakMap();
+
 export function toast(message, kind = "info", ms = 4000) {
   const box = document.getElementById("toast");
-  const item = h("div", { class: `msg ${kind}` }, message);
-  box.append(item);
-  setTimeout(() => item.remove(), ms);
+  if (!box) return;
+  const text = String(message);
+  let item = Array.from(box.children).find((el) => el.dataset.text === text && el.dataset.kind === kind);
+  if (item) {
+    const count = Number(item.dataset.count || 1) + 1;
+    item.dataset.count = String(count);
+    replace(item.querySelector(".count"), `×${count}`);
+    clearTimeout(toastTimers.get(item));
+    box.append(item); // the newest last
+  } else {
+    item = h("div", { class: `msg ${kind}`, dataset: { text, kind, count: "1" } },
+      h("span", { class: "text" }, text), h("span", { class: "count" }),
+      h("button", { type: "button", class: "dismiss", "aria-label": "Dismiss", title: "Dismiss" }, "✕"));
+    item.querySelector(".dismiss").addEventListener("click", () => item.remove());
+    box.append(item);
+    while (box.children.length > TOAST_LIMIT) box.firstElementChild.remove();
+  }
+  toastTimers.set(item, setTimeout(() => item.remove(), ms));
 }
 
 export function fmtDate(iso) {

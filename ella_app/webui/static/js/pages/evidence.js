@@ -6,6 +6,7 @@ import { fmtDate, fmtNum, h, replace, toast } from "../dom.js";
 import { CRITERIA, TEXT, baseStrength, isPathogenic, label, parseCode, strengthsFor } from "../acmg.js";
 import { className, classOptions } from "../session.js";
 import { classBadge } from "./overview.js";
+import { readOnlyReason } from "./readonly.js";
 import { userName } from "./workflow.js";
 
 export function renderEvidence(box, wf, detail) {
@@ -268,28 +269,30 @@ function classificationForm(wf, detail) {
       },
     }, o.name.replace(/^Class /, ""))));
 
-  const list = h("ul", { class: "acmg-list", id: "acmg-included" });
+  // Read only: the criteria as text (strength in the code, e.g. PPxPM2; the comment), nothing to remove or add.
+  const list = h("ul", { class: `acmg-list${readonly ? " readonly" : ""}`, id: "acmg-included" });
   const renderList = () => {
     replace(list, included.length ? included.map((c, i) => {
-      const strength = h("select", { "aria-label": `Strength of ${c.code}`, "data-code": c.code, disabled: readonly },
+      const code = h("span", { class: `code ${isPathogenic(c.code) ? "path" : "ben"}`, title: TEXT[c.code] || "" }, label(c));
+      if (readonly) return h("li", { "data-code": c.code }, code, h("span", { class: "comment" }, c.comment || ""));
+      const strength = h("select", { "aria-label": `Strength of ${c.code}`, "data-code": c.code },
         strengthsFor(c.code).map((s) => h("option", { value: s, selected: s === (c.strength || baseStrength(c.code)) }, s)));
       strength.addEventListener("change", () => { c.strength = strength.value; renderList(); changed(); });
-      const comment = h("input", { type: "text", placeholder: "Comment", value: c.comment || "", disabled: readonly,
+      const comment = h("input", { type: "text", placeholder: "Comment", value: c.comment || "",
         "aria-label": `Comment on ${c.code}` });
       comment.addEventListener("input", () => { c.comment = comment.value; changed(); });
-      return h("li", { "data-code": c.code },
-        h("span", { class: `code ${isPathogenic(c.code) ? "path" : "ben"}`, title: TEXT[c.code] || "" }, label(c)),
-        strength, comment,
-        h("button", { type: "button", class: "link", disabled: readonly, "aria-label": `Remove ${c.code}`,
+      return h("li", { "data-code": c.code }, code, strength, comment,
+        h("button", { type: "button", class: "link", "aria-label": `Remove ${c.code}`, title: `Remove ${c.code}`,
           onclick: () => { included.splice(i, 1); renderList(); renderPalette(); changed(); } }, "✕"));
     }) : h("li", { class: "empty" }, "No ACMG criteria added."));
   };
-  const palette = h("div", { class: "acmg-palette", id: "acmg-palette", "aria-label": "Add ACMG criterion" });
+  const palette = h("div", { class: "acmg-palette", id: "acmg-palette", "aria-label": "Add ACMG criterion", hidden: readonly });
   const renderPalette = () => {
+    if (readonly) return;
     const used = new Set(included.map((c) => c.code));
     replace(palette, CRITERIA.map(([code, text]) => h("button", {
       type: "button", class: isPathogenic(code) ? "path" : "ben", title: text, "data-code": code,
-      disabled: readonly || used.has(code),
+      disabled: used.has(code),
       onclick: () => { included.push({ code, strength: baseStrength(code), comment: "" }); renderList(); renderPalette(); changed(); },
     }, code)));
   };
@@ -309,8 +312,7 @@ function classificationForm(wf, detail) {
   const current = detail.allele_assessment;
   return h("aside", { class: "card classification", id: "classification-form", "aria-label": "Classification" },
     h("h2", { style: { marginTop: 0 } }, "Classification"),
-    readonly ? h("div", { class: "alert warn small" }, wf.round?.status === "Not started"
-      ? "Start the interpretation to classify." : "Read only: this interpretation is not yours or is finished.") : null,
+    readonly ? h("div", { class: "alert warn small", id: "classification-readonly" }, readOnlyReason(wf, "the classification")) : null,
     current ? h("p", { class: "small", id: "current-classification" }, "Current: ",
       h("span", { class: `badge class ${classBadge(current.classification)}` }, className(current.classification)),
       ` by ${userName(current.user)} on ${fmtDate(current.date_created)}`,

@@ -1,8 +1,9 @@
 // INFO view (features U04, U16): analysis facts, pipeline warnings, the analysis report, samples, rounds, and the
 // work log (messages, priority, overview comment, warning cleared).
 import { get, post } from "../api.js";
-import { fmtDate, fmtDateTime, h, replace, toast } from "../dom.js";
+import { fmtDateTime, h, replace, toast } from "../dom.js";
 import { priorityName, session } from "../session.js";
+import { requestedCell, requestedDate } from "./overview.js";
 import { userName } from "./workflow.js";
 
 export async function renderInfo(body, wf) {
@@ -30,7 +31,8 @@ export async function renderInfo(body, wf) {
       h("div", null,
         h("dl", { class: "kv card" },
           h("dt", null, "Gene panel"), h("dd", null, `${a.genepanel.name} ${a.genepanel.version}`),
-          h("dt", null, "Requested"), h("dd", null, fmtDate(a.date_requested) || "–"),
+          h("dt", null, "Requested"), h("dd", { id: "info-requested" }, requestedCell(a),
+            requestedDate(a).deposited ? h("span", { class: "small muted" }, " (no request date given: deposited)") : null),
           h("dt", null, "Deposited"), h("dd", null, fmtDateTime(a.date_deposited) || "–"),
           h("dt", null, "Variants"), h("dd", null,
             `${wf.result.alleles.length} shown, ${Object.values(wf.result.excluded_allele_ids || {}).flat().length} filtered`)),

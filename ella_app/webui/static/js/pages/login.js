@@ -28,6 +28,10 @@ function problems(message) {
   return parts.length > 1 ? h("ul", null, parts.map((p) => h("li", null, sentence(p)))) : sentence(text);
 }
 
+function manualLink() {
+  return h("p", { class: "small muted center" }, h("a", { href: "docs/", target: "_blank", rel: "noopener" }, "User manual"));
+}
+
 export async function render(main) {
   session.user = null;
   if (!session.config?.user?.auth) await loadConfig();
@@ -69,7 +73,7 @@ function showLogin(box, notice) {
       password.select();
     }
   });
-  replace(box, form);
+  replace(box, form, manualLink());
   username.focus();
 }
 

@@ -74,6 +74,21 @@ function latestRound(item) {
   return rounds[rounds.length - 1] || null;
 }
 
+// The date an analysis was requested, as ELLA shows it: the request date, or (when the pipeline gave none) the
+// date it was deposited, marked as such. The overview and the INFO view show the same.
+export function requestedDate(analysis) {
+  if (analysis.date_requested) return { text: fmtDate(analysis.date_requested), deposited: false };
+  if (analysis.date_deposited) return { text: fmtDate(analysis.date_deposited), deposited: true };
+  return { text: "", deposited: false };
+}
+
+export function requestedCell(analysis) {
+  const date = requestedDate(analysis);
+  return date.deposited
+    ? h("span", { class: "muted", title: "No request date was given: the date the analysis was deposited" }, date.text)
+    : date.text;
+}
+
 function analysisRow(item) {
   const round = latestRound(item);
   const owner = round && round.user ? round.user : null;
@@ -87,7 +102,7 @@ function analysisRow(item) {
       item.warnings && !item.warning_cleared ? h("span", { class: "badge warn", title: item.warnings }, "warnings") : null),
     h("td", null, item.genepanel ? `${item.genepanel.name} ${item.genepanel.version}` : ""),
     h("td", null, sampleTags(item.samples)),
-    h("td", null, fmtDate(item.date_requested || item.date_deposited)),
+    h("td", { class: "requested" }, requestedCell(item)),
     h("td", null, ownerName),
     h("td", { class: "small" }, item.review_comment || ""));
   row.addEventListener("click", (e) => { if (e.target.tagName !== "A") navigate(link.slice(1)); });

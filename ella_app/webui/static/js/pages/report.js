@@ -3,6 +3,7 @@
 import { get } from "../api.js";
 import { h, replace, toast } from "../dom.js";
 import { classOptions, className, session } from "../session.js";
+import { readOnlyReason } from "./readonly.js";
 import { classTag, geneOf, hgvsOf } from "./variantlist.js";
 
 function includedByDefault(value) {
@@ -58,7 +59,7 @@ export async function renderReport(body, wf) {
   regenerate();
   replace(body, h("div", { class: "content", style: { maxWidth: "72rem" }, id: "report-page" },
     h("h1", null, `Report — ${wf.analysis.name}`),
-    readonly ? h("div", { class: "alert warn small" }, "Read only: start the interpretation to edit the report.") : null,
+    readonly ? h("div", { class: "alert warn small", id: "report-readonly" }, readOnlyReason(wf, "the report")) : null,
     h("label", { for: "indication-comment" }, "Indications"), indication,
     h("label", { for: "report-comment-analysis" }, "Report comment"), comment,
     h("h2", null, "Classified variants"),

@@ -9,8 +9,11 @@ import { ApiError, get, patch, post } from "../api.js";
 import { fmtDateTime, h, modal, replace, toast } from "../dom.js";
 import { navigate } from "../app.js";
 import { session } from "../session.js";
-import { renderSidebar } from "./variantlist.js";
+import { renderSidebar, repaintSidebar, scrollToAllele, sidebarOrder } from "./variantlist.js";
 import { renderEvidence } from "./evidence.js";
+
+const EAGER_ROWS = 1000; // up to this many variants shown, every row is fetched when the list loads
+const ROWS_PER_REQUEST = 500; // the API's limit
 
 const VIEWS = [["info", "Info"], ["classification", "Classification"], ["report", "Report"], ["visual", "Visual"]];
 export const FINISH_TARGETS = [
@@ -52,6 +55,9 @@ class Workflow {
     this.view = "classification";
     this.dirty = false;
     this.details = new Map();
+    this.rows = new Map(); // allele id -> row of the variant list (for the current filter result)
+    this.rowsVersion = 0;
+    this.ids = { allele_ids: [], excluded_allele_ids: {}, classifications: {} };
     this.selectedId = null;
     this.onKey = (e) => this.keydown(e);
     document.addEventListener("keydown", this.onKey);
@@ -105,13 +111,61 @@ class Workflow {
     await this.loadAlleles();
   }
 
+  // The filter result as the other views use it: the API's ids, and the rows of the variants shown that are
+  // loaded (all of them up to EAGER_ROWS; beyond, those in view, the selected one and the classified ones).
+  get result() {
+    const wf = this;
+    return { ...this.ids, get alleles() { return wf.ids.allele_ids.map((id) => wf.rows.get(id)).filter(Boolean); } };
+  }
+
   async loadAlleles() {
-    if (!this.round) { this.result = { alleles: [], excluded_allele_ids: {} }; return; }
-    const path = `${this.base}/interpretations/${this.round.id}/alleles/`;
-    this.result = await get(path, { filterconfig_id: this.filterconfigId });
+    this.rows = new Map();
+    this.rowsVersion += 1;
     this.details.clear();
-    const ids = this.result.alleles.map((a) => a.id);
-    if (!ids.includes(this.selectedId)) this.selectedId = ids[0] ?? null;
+    if (!this.round) {
+      this.ids = { allele_ids: [], excluded_allele_ids: {}, classifications: {} };
+      this.selectedId = null;
+      return;
+    }
+    this.ids = await get(`${this.base}/interpretations/${this.round.id}/filteredalleles/`,
+      { filterconfig_id: this.filterconfigId });
+    // The first variant selected is the first one of the side bar (sections first, then genomic order).
+    const order = sidebarOrder(this);
+    if (!order.includes(this.selectedId)) this.selectedId = order[0] ?? null;
+    const shown = this.ids.allele_ids;
+    const wanted = shown.length <= EAGER_ROWS ? shown
+      : [...order.slice(0, 100), ...Object.keys(this.ids.classifications || {}).map(Number), this.selectedId];
+    await this.ensureRows(wanted.filter((id) => id !== null));
+  }
+
+  // Rows of the variant list for these ids (fetched in requests of ROWS_PER_REQUEST; not kept).
+  async fetchRows(ids) {
+    const found = new Map();
+    const chunks = [];
+    for (let i = 0; i < ids.length; i += ROWS_PER_REQUEST) chunks.push(ids.slice(i, i + ROWS_PER_REQUEST));
+    const path = `${this.base}/interpretations/${this.round.id}/alleles/`;
+    const answers = await Promise.all(chunks.map((chunk) =>
+      get(path, { allele_ids: chunk.join(","), filterconfig_id: this.filterconfigId })));
+    for (const row of answers.flat()) found.set(row.id, row);
+    return found;
+  }
+
+  // Make sure the rows of these ids are loaded (each id asked for once while its request runs).
+  async ensureRows(ids) {
+    this.inflight = this.inflight || new Map();
+    const version = this.rowsVersion;
+    const missing = [...new Set(ids)].filter((id) => !this.rows.has(id) && !this.inflight.has(id));
+    const waiting = [...new Set(ids)].map((id) => this.inflight.get(id)).filter(Boolean);
+    if (missing.length) {
+      const request = this.fetchRows(missing).then((found) => {
+        if (version === this.rowsVersion) {
+          for (const [id, row] of found) this.rows.set(id, row);
+        }
+      }).finally(() => { for (const id of missing) this.inflight.delete(id); });
+      for (const id of missing) this.inflight.set(id, request);
+      waiting.push(request);
+    }
+    await Promise.all(waiting);
   }
 
   async detail(alleleId) {
@@ -201,7 +255,7 @@ class Workflow {
   async renderSelected() {
     if (!this.content) return;
     if (this.selectedId === null) {
-      replace(this.content, h("p", { class: "empty" }, this.result.alleles.length === 0
+      replace(this.content, h("p", { class: "empty" }, this.ids.allele_ids.length === 0
         ? "No variants pass the filter. Open the filtered variants to re-include one." : "Select a variant."));
       return;
     }
@@ -214,11 +268,10 @@ class Workflow {
 
   select(alleleId) {
     this.selectedId = alleleId;
-    for (const item of this.sidebar?.querySelectorAll(".vitem") || []) {
-      item.setAttribute("aria-selected", String(Number(item.dataset.alleleId) === alleleId));
+    if (this.sidebar) {
+      scrollToAllele(this.sidebar, this, alleleId);
+      repaintSidebar(this.sidebar, this);
     }
-    const chosen = this.sidebar?.querySelector(`.vitem[data-allele-id="${alleleId}"]`);
-    if (chosen) chosen.scrollIntoView({ block: "nearest" });
     this.renderSelected();
   }
 

@@ -1,0 +1,69 @@
+"""``/api/v1/alleles/``: variant details in the context of an analysis and/or gene panel, with the access checks
+(the read model is ``services/variants.py``)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from ella_app.db.models import Analysis, Genotype, Sample, User
+from ella_app.errors import InputError
+from ella_app.services import access, overview, variants
+
+
+@dataclass(frozen=True)
+class Where:
+    """Where a variant is looked at: the analysis (genotypes of its samples) and the gene panel (transcripts)."""
+
+    analysis_id: int | None
+    genepanel: tuple[str, str] | None
+
+
+def where(session: Session, user: User, analysis_id: int | None, gp_name: str | None, gp_version: str | None) -> Where:
+    """Check access to the analysis and panel asked for; the panel defaults to the analysis'."""
+    analysis = access.get_analysis(session, user, analysis_id) if analysis_id is not None else None
+    if gp_name or gp_version:
+        if not (gp_name and gp_version):
+            raise InputError("give both gp_name and gp_version", key="gp_name")
+        access.require_panel(session, user, gp_name, gp_version)
+        return Where(analysis.id if analysis else None, (gp_name, gp_version))
+    if analysis is not None:
+        return Where(analysis.id, (analysis.genepanel_name, analysis.genepanel_version))
+    return Where(None, None)
+
+
+def require_allele(session: Session, user: User, allele_id: int) -> None:
+    access.get_allele(session, user, allele_id)
+
+
+def details(
+    session: Session,
+    app_config: dict[str, Any],
+    user: User,
+    allele_ids: Sequence[int],
+    at: Where,
+    *,
+    checked: bool = False,
+) -> list[dict[str, Any]]:
+    """Details of visible alleles (404 naming those that are not; ``checked``: the caller checked already)."""
+    if not checked:
+        access.require_alleles(session, user, allele_ids)
+    return variants.details(session, app_config, allele_ids, analysis_id=at.analysis_id, genepanel=at.genepanel)
+
+
+def analyses_with(session: Session, user: User, allele_id: int) -> list[dict[str, Any]]:
+    """The caller's analyses in which the allele is called."""
+    access.get_allele(session, user, allele_id)
+    query = (
+        select(*overview.ANALYSIS_COLUMNS)
+        .join(Sample, Sample.analysis_id == Analysis.id)
+        .join(Genotype, Genotype.sample_id == Sample.id)
+        .where(Genotype.allele_id == allele_id, access.analysis_allowed(user))
+        .distinct()
+        .order_by(Analysis.id)
+    )
+    return overview.analysis_summaries(session, list(session.execute(query)))

@@ -1,0 +1,330 @@
+"""The interpretation workflow as the API offers it (``/workflows/{analyses,alleles}/<id>/``): rounds and their
+state, the variant lists of a round (ids per filter, then rows for the ids asked), finishing with snapshots,
+classifying a variant and the work log. The state machine itself is ``services/workflow.py``; the variant
+read model ``services/variants.py``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from ella_app.db.models import Analysis, InterpretationLog, User
+from ella_app.errors import InputError, NotFoundError
+from ella_app.services import access, classification, config_merge, filtering, overview, variants, workflow
+from ella_app.services.filters.context import int_ids
+from ella_app.services.workflow import Subject
+
+ACTIONS = ("start", "override", "finalize", "reopen", *workflow.ANALYSIS_TARGETS)
+MAX_ROWS = 500  # rows of the variant list in one request
+
+
+def subject(session: Session, user: User, kind: str, subject_id: int) -> tuple[Subject, Analysis | None]:
+    """The workflow subject after the access check (the analysis too, for ``analyses``)."""
+    if kind == "analyses":
+        analysis = access.get_analysis(session, user, subject_id)
+        return Subject("analysis", analysis.id), analysis
+    allele = access.get_allele(session, user, subject_id)
+    return Subject("allele", allele.id), None
+
+
+def analysis_subject(session: Session, user: User, kind: str, subject_id: int) -> tuple[Subject, Analysis]:
+    if kind != "analyses":
+        raise NotFoundError("variant lists and filter configs exist for analyses only")
+    found, analysis = subject(session, user, kind, subject_id)
+    assert analysis is not None
+    return found, analysis
+
+
+def get_round(session: Session, of: Subject, interpretation_id: int) -> Any:
+    if access.valid_id(interpretation_id):
+        found = session.get(of.model, interpretation_id)
+        owner = getattr(found, "analysis_id" if of.kind == "analysis" else "allele_id", None)
+        if found is not None and owner == of.id:
+            return found
+    raise NotFoundError(f"no interpretation {interpretation_id} of this {of.kind}")
+
+
+def round_json(session: Session, interpretation: Any) -> dict[str, Any]:
+    users = {}
+    if interpretation.user_id:
+        found = session.get(User, interpretation.user_id)
+        if found is not None:
+            users[found.id] = found
+    return {
+        **overview.interpretation_json(interpretation, users),
+        "state": interpretation.state,
+        "user_state": interpretation.user_state,
+    }
+
+
+def rounds_json(session: Session, of: Subject) -> list[dict[str, Any]]:
+    return [round_json(session, i) for i in workflow.interpretations(session, of)]
+
+
+def save(
+    session: Session,
+    user: User,
+    of: Subject,
+    analysis: Analysis | None,
+    interpretation_id: int,
+    state: dict[str, Any] | None,
+    user_state: dict[str, Any] | None,
+) -> dict[str, Any]:
+    """Save the state of the caller's Ongoing round; re-included variants must be variants of the analysis."""
+    if state is not None and analysis is not None:
+        wanted = state.get(filtering.MANUALLY_ADDED) or []
+        missing = variants.not_in_analysis(session, analysis.id, wanted)
+        if missing:
+            raise InputError(f"not variants of this analysis: {missing[:20]}", key="state.manuallyAddedAlleles")
+    saved = workflow.save(session, of, interpretation_id, user, state, user_state)
+    return round_json(session, saved)
+
+
+# ------------------------------------------------------------------------------------------ variant lists
+
+
+def round_context(
+    session: Session, user: User, kind: str, subject_id: int, interpretation_id: int
+) -> variants.RoundContext:
+    """An analysis round the user may see, with what its variant lists need (one query)."""
+    if kind != "analyses":
+        raise NotFoundError("variant lists and filter configs exist for analyses only")
+    return variants.round_context(session, user.group_id, subject_id, interpretation_id)
+
+
+def filter_view(
+    session: Session, app_config: dict[str, Any], ctx: variants.RoundContext, filterconfig_id: int | None
+) -> variants.FilterView:
+    return variants.filter_view(session, app_config, ctx, filterconfig_id)
+
+
+def rows(
+    session: Session,
+    app_config: dict[str, Any],
+    ctx: variants.RoundContext,
+    filterconfig_id: int | None,
+    allele_ids: Sequence[int] | None,
+    page: int = 1,
+    per_page: int = 100,
+) -> tuple[list[dict[str, Any]], int, variants.FilterView]:
+    """Side-list rows of a round: of ``allele_ids`` (each a variant of the analysis), else a page of the
+    variants shown. Returns (rows, total, view)."""
+    view = filter_view(session, app_config, ctx, filterconfig_id)
+    reasons = view.reasons()
+    if allele_ids is None:
+        total = len(view.shown)
+        wanted = view.shown[(page - 1) * per_page : page * per_page]
+    else:
+        if len(allele_ids) > MAX_ROWS:
+            raise InputError(f"at most {MAX_ROWS} alleles at a time", key="allele_ids")
+        unknown = [a for a in allele_ids if a not in reasons and not view.is_shown(a)]
+        if unknown:
+            raise NotFoundError(f"not variants of this analysis: {', '.join(map(str, unknown[:20]))}")
+        wanted, total = list(allele_ids), len(allele_ids)
+    interpretation = ctx.interpretation
+    found = variants.list_rows(
+        session,
+        app_config,
+        wanted,
+        analysis_id=ctx.analysis.id,
+        genepanel=(interpretation.genepanel_name, interpretation.genepanel_version),
+        reasons=reasons,
+        manually_added=view.manually_added,
+        interpretation_id=interpretation.id if view.snapshot else None,
+        samples=ctx.samples,
+    )
+    return found, total, view
+
+
+def classified(
+    session: Session, app_config: dict[str, Any], ctx: variants.RoundContext, view: variants.FilterView
+) -> dict[int, dict[str, Any]]:
+    """{allele id: {classification, outdated}} of the shown variants that have one (the list's sections)."""
+    current = variants.classifications(
+        session,
+        app_config,
+        view.shown,
+        interpretation_id=ctx.interpretation.id if view.snapshot else None,
+        analysis_id=ctx.analysis.id,
+        changes=ctx.counts.classification,
+    )
+    return {a: {"classification": c.classification, "outdated": c.outdated} for a, c in current.items()}
+
+
+def filterconfigs(session: Session, user: User, analysis: Analysis) -> list[dict[str, Any]]:
+    samples = variants.load_samples(session, analysis.id)
+    eligible = filtering.eligible_filterconfigs(session, user.group_id, analysis, samples)
+    return [filtering.describe(fc, default=index == 0) for index, fc in enumerate(eligible)]
+
+
+# ------------------------------------------------------------------------------------------ finishing
+
+
+def _problems(
+    session: Session,
+    app_config: dict[str, Any],
+    user: User,
+    of: Subject,
+    interpretation: Any,
+    view: variants.FilterView | None,
+) -> list[str]:
+    requirements = config_merge.finalize_requirements(app_config, user, of.kind)
+    if view is not None:
+        current = variants.classifications(session, app_config, view.shown, analysis_id=interpretation.analysis_id)
+        return workflow.finalize_problems(requirements, interpretation, view.shown, current)
+    problems = workflow.finalize_problems(requirements, interpretation, None, None)
+    if of.kind == "allele" and requirements.get("allow_unclassified", True) is False:
+        current = variants.classifications(session, app_config, [of.id]).get(of.id)
+        if current is None or current.outdated:
+            problems.append("the variant is not classified")
+    return problems
+
+
+def finish_allowed(
+    session: Session,
+    app_config: dict[str, Any],
+    user: User,
+    of: Subject,
+    analysis: Analysis | None,
+    interpretation: Any,
+    filterconfig_id: int | None,
+) -> dict[str, Any]:
+    view = (
+        filter_view(
+            session,
+            app_config,
+            variants.round_context(session, user.group_id, analysis.id, interpretation.id),
+            filterconfig_id,
+        )
+        if analysis is not None
+        else None
+    )
+    problems = _problems(session, app_config, user, of, interpretation, view)
+    if interpretation.status != "Ongoing":
+        problems.insert(0, f"the interpretation is '{interpretation.status}', not 'Ongoing'")
+    return {"allowed": not problems, "problems": problems}
+
+
+def act(
+    session: Session,
+    app_config: dict[str, Any],
+    user: User,
+    of: Subject,
+    analysis: Analysis | None,
+    name: str,
+    data: dict[str, Any],
+) -> dict[str, Any]:
+    """A workflow action; finishing an analysis round records a snapshot of what it showed."""
+    if name == "start" and analysis is None:
+        genepanel = None
+        if "gp_name" in data or "gp_version" in data:
+            if "gp_name" not in data or "gp_version" not in data:
+                raise InputError("give both gp_name and gp_version", key="gp_name")
+            access.require_panel(session, user, data["gp_name"], data["gp_version"])
+            genepanel = (data["gp_name"], data["gp_version"])
+        return round_json(session, workflow.start(session, of, user, genepanel))
+    view: variants.FilterView | None = None
+    if analysis is not None and (name == "finalize" or name in of.targets):
+        current = workflow.latest(session, of)
+        if current is not None and current.status == "Ongoing" and current.user_id == user.id:
+            ctx = variants.round_context(session, user.group_id, analysis.id, current.id)
+            view = filter_view(session, app_config, ctx, data.get("filterconfig_id"))
+    snapshot = (
+        workflow.snapshot_analysis(session, analysis.id, view.recorded_reasons())
+        if view is not None and analysis is not None
+        else None
+    )
+    if name == "start":
+        result = workflow.start(session, of, user)
+    elif name == "override":
+        result = workflow.override(session, of, user)
+    elif name == "reopen":
+        result = workflow.reopen(session, of, user)
+    elif name == "finalize":
+        result = workflow.finalize(
+            session, of, user, lambda round_: _problems(session, app_config, user, of, round_, view), snapshot
+        )
+    else:
+        result = workflow.mark(session, of, user, name, snapshot)
+    return round_json(session, result)
+
+
+def finalize_allele(
+    session: Session,
+    app_config: dict[str, Any],
+    user: User,
+    of: Subject,
+    analysis: Analysis | None,
+    data: dict[str, Any],
+) -> dict[str, Any]:
+    """Classify a variant within the caller's Ongoing round (``finalizeallele``)."""
+    current = workflow.latest(session, of, lock=True)
+    if current is None or current.status != "Ongoing" or current.user_id != user.id:
+        raise workflow.WorkflowConflict("classify within your own Ongoing interpretation (start it first)")
+    allele_id = data["allele_id"]
+    if analysis is not None:
+        if variants.not_in_analysis(session, analysis.id, [allele_id]):
+            raise NotFoundError(f"allele {allele_id} is not a variant of analysis {analysis.id}")
+    elif allele_id != of.id:
+        raise NotFoundError(f"allele {allele_id} is not the variant of this workflow")
+    assessment = data["alleleassessment"]
+    report = data.get("allelereport", {})
+    request = classification.Classification(
+        allele_id=allele_id,
+        classification=assessment.get("classification"),
+        evaluation=assessment.get("evaluation", {}),
+        report=report.get("evaluation", {}),
+        presented_assessment_id=assessment.get("presented_alleleassessment_id"),
+        presented_report_id=report.get("presented_allelereport_id"),
+        reuse_assessment=bool(assessment.get("reuse", False)),
+        reuse_report=bool(report.get("reuse", False)),
+        annotation_id=data.get("annotation_id"),
+        references=[(r["reference_id"], r["evaluation"]) for r in data.get("referenceassessments", [])],
+    )
+    where = classification.Context(
+        user, (current.genepanel_name, current.genepanel_version), analysis.id if analysis else None
+    )
+    created = classification.classify(session, app_config, where, request)
+    return {
+        **created,
+        "alleleassessment": classification.assessments(session, app_config, [allele_id])[0],
+        "allelereport": classification.reports(session, [allele_id])[0],
+    }
+
+
+# ------------------------------------------------------------------------------------------ work log
+
+
+def _log_json(entry: InterpretationLog, users: dict[int, User]) -> dict[str, Any]:
+    return {
+        "id": entry.id,
+        "user": overview.user_json(users.get(entry.user_id)) if entry.user_id else None,
+        "date_created": entry.date_created.isoformat() if entry.date_created else None,
+        "message": entry.message,
+        "priority": entry.priority,
+        "review_comment": entry.review_comment,
+        "warning_cleared": entry.warning_cleared,
+    }
+
+
+def logs(session: Session, of: Subject) -> list[dict[str, Any]]:
+    column = InterpretationLog.analysis_id if of.kind == "analysis" else InterpretationLog.allele_id
+    entries = list(session.scalars(select(InterpretationLog).where(column == of.id).order_by(InterpretationLog.id)))
+    ids = {e.user_id for e in entries if e.user_id}
+    users = {u.id: u for u in session.scalars(select(User).where(User.id == int_ids(ids)))} if ids else {}
+    return [_log_json(e, users) for e in entries]
+
+
+def add_log(session: Session, user: User, of: Subject, data: dict[str, Any]) -> dict[str, Any]:
+    entry = InterpretationLog(user_id=user.id, **data)
+    if of.kind == "analysis":
+        entry.analysis_id = of.id
+    else:
+        entry.allele_id = of.id
+    session.add(entry)
+    session.flush()
+    return _log_json(entry, {user.id: user})
