@@ -215,6 +215,7 @@ def test_login_required(env):
         api(env, None).post(URL, json={"allele_ids": [], "gp_name": "HBOC", "gp_version": "v1.0.0"}).status_code == 403
     )
     assert api(env, None).get("/api/v1/acmg/classifications/?codes=PVS1").status_code == 403
+    assert api(env, None).get("/api/v1/acmg/criteria/").status_code == 403
 
 
 def test_csrf_required(env):
@@ -384,6 +385,19 @@ def test_api_does_not_start_with_a_bad_rule_file(tmp_path, monkeypatch, pg):
 def test_openapi_describes_both(env):
     spec = api(env).get("/api/v1/openapi.json").json
     assert "post" in spec["paths"]["/acmg/alleles/"] and "get" in spec["paths"]["/acmg/classifications/"]
+    assert "get" in spec["paths"]["/acmg/criteria/"]
+
+
+def test_criteria_texts_for_the_panel(env):
+    """Every criterion, every REQ code a rule produces and OTHER has a short and a full text; a REQ names the
+    criteria it feeds."""
+    texts = api(env).get("/api/v1/acmg/criteria/").json
+    assert texts["PVS1"]["short_criteria"] == "Null variant"
+    assert {"PM2", "BS1", "BP7", "OTHER"} <= texts.keys()
+    assert "PVS1" in texts["REQ_null_variant"]["sources"]
+    produced = rules.default_rules().codes
+    assert {code for code in produced if code.startswith("REQ_")} <= texts.keys()
+    assert all(t["short_criteria"] and t["criteria"] for t in texts.values())
 
 
 def test_group_row_untouched(env):

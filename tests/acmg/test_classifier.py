@@ -18,6 +18,7 @@ from ella_app.errors import InputError
 from ella_app.services.acmg import classifier
 from ella_app.services.acmg.classifier import Classification, classify, normalize, occurrences, suggested_class
 from ella_app.services.acmg.criteria import texts
+from ella_app.services.classification import normalize_criterion
 
 
 def result(clazz: int, contributors: list[str], message: str) -> Classification:
@@ -288,3 +289,35 @@ def test_bad_codes(values, words):
     with pytest.raises(InputError) as caught:
         suggested_class(values)
     assert caught.value.key == "codes" and words in caught.value.message
+
+
+@pytest.mark.parametrize(
+    ("item", "code", "strength"),
+    [
+        ({"code": "PM2"}, "PM2", "PM"),
+        ({"code": "PM2", "strength": "PNW"}, "PNWxPM2", "PNW"),
+        ({"code": "BS1", "strength": "BNW"}, "BNWxBS1", "BNW"),
+        ({"code": "PSxPM1"}, "PSxPM1", "PS"),
+        ({"code": "OTHER"}, "OTHER", "OTHER"),
+    ],
+)
+def test_a_classification_keeps_not_weighted_and_other_criteria(item, code, strength):
+    """What the classification panel saves: a criterion marked not weighted (ELLA's lowest step of the strength
+    buttons) and OTHER are stored as ELLA stores them (finalizeallele refused them before: 422)."""
+    saved = normalize_criterion(item, 0)
+    assert (saved["code"], saved["strength"]) == (code, strength)
+    assert classifier.parse_codes([saved["code"]])  # and the suggested class reads them back
+
+
+@pytest.mark.parametrize(
+    ("item", "words"),
+    [
+        ({"code": "REQ_null_variant"}, "is not an ACMG criterion"),
+        ({"code": "PM2", "strength": "BNW"}, "PM2 can only take the strengths PVS, PS, PM, PP, PNW"),
+        ({"code": "OTHER", "strength": "PS"}, "OTHER can only take the strengths OTHER"),
+    ],
+)
+def test_a_classification_refuses_other_codes(item, words):
+    with pytest.raises(InputError) as caught:
+        normalize_criterion(item, 3)
+    assert words in caught.value.message and "included.3" in caught.value.message

@@ -43,6 +43,12 @@ def suggested_classification() -> Any:
     return params.json_response(acmg.suggested_class(values).as_dict())
 
 
+@bp.get("/acmg/criteria/")
+@login_required
+def criteria_texts() -> Any:
+    return params.json_response(acmg.criteria_texts())
+
+
 _ID_OR_STRING = {"anyOf": [INT_ID, {"type": "string", "pattern": "^[0-9]{1,10}$"}]}
 _CODE = obj(
     {
@@ -84,6 +90,25 @@ _SUGGESTIONS["requestBody"] = {"required": True, "content": {"application/json":
 
 PATHS = {
     "/acmg/alleles/": {"post": _SUGGESTIONS},
+    "/acmg/criteria/": {
+        "get": op(
+            "Texts of the ACMG criteria, REQ codes and OTHER (for the classification panel)",
+            "acmg",
+            response={
+                "type": "object",
+                "additionalProperties": obj(
+                    {
+                        "short_criteria": {"type": "string"},
+                        "criteria": {"type": "string"},
+                        "sources": array({"type": "string"}),
+                    },
+                    ("short_criteria", "criteria"),
+                ),
+            },
+            description="{code: {short_criteria, criteria, sources?}}: a short and a full description of "
+            "every criterion, REQ code and OTHER; for a REQ code the criteria it is a requirement of (sources).",
+        )
+    },
     "/acmg/classifications/": {
         "get": op(
             "Suggested class of a set of ACMG criteria",

@@ -14,6 +14,7 @@ from typing import Any
 from ella_app.errors import ConfigError, EllaError
 from ella_app.formats.acmg_config import app_frequency_groups, check_acmg_config
 from ella_app.services.acmg.classifier import Classification, suggested_class
+from ella_app.services.acmg.criteria import texts as criteria_texts
 from ella_app.services.acmg.rules import default_rules
 from ella_app.services.acmg.suggestions import SuggestionRequest, parse_request, suggest
 
@@ -21,6 +22,7 @@ __all__ = [
     "Classification",
     "SuggestionRequest",
     "check_app_config",
+    "criteria_texts",
     "default_rules",
     "parse_request",
     "suggest",

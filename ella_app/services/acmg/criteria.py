@@ -5,7 +5,8 @@ A criterion can be applied at another strength of its side: ``PMxPS3`` is PS3 co
 criterion kept but "not weighted" and ``OTHER`` a non-ACMG criterion; neither counts for the class. REQ
 codes are the requirements the rule engine derives criteria from; they are never criteria themselves.
 
-The texts (short and long description, notes, the criteria each REQ feeds) are in ``criteria.json``.
+The texts (a short and a full description in our words; for a REQ the criteria it feeds) are in
+``criteria.json``.
 """
 
 from __future__ import annotations
@@ -27,7 +28,7 @@ _VARIANT = re.compile(r"^([A-Z]+)x([A-Z]+\d+)$")
 
 @cache
 def texts() -> dict[str, dict[str, Any]]:
-    """Code → ``{short_criteria, criteria, notes?, sources?}`` for every criterion, REQ code and OTHER."""
+    """Code → ``{short_criteria, criteria, sources?}`` for every criterion, REQ code and OTHER."""
     raw = resources.files("ella_app.services.acmg").joinpath("criteria.json").read_text(encoding="utf-8")
     codes: dict[str, dict[str, Any]] = json.loads(raw)["codes"]
     return codes
