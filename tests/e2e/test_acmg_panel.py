@@ -6,6 +6,11 @@ saving the classification.
 The analysis is a copy of TestAnalysis-001 deposited for these tests only (the other e2e tests finalize
 TestAnalysis-001 and take over the second copy). The expected suggestions are those of the golden file
 (tests/data/acmg/testanalysis-001.golden.txt): BRCA2 c.10G>T p.Gly4Ter gets PVS1 and PPxPM2 in HBOC v1.0.0.
+
+Mirrors ELLA's src/webui/tests/e2e/tests/workflow_variant_acmg.js ('suggested codes and REQs are displayed when
+interpreting') and, for the reference evaluation, workflow_variant_references.js ('allows interpretation,
+classification and reference evaluation to be set to review': a reference evaluated and saved with the
+classification).
 """
 
 from __future__ import annotations

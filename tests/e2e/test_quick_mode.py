@@ -4,7 +4,11 @@ its section; class 2 refused until a benign criterion is added; a mark undone an
 provided instead; the marks kept in the interpretation state after SAVE and seen in the classification view; a
 quick class saved as a classification (NP: a saved class 1-2 would make the default filter hide the variant in
 the other tests' copies of the trio). Other tests classify some of the trio's variants: three unclassified
-ones are all this test needs."""
+ones are all this test needs.
+
+Mirrors the QUICK steps of ELLA's src/webui/tests/e2e/tests/workflow_sample_classification.js ('allows
+interpretation, classification and reference evaluation to be set to review': quickSetTechnical,
+quickSetNotRelevant, quickClassNP, each moving the variant to its section, then a comment on the row)."""
 
 from __future__ import annotations
 
@@ -64,6 +68,9 @@ def test_three_variants_in_a_row_from_the_keyboard(ui: UI, e2e: E2E, analysis_id
     page.click(f"tr[data-allele-id='{second}'] td >> nth=0")
     page.keyboard.press("p")
     expect(page.locator(f"#quick-classified tr[data-allele-id='{second}'] .quick-class")).to_contain_text("→ NP")
+    # The comment of a row is the analysis-specific comment (comment_type analysis, ELLA's default for QUICK).
+    page.fill(f"#quick-technical tr[data-allele-id='{first}'] input.quick-comment", "Low coverage, Sanger ordered")
+    page.keyboard.press("Escape")
 
     # SAVE keeps the marks; the classification view's list shows the same sections.
     page.keyboard.press("Control+s")
@@ -72,6 +79,8 @@ def test_three_variants_in_a_row_from_the_keyboard(ui: UI, e2e: E2E, analysis_id
     page.wait_for_selector(f"#vlist-technical .vitem[data-allele-id='{first}']")
     assert page.locator(f"#vlist-classified .vitem[data-allele-id='{second}']").count() == 1
     assert page.locator(f"#vlist-classified .vitem[data-allele-id='{third}']").count() == 1
+    page.click(f"#vlist-technical .vitem[data-allele-id='{first}']")
+    expect(page.locator("#analysis-comment")).to_have_value("Low coverage, Sanger ordered")
 
     # A quick class becomes a classification with "Save class".
     page.click("nav[aria-label=Views] a[data-view=quick]")

@@ -92,7 +92,21 @@ function qualitySection(wf, detail) {
           h("td", null, s.affected ? "yes" : "no"), h("td", null, g.type || "–"),
           h("td", { class: "num" }, fmtNum(g.genotype_quality)), h("td", { class: "num" }, fmtNum(g.sequencing_depth)),
           h("td", { class: "small" }, depth), h("td", { class: "num" }, fmtNum(g.allele_ratio, 2)));
-      }))) : h("p", { class: "empty" }, "No sample data."));
+      }))) : h("p", { class: "empty" }, "No sample data."),
+    analysisComment(wf, detail, st));
+}
+
+// ELLA's analysis-specific comment (also written in QUICK mode): kept in the interpretation state.
+function analysisComment(wf, detail, st) {
+  const box = h("textarea", { id: "analysis-comment", disabled: !wf.editable, rows: 2,
+    placeholder: "Analysis-specific comment (this analysis only)" }, st.comment || "");
+  box.addEventListener("input", () => {
+    const entry = wf.alleleState(detail.id, true);
+    entry.analysis = { ...(entry.analysis || {}), comment: box.value };
+    wf.markDirty();
+  });
+  return [h("div", { class: "row label-row" }, h("label", { for: "analysis-comment" }, "Analysis-specific comment"),
+    h("span", { class: "spacer" }), templateMenu(FIELDS.analysis, box, { disabled: !wf.editable })), box];
 }
 
 function transcriptSection(detail) {
