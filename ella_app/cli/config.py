@@ -6,6 +6,7 @@ import click
 
 from ella_app.cli.context import CliContext, json_option, pass_cli
 from ella_app.config import load_config_file
+from ella_app.services import acmg
 
 
 @click.group(help="Check application configuration files.")
@@ -18,13 +19,13 @@ def config() -> None:
 @json_option
 @pass_cli
 def validate(cli: CliContext, path: str | None) -> None:
-    """Validate PATH (default: $ELLA_CONFIG) against the config schema; exit 2 naming the bad key."""
+    """Validate PATH (default: $ELLA_CONFIG) and the ACMG rules; exit 2 naming the bad key (or rule)."""
     import os
 
     target = path or os.environ.get("ELLA_CONFIG")
     if not target:
         raise click.UsageError("give a PATH or set ELLA_CONFIG")
-    load_config_file(target)
+    acmg.check_app_config(load_config_file(target), target)  # also the ACMG rule file and user_config.acmg
     cli.emit({"changed": False, "valid": True, "path": target}, f"{target}: valid")
 
 

@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from ella_app.errors import InputError, InputErrors
+from ella_app.formats.acmg_config import check_acmg_config
 from ella_app.formats.jsonfile import entry_line, load_schema, read_json, validate_entries
 
 SCHEMA = "usergroups.json"
@@ -140,22 +141,15 @@ def _deposit_warnings(item: dict[str, Any], index: int, source: str, line: int |
 def check_acmg_frequency_groups(
     entries: list[UserGroupEntry], groups: Mapping[str, Mapping[str, list[str]]], source: str
 ) -> None:
-    """``config.acmg.frequency.num_thresholds`` may only name providers of ``frequencies.groups``."""
-    known = {provider for kind in groups.values() for provider in kind}
-    errors = []
+    """``config.acmg`` of every group: the rule engine's input (formats/acmg_config.py), checked against the
+    application's ``frequencies.groups``; every problem named by group, key and line."""
+    known = {group: {p: tuple(pops) for p, pops in providers.items()} for group, providers in groups.items()}
+    errors: list[InputError] = []
     for entry in entries:
-        frequency = ((entry.config or {}).get("acmg") or {}).get("frequency") or {}
-        for provider in frequency.get("num_thresholds") or {}:
-            if provider not in known:
-                errors.append(
-                    InputError(
-                        f"user group '{entry.name}': frequency provider '{provider}' is not in frequencies.groups "
-                        f"of the application config ({', '.join(sorted(known)) or 'none configured'})",
-                        source=source,
-                        line=entry.line,
-                        key=f"{entry.name}.config.acmg.frequency.num_thresholds.{provider}",
-                    )
-                )
+        acmg = (entry.config or {}).get("acmg")
+        if acmg is not None:
+            key = f"{entry.name}.config.acmg"
+            errors.extend(check_acmg_config(acmg, known, key=key, source=source, line=entry.line)[1])
     if len(errors) == 1:
         raise errors[0]
     if errors:

@@ -30,11 +30,9 @@ from ella_app.db.models import (
 )
 from ella_app.errors import ConflictError, InputError, NotFoundError
 from ella_app.services import access
+from ella_app.services.acmg import criteria as acmg_criteria
 from ella_app.services.filters.context import int_ids, is_outdated
 
-_CODE = re.compile(
-    r"^(?:(?P<strength>PVS|PS|PM|PP|BA|BS|BP)x)?(?P<base>PVS1|PS[1-4]|PM[1-6]|PP[1-5]|BA1|BS[1-4]|BP[1-7])$"
-)
 PATHOGENIC = ("PVS", "PS", "PM", "PP")
 BENIGN = ("BA", "BS", "BP")
 
@@ -53,24 +51,35 @@ def _strength_of(base: str) -> str:
 
 
 def normalize_criterion(item: Any, index: int) -> dict[str, Any]:
-    """One ACMG criterion → ``{code, base, strength, comment}``; InputError naming the entry when invalid."""
+    """One ACMG criterion → ``{code, base, strength, comment}``; InputError naming the entry when invalid.
+
+    The codes are those of ``services/acmg/criteria.py``: a criterion at its own or another strength of its side,
+    marked not weighted (``PNW``/``BNW``), or ``OTHER``.
+    """
     key = f"alleleassessment.evaluation.acmg.included.{index}"
     if not isinstance(item, dict) or not isinstance(item.get("code"), str):
         raise InputError("each ACMG criterion needs a 'code'", key=key)
-    match = _CODE.match(item["code"])
-    if match is None:
-        raise InputError(f"'{item['code']}' is not an ACMG criterion (e.g. PM2, BS1, PSxPM1)", key=key)
-    base = match["base"]
-    strength = item.get("strength", match["strength"] or _strength_of(base))
+    criterion = acmg_criteria.parse_criterion(item["code"])
+    if criterion is None:
+        raise InputError(
+            f"'{item['code'][:30]}' is not an ACMG criterion (e.g. PM2, BS1, PSxPM1, PNWxPM2, OTHER)", key=key
+        )
+    base = criterion.base
+    strength = item.get("strength", criterion.strength)
     if not isinstance(strength, str):
         raise InputError("strength must be a string", key=key)
-    side = PATHOGENIC if _strength_of(base) in PATHOGENIC else BENIGN
+    if base == acmg_criteria.OTHER:
+        side: tuple[str, ...] = (acmg_criteria.OTHER,)
+    elif _strength_of(base) in PATHOGENIC:
+        side = (*PATHOGENIC, "PNW")
+    else:
+        side = (*BENIGN, "BNW")
     if strength not in side:
         raise InputError(f"{base} can only take the strengths {', '.join(side)}", key=key)
     comment = item.get("comment", "")
     if not isinstance(comment, str):
         raise InputError("comment must be a string", key=key)
-    code = base if strength == _strength_of(base) else f"{strength}x{base}"
+    code = base if strength in (_strength_of(base), acmg_criteria.OTHER) else f"{strength}x{base}"
     out = {k: v for k, v in item.items() if k not in ("code", "strength", "comment")}
     out.update({"code": code, "base": base, "strength": strength, "comment": comment})
     return out

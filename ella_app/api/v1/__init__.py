@@ -8,6 +8,7 @@ from types import ModuleType
 def resource_modules() -> list[ModuleType]:
     """Every /api/v1 module, in registration order: each has a blueprint ``bp``; documented ones ``PATHS``."""
     from ella_app.api.v1 import (
+        acmg,
         alleles,
         analyses,
         assessments,
@@ -49,4 +50,5 @@ def resource_modules() -> list[ModuleType]:
         customannotations,
         workflow_extras,
         ui,
+        acmg,
     ]

@@ -29,7 +29,9 @@ export const CRITERIA = [
   ["BP6", "Reputable source reports the variant as benign"],
   ["BP7", "Synonymous variant with no predicted splice impact"],
 ];
-export const TEXT = Object.fromEntries(CRITERIA);
+// OTHER: a criterion outside ACMG (e.g. a gene-specific guideline); kept with the classification, never counted.
+export const OTHER = ["OTHER", "Other evidence, not an ACMG criterion (not counted for the suggested class)"];
+export const TEXT = Object.fromEntries([...CRITERIA, OTHER]);
 export const PATHOGENIC_STRENGTHS = ["PVS", "PS", "PM", "PP"];
 export const BENIGN_STRENGTHS = ["BA", "BS", "BP"];
 
@@ -41,13 +43,26 @@ export function isPathogenic(code) {
   return PATHOGENIC_STRENGTHS.includes(baseStrength(code));
 }
 
-export function strengthsFor(code) {
-  return isPathogenic(code) ? PATHOGENIC_STRENGTHS : BENIGN_STRENGTHS;
+export function isBenign(code) {
+  return BENIGN_STRENGTHS.includes(baseStrength(code));
 }
 
-// "PSxPM1" → {base: "PM1", strength: "PS"}; "PM2" → {base: "PM2", strength: "PM"}.
+// The strengths a criterion can be given, strongest first, ending with "not weighted" (PNW/BNW: documented but
+// not counted for the class); OTHER has none.
+export function strengthsFor(code) {
+  if (code === "OTHER") return ["OTHER"];
+  return isPathogenic(code) ? [...PATHOGENIC_STRENGTHS, "PNW"] : [...BENIGN_STRENGTHS, "BNW"];
+}
+
+export function strengthName(strength) {
+  return { PVS: "very strong", PS: "strong", PM: "moderate", PP: "supporting", BA: "stand-alone", BS: "strong",
+    BP: "supporting", PNW: "not weighted", BNW: "not weighted", OTHER: "other" }[strength] || strength;
+}
+
+// "PSxPM1" → {base: "PM1", strength: "PS"}; "PM2" → {base: "PM2", strength: "PM"}; "PNWxPM2" → not weighted.
 export function parseCode(code) {
-  const m = /^(?:(PVS|PS|PM|PP|BA|BS|BP)x)?([A-Z]+\d)$/.exec(code || "");
+  if (code === "OTHER") return { base: "OTHER", strength: "OTHER" };
+  const m = /^(?:(PVS|PS|PM|PP|BA|BS|BP|PNW|BNW)x)?([A-Z]+\d)$/.exec(code || "");
   if (!m) return { base: code, strength: baseStrength(code || "") };
   return { base: m[2], strength: m[1] || baseStrength(m[2]) };
 }
@@ -55,5 +70,5 @@ export function parseCode(code) {
 export function label(criterion) {
   const base = criterion.base || parseCode(criterion.code).base;
   const strength = criterion.strength || parseCode(criterion.code).strength;
-  return strength === baseStrength(base) ? base : `${strength}x${base}`;
+  return strength === baseStrength(base) || base === "OTHER" ? base : `${strength}x${base}`;
 }

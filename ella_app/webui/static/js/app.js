@@ -7,7 +7,7 @@ import { loadBroadcasts, loadConfig, loadUser, logout, session } from "./session
 const routes = [
   { pattern: /^\/login$/, page: () => import("./pages/login.js"), public: true },
   { pattern: /^\/overview(?:\/(analyses|variants))?$/, page: () => import("./pages/overview.js"), keys: ["section"] },
-  { pattern: /^\/workflows\/analyses\/(\d+)(?:\/(info|classification|report|visual))?$/,
+  { pattern: /^\/workflows\/analyses\/(\d+)(?:\/(info|classification|quick|report|visual))?$/,
     page: () => import("./pages/workflow.js"), keys: ["id", "view"] },
 ];
 

@@ -3,9 +3,13 @@
 // classification form (class, ACMG criteria with strength, evaluation and report comments).
 import { ApiError, post } from "../api.js";
 import { fmtDate, fmtNum, h, replace, toast } from "../dom.js";
-import { CRITERIA, TEXT, baseStrength, isPathogenic, label, parseCode, strengthsFor } from "../acmg.js";
+import { baseStrength, label, parseCode } from "../acmg.js";
 import { className, classOptions } from "../session.js";
 import { classBadge } from "./overview.js";
+import { acmgSection } from "./acmgpanel.js";
+import { predictionSection, regionSection } from "./annotationsections.js";
+import { referenceList } from "./refevaluation.js";
+import { FIELDS, templateMenu } from "../templates.js";
 import { readOnlyReason } from "./readonly.js";
 import { userName } from "./workflow.js";
 
@@ -14,9 +18,11 @@ export function renderEvidence(box, wf, detail) {
     header(wf, detail),
     qualitySection(wf, detail),
     transcriptSection(detail),
+    regionSection(detail),
     frequencySection(detail),
+    predictionSection(detail),
     externalSection(detail),
-    referenceSection(detail),
+    referenceSection(wf, detail),
     historySection(detail));
   const right = classificationForm(wf, detail);
   replace(box, h("div", { class: "two-col" }, left, right));
@@ -86,7 +92,21 @@ function qualitySection(wf, detail) {
           h("td", null, s.affected ? "yes" : "no"), h("td", null, g.type || "–"),
           h("td", { class: "num" }, fmtNum(g.genotype_quality)), h("td", { class: "num" }, fmtNum(g.sequencing_depth)),
           h("td", { class: "small" }, depth), h("td", { class: "num" }, fmtNum(g.allele_ratio, 2)));
-      }))) : h("p", { class: "empty" }, "No sample data."));
+      }))) : h("p", { class: "empty" }, "No sample data."),
+    analysisComment(wf, detail, st));
+}
+
+// ELLA's analysis-specific comment (also written in QUICK mode): kept in the interpretation state.
+function analysisComment(wf, detail, st) {
+  const box = h("textarea", { id: "analysis-comment", disabled: !wf.editable, rows: 2,
+    placeholder: "Analysis-specific comment (this analysis only)" }, st.comment || "");
+  box.addEventListener("input", () => {
+    const entry = wf.alleleState(detail.id, true);
+    entry.analysis = { ...(entry.analysis || {}), comment: box.value };
+    wf.markDirty();
+  });
+  return [h("div", { class: "row label-row" }, h("label", { for: "analysis-comment" }, "Analysis-specific comment"),
+    h("span", { class: "spacer" }), templateMenu(FIELDS.analysis, box, { disabled: !wf.editable })), box];
 }
 
 function transcriptSection(detail) {
@@ -184,18 +204,24 @@ function clinvarVcf(vcf) {
       h("tbody", null, rows)));
 }
 
-function referenceSection(detail) {
+function referenceSection(wf, detail) {
   const refs = detail.references || [];
   const annotated = detail.annotation?.references || [];
   const known = new Set(refs.map((r) => r.pubmed_id));
   const missing = annotated.filter((r) => r.pubmed_id && !known.has(r.pubmed_id));
+  // Evaluations are kept in the state and feed the suggestions: the view is drawn again after one.
+  const changed = async () => {
+    wf.markDirty();
+    const top = wf.content?.scrollTop || 0;
+    await wf.renderSelected();
+    if (wf.content) wf.content.scrollTop = top;
+  };
   return h("section", { id: "evidence-references", "aria-label": "Studies and references" },
     h("h3", null, "Studies and references"),
-    refs.length || missing.length ? h("ul", { class: "small" },
-      refs.map((r) => h("li", null, h("strong", null, r.title || "(no title)"), " ",
-        h("span", { class: "muted" }, [r.authors, r.journal, r.year].filter(Boolean).join(" · ")),
-        r.pubmed_id ? h("span", { class: "badge tag" }, `PMID ${r.pubmed_id}`) : null)),
-      missing.map((r) => h("li", { class: "muted" }, `PMID ${r.pubmed_id} (${(r.sources || [r.source]).join(", ")}) — not in the reference database`)))
+    refs.length || missing.length ? [
+      referenceList(wf, detail, { readonly: !wf.editable, changed }),
+      missing.length ? h("ul", { class: "small" }, missing.map((r) => h("li", { class: "muted" },
+        `PMID ${r.pubmed_id} (${(r.sources || [r.source]).join(", ")}) — not in the reference database`))) : null]
       : h("p", { class: "empty" }, "No references."));
 }
 
@@ -220,7 +246,7 @@ function historySection(detail) {
 
 // ------------------------------------------------------------------------------------------ classification
 
-function draftOf(wf, detail) {
+export function draftOf(wf, detail) {
   const entry = wf.alleleState(detail.id, wf.editable);
   if (!entry.alleleassessment) {
     const current = detail.allele_assessment;
@@ -264,40 +290,14 @@ function classificationForm(wf, detail) {
           b.setAttribute("aria-checked", String(on));
         }
         submit.disabled = readonly || !assessment.classification;
+        acmg.update();
         changed();
         wf.refreshSidebar();
       },
     }, o.name.replace(/^Class /, ""))));
 
-  // Read only: the criteria as text (strength in the code, e.g. PPxPM2; the comment), nothing to remove or add.
-  const list = h("ul", { class: `acmg-list${readonly ? " readonly" : ""}`, id: "acmg-included" });
-  const renderList = () => {
-    replace(list, included.length ? included.map((c, i) => {
-      const code = h("span", { class: `code ${isPathogenic(c.code) ? "path" : "ben"}`, title: TEXT[c.code] || "" }, label(c));
-      if (readonly) return h("li", { "data-code": c.code }, code, h("span", { class: "comment" }, c.comment || ""));
-      const strength = h("select", { "aria-label": `Strength of ${c.code}`, "data-code": c.code },
-        strengthsFor(c.code).map((s) => h("option", { value: s, selected: s === (c.strength || baseStrength(c.code)) }, s)));
-      strength.addEventListener("change", () => { c.strength = strength.value; renderList(); changed(); });
-      const comment = h("input", { type: "text", placeholder: "Comment", value: c.comment || "",
-        "aria-label": `Comment on ${c.code}` });
-      comment.addEventListener("input", () => { c.comment = comment.value; changed(); });
-      return h("li", { "data-code": c.code }, code, strength, comment,
-        h("button", { type: "button", class: "link", "aria-label": `Remove ${c.code}`, title: `Remove ${c.code}`,
-          onclick: () => { included.splice(i, 1); renderList(); renderPalette(); changed(); } }, "✕"));
-    }) : h("li", { class: "empty" }, "No ACMG criteria added."));
-  };
-  const palette = h("div", { class: "acmg-palette", id: "acmg-palette", "aria-label": "Add ACMG criterion", hidden: readonly });
-  const renderPalette = () => {
-    if (readonly) return;
-    const used = new Set(included.map((c) => c.code));
-    replace(palette, CRITERIA.map(([code, text]) => h("button", {
-      type: "button", class: isPathogenic(code) ? "path" : "ben", title: text, "data-code": code,
-      disabled: used.has(code),
-      onclick: () => { included.push({ code, strength: baseStrength(code), comment: "" }); renderList(); renderPalette(); changed(); },
-    }, code)));
-  };
-  renderList();
-  renderPalette();
+  // The ACMG criteria: added ones, the rule engine's suggestions and REQs, the palette, the suggested class.
+  const acmg = acmgSection(wf, detail, included, { readonly, chosenClass: () => assessment.classification, changed });
 
   const evaluation = h("textarea", { id: "evaluation-comment", disabled: readonly, placeholder: "Evaluation" },
     assessment.evaluation.classification.comment || "");
@@ -318,13 +318,15 @@ function classificationForm(wf, detail) {
       ` by ${userName(current.user)} on ${fmtDate(current.date_created)}`,
       current.outdated ? h("span", { class: "badge warn" }, "outdated") : null) : null,
     h("label", null, "Class"), classButtons,
-    h("label", null, "ACMG criteria"), list, palette,
-    h("label", { for: "evaluation-comment" }, "Evaluation"), evaluation,
-    h("label", { for: "report-comment" }, "Report"), reportComment,
+    acmg.element,
+    h("div", { class: "row label-row" }, h("label", { for: "evaluation-comment" }, "Evaluation"), h("span", { class: "spacer" }),
+      templateMenu(FIELDS.evaluation, evaluation, { disabled: readonly })), evaluation,
+    h("div", { class: "row label-row" }, h("label", { for: "report-comment" }, "Report"), h("span", { class: "spacer" }),
+      templateMenu(FIELDS.report, reportComment, { disabled: readonly })), reportComment,
     h("div", { class: "row", style: { marginTop: ".8rem" } }, h("span", { class: "spacer" }), submit));
 }
 
-async function classify(wf, detail, assessment, report, button) {
+export async function classify(wf, detail, assessment, report, button) {
   button.disabled = true;
   const body = {
     allele_id: detail.id,
@@ -341,6 +343,9 @@ async function classify(wf, detail, assessment, report, button) {
       evaluation: { comment: report.evaluation.comment || "" },
       presented_allelereport_id: detail.allele_report ? detail.allele_report.id : null,
     },
+    // the references evaluated in this round (unchanged earlier evaluations stay as they are)
+    referenceassessments: (wf.alleleState(detail.id).referenceassessments || [])
+      .map((ra) => ({ reference_id: ra.reference_id, evaluation: ra.evaluation || {} })),
   };
   try {
     if (wf.dirty) await wf.save({ quiet: true });
@@ -352,6 +357,14 @@ async function classify(wf, detail, assessment, report, button) {
     return;
   }
   toast(`Classified as ${className(assessment.classification)}.`);
+  // The references evaluated in this round are saved with it: from now on they are earlier evaluations.
+  const entry = wf.alleleState(detail.id);
+  if (entry.referenceassessments?.length) {
+    delete entry.referenceassessments;
+    wf.details.delete(detail.id);
+    wf.dirty = true;
+    await wf.save({ quiet: true });
+  }
   const selected = wf.selectedId;
   await wf.loadAlleles();
   if (!wf.result.alleles.some((a) => a.id === selected)) {

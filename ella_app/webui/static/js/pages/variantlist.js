@@ -30,6 +30,10 @@ export function sectionOf(wf, alleleOrId) {
   const cls = (wf.ids?.classifications || {})[id]
     || (typeof alleleOrId === "object" ? alleleOrId.classification : null);
   if (cls && !cls.outdated) return "classified";
+  // A class chosen in this round (FULL or QUICK mode) moves the variant at once, as in ELLA; an outdated class
+  // merely copied into the form does not.
+  const draft = wf.alleleState(id).alleleassessment?.classification;
+  if (draft && !(cls && String(cls.classification) === String(draft))) return "classified";
   return "unclassified";
 }
 

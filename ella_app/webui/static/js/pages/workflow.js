@@ -15,7 +15,8 @@ import { renderEvidence } from "./evidence.js";
 const EAGER_ROWS = 1000; // up to this many variants shown, every row is fetched when the list loads
 const ROWS_PER_REQUEST = 500; // the API's limit
 
-const VIEWS = [["info", "Info"], ["classification", "Classification"], ["report", "Report"], ["visual", "Visual"]];
+const VIEWS = [["info", "Info"], ["classification", "Classification"], ["quick", "Quick"], ["report", "Report"],
+  ["visual", "Visual"]];
 export const FINISH_TARGETS = [
   ["marknotready", "Not ready", "Something must be fixed before the analysis can be interpreted."],
   ["markinterpretation", "Interpretation", "Send it back for (more) interpretation."],
@@ -227,6 +228,7 @@ class Workflow {
 
   async renderView() {
     const body = this.body;
+    this.quick = null;
     body.className = "wf-body";
     try {
       if (this.view === "info") {
@@ -237,6 +239,9 @@ class Workflow {
         body.classList.add("single");
         const { renderReport } = await import("./report.js");
         await renderReport(body, this);
+      } else if (this.view === "quick") {
+        const { renderQuick } = await import("./quick.js");
+        this.quick = await renderQuick(body, this);
       } else if (this.view === "visual") {
         const { renderVisual } = await import("./visual.js");
         this.visual = await renderVisual(body, this);
@@ -283,6 +288,10 @@ class Workflow {
     if ((e.ctrlKey || e.metaKey) && e.key === "s") {
       e.preventDefault();
       if (this.editable && this.dirty) this.save();
+      return;
+    }
+    if (this.view === "quick" && this.quick) {
+      this.quick.keydown(e);
       return;
     }
     if (this.view !== "classification" || document.querySelector("dialog[open]")) return;

@@ -1,0 +1,296 @@
+// QUICK mode (ella-features U10, ELLA's quick classification): the variants of the analysis in their sections
+// (Unclassified, Classified, Not relevant, Technical) with the facts needed to triage them, and per variant the
+// buttons T (technical), NR (not relevant), NP (class "Not provided") and 2 (class 2, enabled once a benign
+// criterion is added), the quick criteria BS1 and BS2, and a comment. Each button moves the variant to its
+// section, as in ELLA; everything is kept in the interpretation state (SAVE sends it), and "Save class" saves a
+// class chosen here as a classification (finalizeallele), as "Save classification" does in FULL mode.
+//
+// Keyboard: ↑/↓ (k/j) select, t technical, r not relevant, p not provided, 2 class 2, a BS1, h BS2, c comment,
+// Enter opens the variant in the classification view. A mark moves the selection to the next variant that was
+// below it, so a run of variants can be triaged without the mouse.
+import { h, replace, toast } from "../dom.js";
+import { isBenign, label, parseCode } from "../acmg.js";
+import { className, classOptions, session } from "../session.js";
+import { classTag, geneOf, sectionOf, sections } from "./variantlist.js";
+import { classify, draftOf } from "./evidence.js";
+
+const ALL_BUTTONS = ["technical", "notrelevant", "classnp", "class2"];
+const SECTION_KEYS = { unclassified: "unclassified", classified: "classified", notrelevant: "not_relevant", technical: "technical" };
+const MAX_ROWS = 500; // rows per section in the page (beyond: the FULL view's side list)
+export const KEYS = [["t", "Technical"], ["r", "Not relevant"], ["p", "Not provided"], ["2", "Class 2"],
+  ["a", "BS1"], ["h", "BS2"], ["c", "Comment"], ["Enter", "Open in FULL"]];
+
+// The group's analysis.sidebar.quick settings: the buttons per section (ELLA's classification_options) and where
+// the comment goes (comment_type: analysis | evaluation | none). Without buttons configured, all four are offered.
+function settings() {
+  const quick = session.config?.analysis?.sidebar?.quick || {};
+  const options = quick.classification_options && typeof quick.classification_options === "object"
+    && !Array.isArray(quick.classification_options) ? quick.classification_options : {};
+  const configured = Object.keys(options).length > 0;
+  return {
+    buttons: (section) => (configured ? options[SECTION_KEYS[section]] || [] : ALL_BUTTONS),
+    commentType: quick.comment_type === undefined ? "analysis" : quick.comment_type,
+  };
+}
+
+export async function renderQuick(body, wf) {
+  body.classList.add("single");
+  const quick = new Quick(body, wf);
+  await quick.load();
+  return quick;
+}
+
+class Quick {
+  constructor(body, wf) {
+    this.body = body;
+    this.wf = wf;
+    this.settings = settings();
+    this.hasNP = classOptions().some((o) => String(o.value) === "NP");
+  }
+
+  async load() {
+    const ids = this.wf.ids.allele_ids;
+    const wanted = sections(this.wf).flatMap(([, , list]) => list.slice(0, MAX_ROWS));
+    await this.wf.ensureRows(wanted.filter((id) => !this.wf.rows.has(id)));
+    if (this.wf.selectedId === null && ids.length) this.wf.selectedId = this.order()[0] ?? null;
+    this.render();
+  }
+
+  order() {
+    return sections(this.wf).flatMap(([, , ids]) => ids.slice(0, MAX_ROWS));
+  }
+
+  included(id) {
+    return this.wf.alleleState(id).alleleassessment?.evaluation?.acmg?.included || [];
+  }
+
+  draftClass(id) {
+    return this.wf.alleleState(id).alleleassessment?.classification || null;
+  }
+
+  canClass2(id) {
+    return this.included(id).some((c) => isBenign(parseCode(c.code).base));
+  }
+
+  // ------------------------------------------------------------------------------------------ actions
+
+  // Apply one of the quick actions to a variant; answers whether something changed.
+  act(id, action) {
+    const wf = this.wf;
+    if (!wf.editable) return false;
+    const detail = wf.details.get(id);
+    const entry = wf.alleleState(id, true);
+    const analysis = { ...(entry.analysis || {}) };
+    if (action === "technical") {
+      analysis.verification = analysis.verification === "technical" ? null : "technical";
+      entry.analysis = analysis;
+    } else if (action === "notrelevant") {
+      analysis.notrelevant = !analysis.notrelevant;
+      entry.analysis = analysis;
+    } else if (action === "classnp" || action === "class2") {
+      if (action === "class2" && !this.canClass2(id)) {
+        toast("Class 2 needs a benign criterion: add BS1 or BS2 (or another in the classification view) first.", "error");
+        return false;
+      }
+      const value = action === "class2" ? "2" : "NP";
+      const draft = this.draft(id, detail);
+      draft.classification = String(draft.classification) === value ? null : value;
+    } else if (action === "BS1" || action === "BS2") {
+      const draft = this.draft(id, detail);
+      const included = draft.evaluation.acmg.included;
+      const at = included.findIndex((c) => parseCode(c.code).base === action);
+      if (at >= 0) included.splice(at, 1);
+      else included.push({ code: action, strength: "BS", comment: "" });
+    } else {
+      return false;
+    }
+    wf.markDirty();
+    return true;
+  }
+
+  // The variant's classification draft (created as the classification form creates it).
+  draft(id, detail) {
+    const entry = this.wf.alleleState(id, true);
+    if (!entry.alleleassessment) {
+      if (detail) {
+        draftOf(this.wf, detail);
+      } else {
+        const row = this.wf.rows.get(id);
+        entry.alleleassessment = {
+          classification: row?.classification?.outdated ? null : row?.classification?.classification ?? null,
+          evaluation: { acmg: { included: [] }, classification: { comment: "" } },
+        };
+        entry.allelereport = entry.allelereport || { evaluation: { comment: "" } };
+      }
+    }
+    const draft = entry.alleleassessment;
+    draft.evaluation = draft.evaluation || {};
+    draft.evaluation.acmg = draft.evaluation.acmg || { included: [] };
+    draft.evaluation.acmg.included = draft.evaluation.acmg.included || [];
+    draft.evaluation.classification = draft.evaluation.classification || { comment: "" };
+    return draft;
+  }
+
+  // A mark on the selected variant, then the selection moves to the next one that was below it.
+  mark(id, action) {
+    const before = this.order();
+    const section = sectionOf(this.wf, id);
+    if (!this.act(id, action)) return;
+    const moved = sectionOf(this.wf, id) !== section;
+    if (moved && id === this.wf.selectedId) {
+      const next = before.slice(before.indexOf(id) + 1).find((other) => other !== id && this.order().includes(other));
+      if (next !== undefined) this.wf.selectedId = next;
+    }
+    this.render();
+  }
+
+  async saveClass(id, button) {
+    const wf = this.wf;
+    const detail = await wf.detail(id);
+    const draft = this.draft(id, detail);
+    const entry = wf.alleleState(id, true);
+    const report = entry.allelereport || (entry.allelereport = { evaluation: { comment: "" } });
+    await classify(wf, detail, draft, report, button);
+    if (wf.view === "quick") this.render();
+  }
+
+  keydown(e) {
+    if (document.querySelector("dialog[open]") || e.altKey || e.ctrlKey || e.metaKey) return;
+    if (/INPUT|TEXTAREA|SELECT/.test(e.target.tagName)) {
+      if (e.key === "Escape") e.target.blur();
+      return;
+    }
+    const order = this.order();
+    const index = order.indexOf(this.wf.selectedId);
+    const id = this.wf.selectedId;
+    const keys = { t: "technical", r: "notrelevant", p: "classnp", 2: "class2", a: "BS1", h: "BS2" };
+    if ((e.key === "ArrowDown" || e.key === "j") && index < order.length - 1) {
+      e.preventDefault();
+      this.select(order[index + 1]);
+    } else if ((e.key === "ArrowUp" || e.key === "k") && index > 0) {
+      e.preventDefault();
+      this.select(order[index - 1]);
+    } else if (id !== null && keys[e.key] && !e.shiftKey) {
+      e.preventDefault();
+      const action = keys[e.key];
+      if (!this.available(id, action)) return;
+      this.mark(id, action);
+    } else if (id !== null && e.key === "c") {
+      e.preventDefault();
+      const box = this.body.querySelector(`tr[data-allele-id='${id}'] input.quick-comment`);
+      if (box) box.focus();
+    } else if (id !== null && e.key === "Enter") {
+      e.preventDefault();
+      location.hash = `#/workflows/analyses/${this.wf.analysisId}/classification`;
+    }
+  }
+
+  available(id, action) {
+    if (!this.wf.editable) return false;
+    if (action === "BS1" || action === "BS2") return this.settings.buttons(sectionOf(this.wf, id)).includes("class2");
+    if (action === "classnp" && !this.hasNP) return false;
+    return this.settings.buttons(sectionOf(this.wf, id)).includes(action);
+  }
+
+  select(id) {
+    this.wf.selectedId = id;
+    for (const tr of this.body.querySelectorAll("tr[data-allele-id]")) {
+      tr.setAttribute("aria-selected", String(Number(tr.dataset.alleleId) === id));
+    }
+    const row = this.body.querySelector(`tr[data-allele-id='${id}']`);
+    if (row) row.scrollIntoView({ block: "nearest" });
+  }
+
+  // ------------------------------------------------------------------------------------------ rendering
+
+  render() {
+    const wf = this.wf;
+    const groups = sections(wf);
+    const hint = h("p", { class: "small muted", id: "quick-keys" }, KEYS.map(([key, text], i) =>
+      [i ? " · " : "", h("span", { class: "kbd" }, key), ` ${text}`]), " · ", h("span", { class: "kbd" }, "↑"), " ",
+    h("span", { class: "kbd" }, "↓"), " select");
+    const tables = groups.map(([key, title, ids]) => h("section", { class: "quick-section", id: `quick-${key}` },
+      h("h3", null, `${title} (${ids.length})`),
+      h("table", { class: "quick-table" },
+        h("thead", null, h("tr", null, ["Gene", "Variant", "Consequence", "Genotype", "QUAL", "DP", "Ratio", "Class",
+          "ACMG", "Quick", this.settings.commentType ? "Comment" : null].filter(Boolean).map((t) => h("th", null, t)))),
+        h("tbody", null, ids.slice(0, MAX_ROWS).map((id) => this.row(id, key)))),
+      ids.length > MAX_ROWS ? h("p", { class: "small muted" },
+        `${ids.length - MAX_ROWS} more: use the classification view's list for them.`) : null));
+    replace(this.body, h("div", { class: "content quick", id: "quick-view" },
+      h("div", { class: "row" }, h("h2", { style: { margin: 0 } }, "Quick classification"), h("span", { class: "spacer" }),
+        h("a", { href: `#/workflows/analyses/${wf.analysisId}/classification`, class: "button", id: "quick-to-full" }, "Full")),
+      !wf.editable ? h("div", { class: "alert warn small" }, "Read only: start (or take over) the interpretation to mark variants.") : null,
+      hint,
+      groups.length ? tables : h("p", { class: "empty" }, "No variants pass the filter.")));
+    this.select(wf.selectedId);
+  }
+
+  row(id, section) {
+    const wf = this.wf;
+    const allele = wf.rows.get(id) || { id, transcripts: [] };
+    const tx = (allele.transcripts || [])[0] || {};
+    const g = allele.genotype || {};
+    const included = this.included(id);
+    const draft = this.draftClass(id);
+    const buttons = this.settings.buttons(section);
+    const readonly = !wf.editable;
+    const st = wf.alleleState(id).analysis || {};
+    const pressed = { technical: st.verification === "technical", notrelevant: Boolean(st.notrelevant),
+      classnp: draft === "NP", class2: draft === "2" };
+    const button = (action, text, title, extra = {}) => h("button", {
+      type: "button", class: `toggle quick-${action}`, "aria-pressed": String(Boolean(pressed[action])), title,
+      disabled: readonly || extra.disabled, "aria-label": `${title}: ${geneOf(allele)} ${tx.hgvsc || ""}`.trim(),
+      onclick: (e) => { e.stopPropagation(); this.wf.selectedId = id; this.mark(id, action); },
+    }, text);
+    const quickButtons = [
+      buttons.includes("technical") ? button("technical", "T", "Technical (t)") : null,
+      buttons.includes("notrelevant") ? button("notrelevant", "NR", "Not relevant (r)") : null,
+      buttons.includes("classnp") && this.hasNP ? button("classnp", "NP", "Not provided (p)") : null,
+      buttons.includes("class2") ? button("class2", "2", "Class 2 (2): needs a benign criterion",
+        { disabled: !this.canClass2(id) }) : null,
+      buttons.includes("class2") ? ["BS1", "BS2"].map((code) => h("button", {
+        type: "button", class: "toggle quick-acmg", "data-code": code, disabled: readonly,
+        "aria-pressed": String(included.some((c) => parseCode(c.code).base === code)),
+        title: code === "BS1" ? "BS1: frequency greater than expected for the disorder (a)"
+          : "BS2: seen in a healthy adult (h)",
+        onclick: (e) => { e.stopPropagation(); this.wf.selectedId = id; this.mark(id, code); },
+      }, code)) : null,
+    ];
+    const current = allele.classification;
+    const changedClass = draft && !(current && String(current.classification) === String(draft));
+    const save = changedClass && wf.editable ? h("button", { type: "button", class: "link quick-save",
+      title: "Save this class as the variant's classification",
+      onclick: (e) => { e.stopPropagation(); this.saveClass(id, e.currentTarget); } }, "Save class") : null;
+    let comment = null;
+    if (this.settings.commentType === "analysis" || this.settings.commentType === "evaluation") {
+      const value = this.settings.commentType === "analysis" ? st.comment
+        : wf.alleleState(id).alleleassessment?.evaluation?.classification?.comment;
+      comment = h("input", { type: "text", class: "quick-comment", value: value || "", disabled: readonly,
+        placeholder: this.settings.commentType === "analysis" ? "Analysis-specific comment" : "Evaluation",
+        "aria-label": `Comment on ${geneOf(allele)} ${tx.hgvsc || ""}`.trim() });
+      comment.addEventListener("input", () => {
+        const entry = wf.alleleState(id, true);
+        if (this.settings.commentType === "analysis") entry.analysis = { ...(entry.analysis || {}), comment: comment.value };
+        else this.draft(id, wf.details.get(id)).evaluation.classification.comment = comment.value;
+        wf.markDirty();
+      });
+      comment.addEventListener("focus", () => this.select(id));
+    }
+    return h("tr", { "data-allele-id": id, "aria-selected": String(id === wf.selectedId), onclick: () => this.select(id) },
+      h("td", null, h("strong", null, geneOf(allele) || `chr${allele.chromosome || ""}`)),
+      h("td", { class: "mono small" }, tx.hgvsc || `${allele.chromosome}:${allele.vcf_pos}`, tx.hgvsp ? ` ${tx.hgvsp}` : "",
+        allele.reincluded ? h("span", { class: "badge tag", title: `Re-included (filtered by ${allele.filtered || "a filter"})` }, "I") : null),
+      h("td", { class: "small" }, (allele.worst_consequence || "").replace(/_/g, " ")),
+      h("td", { class: "small" }, g.type || "–"),
+      h("td", { class: "num small" }, g.variant_quality ?? "–"),
+      h("td", { class: "num small" }, g.sequencing_depth ?? "–"),
+      h("td", { class: "num small" }, typeof g.allele_ratio === "number" ? g.allele_ratio.toFixed(2) : "–"),
+      h("td", { class: "quick-class" }, classTag(allele),
+        changedClass ? h("span", { class: "badge tag", title: `Chosen here: ${className(draft)} (not saved as a classification yet)` },
+          `→ ${draft}`) : null, save),
+      h("td", { class: "mono small quick-codes" }, included.map((c) => label(c)).join(", ")),
+      h("td", { class: "quick-buttons" }, quickButtons),
+      this.settings.commentType ? h("td", null, comment) : null);
+  }
+}
