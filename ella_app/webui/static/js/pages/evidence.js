@@ -8,6 +8,7 @@ import { className, classOptions } from "../session.js";
 import { classBadge } from "./overview.js";
 import { readOnlyReason } from "./readonly.js";
 import { userName } from "./workflow.js";
+import { decorateEvidence } from "../evidence-extras.js";
 
 export function renderEvidence(box, wf, detail) {
   const left = h("div", { class: "evidence" },
@@ -20,6 +21,7 @@ export function renderEvidence(box, wf, detail) {
     historySection(detail));
   const right = classificationForm(wf, detail);
   replace(box, h("div", { class: "two-col" }, left, right));
+  decorateEvidence(box, wf, detail); // gene popover and comment, collision warning (evidence-extras.js)
 }
 
 // ------------------------------------------------------------------------------------------ evidence
@@ -336,6 +338,7 @@ async function classify(wf, detail, assessment, report, button) {
         classification: { comment: assessment.evaluation.classification.comment || "" },
       },
       presented_alleleassessment_id: detail.allele_assessment ? detail.allele_assessment.id : null,
+      attachment_ids: assessment.attachment_ids || [], // attachments.js
     },
     allelereport: {
       evaluation: { comment: report.evaluation.comment || "" },
