@@ -45,6 +45,8 @@ def test_search_open_classify_and_finalize_a_variant(ui: UI, e2e: E2E, browser: 
     assert "BRCA2" in page.inner_text("#variant-title")
     assert page.input_value("#variant-panel") == "HBOC\tv1.0.0"
     assert "start the interpretation" in page.inner_text("#classification-form .alert.warn").lower()
+    assert TRIO in page.inner_text("#variant-analyses")  # "show analyses": those with the variant
+    page.wait_for_selector("#evidence-similar")  # classified variants nearby (none within 100 bases here)
     page.click("#start")
     page.wait_for_selector("#finish")
     assert "Interpretation · Ongoing" in page.inner_text("#workflow-status")

@@ -5,6 +5,7 @@
 // analysis; the VARIANTS page shows its own).
 import { get } from "./api.js";
 import { h } from "./dom.js";
+import { variantPath } from "./search.js";
 import { renderAttachments } from "./attachments.js";
 import { currentOf, geneHistory, openGenePopover } from "./genecomments.js";
 
@@ -54,9 +55,33 @@ async function collisionWarning(box, wf, detail) {
       ` (${c.workflow_status}${c.user ? `, ${author(c.user)}` : ""})`])));
 }
 
+// ELLA's "similar variants": classified variants near this one (similar_alleles in the config), each a link to
+// its VARIANTS workflow.
+async function similarVariants(box, wf, detail) {
+  const panel = panelOf(wf);
+  const history = box.querySelector("#evidence-history");
+  if (!panel || !history) return;
+  const path = `workflows/similar_alleles/${encodeURIComponent(panel.name)}/${encodeURIComponent(panel.version)}/`;
+  const found = (await get(path, { allele_ids: String(detail.id) }))[String(detail.id)] || [];
+  if (wf.selectedId !== detail.id || !history.isConnected) return;
+  history.before(h("section", { id: "evidence-similar", "aria-label": "Similar variants" },
+    h("h3", null, "Similar variants"),
+    found.length ? h("ul", { class: "small" }, found.map((a) => {
+      const tx = (a.transcripts || [])[0] || {};
+      const cls = a.classification;
+      return h("li", { "data-allele-id": a.id },
+        cls ? h("span", { class: `badge class class-${/^[1-5]$/.test(cls.classification) ? cls.classification : "other"}` },
+          cls.classification) : null, " ",
+        h("a", { href: `#${variantPath(a, panel)}`, class: "mono" },
+          tx.transcript ? `${tx.symbol || ""} ${tx.transcript}:${tx.hgvsc || ""}` : `${a.chromosome}:${a.vcf_pos}`),
+        tx.hgvsp ? h("span", { class: "muted mono" }, ` ${tx.hgvsp}`) : null);
+    })) : h("p", { class: "empty" }, "No classified variant nearby.")));
+}
+
 export function decorateEvidence(box, wf, detail) {
   geneButton(box, wf, detail);
   collisionWarning(box, wf, detail).catch(() => {});
+  similarVariants(box, wf, detail).catch(() => {});
   const form = box.querySelector("#classification-form");
   if (form) renderAttachments(form, wf, detail);
 }

@@ -138,14 +138,16 @@ class VariantWorkflow {
   }
 
   async load({ rounds = true } = {}) {
-    const [detail, loaded, collisions] = await Promise.all([
+    const [detail, loaded, collisions, analyses] = await Promise.all([
       this.fetchDetail(),
       rounds ? get(`${this.base}/interpretations/`) : this.rounds,
       get(`${this.base}/collisions/`).catch(() => []),
+      get(`alleles/${this.alleleId}/analyses/`).catch(() => []),
     ]);
     this.detail = detail;
     this.rounds = loaded;
     this.collisions = collisions;
+    this.analyses = analyses;
     this.state = structuredClone(this.round?.state || {});
     this.dirty = false;
   }
@@ -223,9 +225,13 @@ class VariantWorkflow {
       ? [h("a", { href: `#/workflows/analyses/${c.analysis_id}` }, c.analysis_name), ` (analysis, ${c.workflow_status})`]
       : `its own VARIANTS workflow (${c.workflow_status})`,
     c.user ? ` — ${userName(c.user)}` : " — waiting for the next user"));
+    const analyses = this.analyses || [];
     replace(this.warnings, items.length ? h("div", { class: "alert warn", id: "collision-warning", role: "alert" },
       h("strong", null, "This variant is being worked on elsewhere: "),
-      "a classification made here may change what they see.", h("ul", null, items)) : null);
+      "a classification made here may change what they see.", h("ul", null, items)) : null,
+    h("p", { class: "small muted", id: "variant-analyses" }, analyses.length ? ["In analyses: ",
+      analyses.map((a, i) => [i ? ", " : "", h("a", { href: `#/workflows/analyses/${a.id}` }, a.name)])]
+      : "In no analysis you may see."));
   }
 
   // ------------------------------------------------------------------ actions
