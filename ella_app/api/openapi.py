@@ -115,6 +115,7 @@ REQUESTS: dict[str, Schema] = {
                     ),
                     "reuse": {"type": "boolean"},
                     "presented_alleleassessment_id": _nullable(INT_ID),
+                    "attachment_ids": array(INT_ID, maxItems=100, description="attachments/upload/ ids to link"),
                 },
                 extra=False,
             ),

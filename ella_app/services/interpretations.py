@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 
 from ella_app.db.models import Analysis, InterpretationLog, User
 from ella_app.errors import InputError, NotFoundError
-from ella_app.services import access, classification, config_merge, filtering, overview, variants, workflow
+from ella_app.services import access, attachments, classification, config_merge, filtering, overview, variants, workflow
 from ella_app.services.filters.context import int_ids
 from ella_app.services.workflow import Subject
 
@@ -289,6 +289,7 @@ def finalize_allele(
         user, (current.genepanel_name, current.genepanel_version), analysis.id if analysis else None
     )
     created = classification.classify(session, app_config, where, request)
+    attachments.link_to_assessment(session, user, created["alleleassessment_id"], assessment.get("attachment_ids", []))
     return {
         **created,
         "alleleassessment": classification.assessments(session, app_config, [allele_id])[0],

@@ -334,3 +334,44 @@ def test_links_live_in_the_link_table(env):
         assessment = session.get(AlleleAssessment, world.extra["assessment"])
         assert assessment is not None
         assert service.attachment_ids(session, [assessment.id, 12345]) == {assessment.id: [attachment_id], 12345: []}
+
+
+def test_a_classification_carries_its_attachments(env):
+    """Mirrors ELLA's finalizeallele with ``alleleassessment.attachment_ids``: the new assessment links the files
+    (its ``attachment_ids``), whoever may see the variant may then download them; a file the caller may not see is
+    a 404 and nothing is classified."""
+    app, url, world, _root = env
+    ada, bob, cid = (Api(app, url, world.users[n]) for n in ("ada", "bob", "cid"))
+    allele = world.alleles["hboc_rare"]
+    base = f"/api/v1/workflows/alleles/{allele}"
+    assert ada.post(f"{base}/actions/start/", json={"gp_name": "HBOC", "gp_version": "v1.0.0"}).status_code == 200
+    mine = upload(ada, PDF, "lab-report.pdf").json["id"]
+    theirs = upload(bob, b"notes", "notes.txt").json["id"]  # bob's: ada may not see it (yet)
+    body = {
+        "allele_id": allele,
+        "annotation_id": world.annotations[allele],
+        "alleleassessment": {
+            "classification": "3",
+            "presented_alleleassessment_id": world.extra["assessment"],
+            "attachment_ids": [mine, theirs],
+        },
+    }
+    before = assessment_count(url)
+    refused = ada.post(f"{base}/actions/finalizeallele/", json=body)
+    assert refused.status_code == 404 and f"no attachment(s) {theirs}" in refused.json["message"]
+    assert assessment_count(url) == before
+    body["alleleassessment"]["attachment_ids"] = [mine]
+    done = ada.post(f"{base}/actions/finalizeallele/", json=body)
+    assert done.status_code == 200, done.json
+    assert done.json["alleleassessment"]["attachment_ids"] == [mine]
+    current = ada.get(f"/api/v1/alleleassessments/?allele_ids={allele}").json
+    assert [a["attachment_ids"] for a in current] == [[mine]]
+    assert bob.get(f"/api/v1/attachments/{mine}").status_code == 200  # same group: sees the variant
+    assert cid.get(f"/api/v1/attachments/{mine}").status_code == 404
+    body["alleleassessment"]["attachment_ids"] = [mine] * 101
+    assert ada.post(f"{base}/actions/finalizeallele/", json=body).status_code == 422
+
+
+def assessment_count(url: str) -> int:
+    with session_for(url) as session:
+        return int(session.scalar(select(func.count()).select_from(AlleleAssessment)) or 0)

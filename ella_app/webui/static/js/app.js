@@ -3,12 +3,15 @@
 import { ApiError, post, setUnauthenticatedHandler } from "./api.js";
 import { $, h, replace, toast } from "./dom.js";
 import { loadBroadcasts, loadConfig, loadUser, logout, session } from "./session.js";
+import { installSearch } from "./search.js";
 
 const routes = [
   { pattern: /^\/login$/, page: () => import("./pages/login.js"), public: true },
   { pattern: /^\/overview(?:\/(analyses|variants))?$/, page: () => import("./pages/overview.js"), keys: ["section"] },
   { pattern: /^\/workflows\/analyses\/(\d+)(?:\/(info|classification|quick|report|visual))?$/,
     page: () => import("./pages/workflow.js"), keys: ["id", "view"] },
+  { pattern: /^\/workflows\/variants\/([^/]+)\/([^/]+)$/, page: () => import("./pages/variantworkflow.js"),
+    keys: ["genome", "variant"] },
 ];
 
 let current = null; // {module, path}
@@ -154,6 +157,7 @@ async function boot() {
     navigate("/login");
   });
   window.addEventListener("hashchange", route);
+  installSearch();
   window.addEventListener("beforeunload", (event) => {
     if (current && current.module.canLeave && !current.module.canLeave()) {
       event.preventDefault();
