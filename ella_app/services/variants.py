@@ -28,6 +28,7 @@ from sqlalchemy.orm import Session
 from ella_app.db.models import FilterConfig
 from ella_app.errors import NotFoundError
 from ella_app.services import filter_results, filtering
+from ella_app.services.filters import external as external_filter
 from ella_app.services.filters.context import (
     PanelData,
     SampleData,
@@ -688,7 +689,9 @@ def _clinvar(external: dict[str, Any]) -> dict[str, Any] | None:
     if isinstance(data, dict):
         found["variant_id"] = data.get("variant_id")
         items = data.get("items")
-        for item in items if isinstance(items, list) else []:
+        if not isinstance(items, list):
+            items = _clinvar_items(data.get("rcvs"))
+        for item in items:
             if isinstance(item, dict):
                 found["submissions"].append(
                     {
@@ -701,6 +704,11 @@ def _clinvar(external: dict[str, Any]) -> dict[str, Any] | None:
                     }
                 )
         found["significance"] = sorted({s["significance"] for s in found["submissions"] if s["significance"]})
+        status = data.get("variant_description")
+        if isinstance(status, str):  # the review status, as the external filter counts its stars
+            found["review_status"] = [status]
+            if status in external_filter.REVIEW_STATUS_STARS:
+                found["num_stars"] = external_filter.REVIEW_STATUS_STARS[status]
         if isinstance(data.get("num_stars"), int):
             found["num_stars"] = data["num_stars"]
     if isinstance(vcf, dict):
@@ -711,6 +719,18 @@ def _clinvar(external: dict[str, Any]) -> dict[str, Any] | None:
         if found["variant_id"] is None and isinstance(vcf.get("accessions"), list):
             found["accessions"] = vcf["accessions"]
     return found
+
+
+def _clinvar_items(rcvs: Any) -> list[dict[str, Any]]:
+    """The incoming ``rcvs`` form of the clinvarjson converter as ELLA's ``items`` (lists joined with ", ")."""
+    if not isinstance(rcvs, dict):
+        return []
+    items = []
+    for accession, entry in rcvs.items():
+        if isinstance(entry, dict):
+            item = {k: ", ".join(map(str, v)) if isinstance(v, list) else v for k, v in entry.items()}
+            items.append({**item, "rcv": str(accession)})
+    return items
 
 
 def _dict(value: Any) -> dict[str, Any]:
