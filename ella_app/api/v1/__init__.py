@@ -15,6 +15,7 @@ def resource_modules() -> list[ModuleType]:
         config,
         genepanels,
         igv,
+        import_jobs,
         openapi,
         overview,
         references,
@@ -39,4 +40,5 @@ def resource_modules() -> list[ModuleType]:
         genepanels,
         igv,
         ui,
+        import_jobs,
     ]
