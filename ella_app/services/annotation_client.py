@@ -49,7 +49,9 @@ class AnnotationClient:
             detail = _error_detail(exc.read()[:2000])
             if exc.code in _DOWN_STATUSES:
                 raise ServiceUnavailable(f"{method} {url}: HTTP {exc.code}") from None
-            raise ServiceRejected(f"{method} {url}: HTTP {exc.code} {detail}".strip()) from None
+            # the service's own words first (the IMPORT page shows them), then where they came from
+            where = f"(annotation service, HTTP {exc.code} on {method} {path.split('?')[0]})"
+            raise ServiceRejected(f"{detail} {where}" if detail else where) from None
         except (urllib.error.URLError, TimeoutError, ConnectionError, OSError) as exc:
             reason = getattr(exc, "reason", exc)
             raise ServiceUnavailable(f"{method} {url}: {reason}") from None
