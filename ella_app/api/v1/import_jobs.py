@@ -10,6 +10,8 @@
     DELETE import/service/jobs/<id>/     cancel (the job is kept, CANCELLED, with its history)
     GET    import/service/running/       is the annotation service up (public, as in ELLA)
     GET    import/service/samples/       search the service's sample repository (``term``, ``limit``)
+    GET    import/service/importgroups/  the groups the caller's group imports for (custom panels are shared with them)
+    POST   genepanels/                   a custom (unofficial) gene panel for a reanalysis
     GET    annotationconfigs/            annotation configs by id (``annotation_config_ids=1,2``)
 
 Thin: parse, call ``services/annotation_jobs.py``, serialize.
@@ -23,9 +25,9 @@ from flask import Blueprint, jsonify
 
 from ella_app.api.auth import login_required
 from ella_app.api.db import db
-from ella_app.api.openapi import ID, PAGING, SCHEMAS, SHORT, array, obj, op, query_param, ref
+from ella_app.api.openapi import ID, INT_ID, PAGING, SCHEMAS, SHORT, array, obj, op, query_param, ref
 from ella_app.api.v1 import params
-from ella_app.services import annotation_jobs
+from ella_app.services import annotation_jobs, annotation_jobs_genepanels
 from ella_app.services.annotation_client import AnnotationClient
 from ella_app.services.annotation_configs_view import configs_by_id
 
@@ -67,6 +69,33 @@ _SCHEMAS: dict[str, Any] = {
         ("status",),
         extra=False,
         description="Retry a failed or cancelled job (SUBMITTED, optionally with corrected data) or cancel it.",
+    ),
+    "GenePanelCreate": obj(
+        {
+            "name": SHORT,
+            "version": SHORT,
+            "base": obj({"name": SHORT, "version": SHORT}, ("name", "version"), extra=False),
+            "genes": array(
+                obj(
+                    {
+                        "hgnc_id": INT_ID,
+                        "inheritance": SHORT,
+                        "transcripts": array(
+                            obj({"id": INT_ID, "transcript_name": SHORT}, extra=False, minProperties=1),
+                            maxItems=1000,
+                        ),
+                        "phenotypes": array(obj({"id": INT_ID}, ("id",)), maxItems=1000),
+                    },
+                    ("hgnc_id", "transcripts"),
+                ),
+                maxItems=25_000,
+            ),
+            "usergroups": array(SHORT, maxItems=1000),
+        },
+        ("name", "version", "genes", "usergroups"),
+        extra=False,
+        description="A custom (unofficial) gene panel: genes with their transcripts (by id or name), shared with "
+        "user groups among the caller's group's import_groups; phenotypes as given, else the base panel's.",
     ),
     "AnnotationJob": obj(
         {
@@ -147,6 +176,20 @@ def samples() -> Any:
     return jsonify(_client().search_samples(term, limit))
 
 
+@bp.post("/genepanels/")
+@login_required
+def create_genepanel() -> Any:
+    panel = annotation_jobs_genepanels.create_custom_panel(db(), params.user(), params.body("GenePanelCreate"))
+    db().commit()
+    return jsonify(panel)
+
+
+@bp.get("/import/service/importgroups/")
+@login_required
+def import_groups() -> Any:
+    return jsonify(annotation_jobs_genepanels.import_group_names(db(), params.user()))
+
+
 @bp.get("/annotationconfigs/")
 @login_required
 def annotationconfigs() -> Any:
@@ -205,6 +248,23 @@ PATHS = {
                 query_param("limit", "integer", "at most this many (default 20)"),
             ],
             response=array(obj({"name": {"type": "string"}})),
+        )
+    },
+    "/genepanels/": {
+        "post": op(
+            "Create a custom (unofficial) gene panel for the groups among the caller's import groups",
+            "import",
+            body="GenePanelCreate",
+            response=obj({"name": {"type": "string"}, "version": {"type": "string"}}),
+            description="A group outside the import groups, an unknown transcript or one listed under another "
+            "gene: 422 naming the entry, nothing stored. An existing name and version: 409.",
+        )
+    },
+    "/import/service/importgroups/": {
+        "get": op(
+            "The user groups the caller's group imports for (ELLA's group.import_groups)",
+            "import",
+            response=array({"type": "string"}),
         )
     },
     "/annotationconfigs/": {
