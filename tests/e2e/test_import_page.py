@@ -210,3 +210,27 @@ def test_cancel_a_waiting_job_and_retry_a_failed_one(ui: UI, e2e: E2E, poller: P
     _job_row(ui, "Analysis Retry-E2E-1", "DONE")
     page.wait_for_selector("#import-history tr[data-status='CANCELLED']")
     ui.shot("import-13-retried")
+
+
+def test_reanalyse_a_sample_against_a_custom_panel(ui: UI, e2e: E2E, poller: PollerThread) -> None:
+    _open(ui, e2e)
+    page = ui.page
+    poller.running.set()
+    page.click("#tab-sample")
+    page.fill("#sample-search", "Diag-Sample-1")
+    page.locator("#sample-results input[value='Diag-Sample-1']").check()
+    page.select_option("#sample-genepanel", "HBOC\tv1.0.0")
+    page.check("#sample-custom")
+    page.wait_for_selector("#custom-groups input[value='testgroup01']:checked")
+    assert page.locator("#custom-groups input[value='testgroup03']").is_checked() is False
+    page.fill("#custom-name", "HBOC-BRCA2")
+    page.fill("#custom-exclude", "brca1")
+    ui.shot("import-14-custom-panel")
+    page.click("#sample-submit")
+    done = _job_row(ui, "Sample Diag-Sample-1", "DONE")
+    assert "HBOC-BRCA2 v1" in done.inner_text() and "Diag-Sample-1.HBOC-BRCA2_v1 created" in done.inner_text()
+    ui.shot("import-15-custom-done")
+    assert _sql(e2e, "SELECT official FROM genepanel WHERE name = 'HBOC-BRCA2'") == [(False,)]
+    assert e2e.annotation_service is not None
+    regions = e2e.annotation_service.sample_requests[-1]["files"]["regions"][1].splitlines()
+    assert [line.split("\t")[0] for line in regions[1:]] == ["13"]  # BRCA2 only: BRCA1 (17) left out

@@ -4,7 +4,7 @@
 // everything (api/v1/import/service/jobs/); the page shows its message as it is, with the line it names.
 import { ApiError, get, paged, patch, post, request } from "../api.js";
 import { fmtDateTime, h, replace, toast } from "../dom.js";
-import { priorityName } from "../session.js";
+import { priorityName, session } from "../session.js";
 
 const JOBS = "import/service/jobs/";
 const ACTIVE = ["SUBMITTED", "RUNNING", "ANNOTATED"];
@@ -222,10 +222,32 @@ function renderSample(panelOptions) {
   const submit = h("button", { type: "submit", class: "primary", id: "sample-submit", disabled: true },
     "Import sample");
   const error = errorBox("sample-error");
+  // a custom (unofficial) panel: the chosen panel without some genes, shared with groups this group imports for
+  const custom = h("input", { type: "checkbox", id: "sample-custom" });
+  const customName = h("input", { type: "text", id: "custom-name", placeholder: "e.g. HBOC-BRCA2" });
+  const customVersion = h("input", { type: "text", id: "custom-version", value: "v1" });
+  const exclude = h("input", { type: "text", id: "custom-exclude", placeholder: "e.g. BRCA1, PALB2" });
+  const groups = h("div", { id: "custom-groups", class: "row" });
+  const customBox = h("div", { id: "custom-panel", hidden: true },
+    h("div", { class: "row" }, field("Custom panel name", customName), field("Version", customVersion),
+      field("Leave out genes", exclude, "Gene symbols, separated by commas.")),
+    h("div", { class: "small muted" }, "Available to:"), groups);
+  custom.addEventListener("change", async () => {
+    customBox.hidden = !custom.checked;
+    if (custom.checked && !groups.childElementCount) {
+      const names = await get("import/service/importgroups/").catch(() => []);
+      const own = session.user?.group?.name;
+      replace(groups, names.length ? names.map((n) => h("label", { class: "choice" },
+        h("input", { type: "checkbox", name: "custom-group", value: n, checked: n === own }), ` ${n}`))
+        : h("p", { class: "muted" }, "Your group may not make custom panels (it has no import groups)."));
+    }
+    if (!customName.value) customName.value = `${(panel.value || "").split("\t")[0]}-custom`;
+  });
   let chosen = null;
   const form = h("form", { class: "card", id: "import-sample", "aria-label": "Reanalyse a sample" },
     field("Search the sample repository", term), results,
-    h("div", { class: "row" }, field("Gene panel", panel), field("Priority", priority)), error,
+    h("div", { class: "row" }, field("Gene panel", panel), field("Priority", priority)),
+    h("label", null, custom, " Custom gene panel made from this one"), customBox, error,
     h("div", { class: "row" }, submit));
   let searching = 0;
   term.addEventListener("input", async () => {
@@ -246,8 +268,20 @@ function renderSample(panelOptions) {
   form.addEventListener("submit", async (event) => {
     event.preventDefault();
     error.classList.add("hidden");
-    const [gpName, gpVersion] = (panel.value || "\t").split("\t");
+    let [gpName, gpVersion] = (panel.value || "\t").split("\t");
     try {
+      if (custom.checked) {
+        const left = new Set(exclude.value.split(",").map((g) => g.trim().toUpperCase()).filter(Boolean));
+        const base = await get(`genepanels/${encodeURIComponent(gpName)}/${encodeURIComponent(gpVersion)}/`);
+        const genes = base.genes.filter((g) => !left.has(String(g.symbol).toUpperCase())).map((g) => ({
+          hgnc_id: g.hgnc_id, inheritance: g.inheritance || "N/A",
+          transcripts: g.transcripts.map((t) => ({ transcript_name: t.transcript_name })) }));
+        const made = await post("genepanels/", { name: customName.value.trim(), version: customVersion.value.trim(),
+          base: { name: gpName, version: gpVersion }, genes,
+          usergroups: [...groups.querySelectorAll("input:checked")].map((i) => i.value) });
+        [gpName, gpVersion] = [made.name, made.version];
+        toast(`Gene panel ${made.name} ${made.version} created (${made.genes} genes).`, "info");
+      }
       await post(JOBS, { sample_id: chosen, genepanel_name: gpName, genepanel_version: gpVersion,
         properties: { priority: Number(priority.value) } });
       toast(`Reanalysis of ${chosen} ordered.`, "info");
