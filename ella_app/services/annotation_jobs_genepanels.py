@@ -148,3 +148,53 @@ def create_custom_panel(session: Session, user: User, data: dict[str, Any]) -> d
         "genes": len({t.gene_id for t, _ in chosen}),
         "usergroups": groups,
     }
+
+
+def panel_stats(session: Session, user: User, name: str, version: str) -> dict[str, list[dict[str, Any]]]:
+    """ELLA's ``genepanels/<name>/<version>/stats/``: the (at most 5) official panels of the caller's group,
+    newest version of each name, that share genes with this panel, most similar first. Counts are relative
+    to this panel: ``addition_cnt`` genes the other panel has in addition, ``missing_cnt`` genes of this panel
+    it lacks, ``overlap_cnt`` genes both have. Similarity: overlap * 2 / size + size / (missing + addition + 1),
+    as ELLA ranks them."""
+    access.require_panel(session, user, name, version)
+    official = session.execute(
+        select(GenePanel.name, GenePanel.version)
+        .where(GenePanel.official.is_(True))
+        .where(access.panel_allowed(GenePanel.name, GenePanel.version, user.group_id))
+    ).all()
+    latest: dict[str, str] = {}
+    for panel_name, panel_version in official:
+        latest[panel_name] = max(latest.get(panel_name, panel_version), panel_version)
+    wanted = [(n, v) for n, v in latest.items() if (n, v) != (name, version)]
+    genes: dict[tuple[str, str], set[int]] = {key: set() for key in [*wanted, (name, version)]}
+    rows = session.execute(
+        select(GenePanelTranscript.genepanel_name, GenePanelTranscript.genepanel_version, Transcript.gene_id)
+        .join(Transcript, Transcript.id == GenePanelTranscript.transcript_id)
+        .where(
+            or_(
+                *(
+                    (GenePanelTranscript.genepanel_name == n) & (GenePanelTranscript.genepanel_version == v)
+                    for n, v in genes
+                )
+            )
+        )
+    ).all()
+    for panel_name, panel_version, gene_id in rows:
+        genes[(panel_name, panel_version)].add(gene_id)
+    mine = genes[(name, version)]
+    size = len(mine)
+    found = []
+    for key in wanted:
+        overlap = len(mine & genes[key])
+        if not overlap:
+            continue
+        missing, addition = size - overlap, len(genes[key] - mine)
+        score = overlap * 2 / size + size / (missing + addition + 1)
+        found.append((score, key, addition, overlap, missing))
+    found.sort(key=lambda f: (-f[0], f[1]))
+    return {
+        "overlap": [
+            {"name": n, "version": v, "addition_cnt": a, "overlap_cnt": o, "missing_cnt": m}
+            for _, (n, v), a, o, m in found[:5]
+        ]
+    }

@@ -121,3 +121,16 @@ def test_bad_panels_are_refused_and_nothing_is_stored(env, body, status, words):
     assert response.status_code == status, response.json
     assert words in response.json["message"]
     assert env.query("SELECT count(*) FROM genepanel") == [(before,)]
+
+
+def test_panel_stats_compare_with_the_groups_official_panels(env):
+    """ELLA src/api/v1/resources/genepanel.py GenepanelStatsResource: counts relative to the given panel,
+    official panels of the caller's group only, the panel itself left out."""
+    assert env.ada.post(PANELS, json=_panel()).status_code == 200
+    stats = env.ada.get(f"{PANELS}HBOC-BRCA2/v1/stats/")
+    assert stats.status_code == 200
+    assert stats.json == {
+        "overlap": [{"name": "HBOC", "version": "v1.0.0", "addition_cnt": 1, "overlap_cnt": 1, "missing_cnt": 0}]
+    }
+    assert env.ada.get(f"{PANELS}HBOC/v1.0.0/stats/").json == {"overlap": []}  # the custom panel is unofficial
+    assert env.ada.get(f"{PANELS}Ciliopathy/v1.0.0/stats/").status_code == 404  # not the group's panel

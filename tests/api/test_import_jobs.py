@@ -390,3 +390,17 @@ def test_annotationconfigs_by_id(env):
     missing = env.ada.get("/api/v1/annotationconfigs/", query_string={"annotation_config_ids": "999999"})
     assert missing.status_code == 404
     assert env.ada.get("/api/v1/annotationconfigs/").status_code == 422
+
+
+def test_cancel_while_the_poller_holds_the_job_is_a_conflict(env):
+    job_id = env.ada.post(JOBS, json=_job()).json["id"]
+    engine = create_engine(env.url)
+    try:
+        with engine.begin() as conn:  # the poller's lock while it submits or deposits
+            conn.execute(text("SELECT id FROM annotationjob WHERE id = :i FOR UPDATE"), {"i": job_id})
+            response = env.delete(env.ada, f"{JOBS}{job_id}/")
+            assert response.status_code == 409 and "being handled by the poller" in response.json["message"]
+    finally:
+        engine.dispose()
+    assert env.query("SELECT status FROM annotationjob WHERE id = :i", i=job_id) == [("SUBMITTED",)]
+    assert env.delete(env.ada, f"{JOBS}{job_id}/").json["status"] == "CANCELLED"  # once the lock is gone

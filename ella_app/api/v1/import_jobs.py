@@ -12,6 +12,7 @@
     GET    import/service/samples/       search the service's sample repository (``term``, ``limit``)
     GET    import/service/importgroups/  the groups the caller's group imports for (custom panels are shared with them)
     POST   genepanels/                   a custom (unofficial) gene panel for a reanalysis
+    GET    genepanels/<n>/<v>/stats/     the group's official panels most like this one (ELLA's custom panel editor)
     GET    annotationconfigs/            annotation configs by id (``annotation_config_ids=1,2``)
 
 Thin: parse, call ``services/annotation_jobs.py``, serialize.
@@ -25,7 +26,20 @@ from flask import Blueprint, jsonify
 
 from ella_app.api.auth import login_required
 from ella_app.api.db import db
-from ella_app.api.openapi import ID, INT_ID, PAGING, SCHEMAS, SHORT, array, obj, op, query_param, ref
+from ella_app.api.openapi import (
+    ID,
+    INT_ID,
+    OBJECT,
+    PAGING,
+    SCHEMAS,
+    SHORT,
+    array,
+    obj,
+    op,
+    path_param,
+    query_param,
+    ref,
+)
 from ella_app.api.v1 import params
 from ella_app.services import annotation_jobs, annotation_jobs_genepanels
 from ella_app.services.annotation_client import AnnotationClient
@@ -115,9 +129,9 @@ for _name, _schema in _SCHEMAS.items():  # one place for the schemas: the descri
     assert SCHEMAS.setdefault(_name, _schema) is _schema or SCHEMAS[_name] == _schema, _name
 
 
-def _client() -> AnnotationClient:
+def _client(timeout: float = 10) -> AnnotationClient:
     url = params.app_config()["app"].get("annotation_service") or "http://localhost:6000"
-    return AnnotationClient(str(url), timeout=10)
+    return AnnotationClient(str(url), timeout=timeout)
 
 
 @bp.get("/import/service/jobs/")
@@ -165,7 +179,7 @@ def cancel_job(job_id: int) -> Any:
 
 @bp.get("/import/service/running/")
 def running() -> Any:
-    return jsonify({"running": _client().running()})
+    return jsonify({"running": _client(timeout=3).running()})  # public: a hanging service must not hold workers
 
 
 @bp.get("/import/service/samples/")
@@ -182,6 +196,12 @@ def create_genepanel() -> Any:
     panel = annotation_jobs_genepanels.create_custom_panel(db(), params.user(), params.body("GenePanelCreate"))
     db().commit()
     return jsonify(panel)
+
+
+@bp.get("/genepanels/<name>/<version>/stats/")
+@login_required
+def genepanel_stats(name: str, version: str) -> Any:
+    return jsonify(annotation_jobs_genepanels.panel_stats(db(), params.user(), name, version))
 
 
 @bp.get("/import/service/importgroups/")
@@ -258,6 +278,14 @@ PATHS = {
             response=obj({"name": {"type": "string"}, "version": {"type": "string"}}),
             description="A group outside the import groups, an unknown transcript or one listed under another "
             "gene: 422 naming the entry, nothing stored. An existing name and version: 409.",
+        )
+    },
+    "/genepanels/{name}/{version}/stats/": {
+        "get": op(
+            "The official panels of the caller's group most similar to this one (gene counts relative to it)",
+            "import",
+            params=[path_param("name", "string"), path_param("version", "string")],
+            response=obj({"overlap": array(OBJECT)}),
         )
     },
     "/import/service/importgroups/": {
