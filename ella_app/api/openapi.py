@@ -370,7 +370,8 @@ def build_spec() -> dict[str, Any]:
 
     paths: dict[str, Any] = {}
     for module in resource_modules():
-        paths.update(getattr(module, "PATHS", {}))
+        for path, operations in getattr(module, "PATHS", {}).items():  # several modules may serve one path
+            paths.setdefault(path, {}).update(operations)
     return {
         "openapi": "3.1.0",
         "info": {

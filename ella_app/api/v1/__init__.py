@@ -19,6 +19,7 @@ def resource_modules() -> list[ModuleType]:
         geneassessments,
         genepanels,
         igv,
+        import_jobs,
         openapi,
         overview,
         references,
@@ -51,4 +52,5 @@ def resource_modules() -> list[ModuleType]:
         workflow_extras,
         ui,
         acmg,
+        import_jobs,
     ]
