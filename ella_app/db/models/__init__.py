@@ -11,6 +11,8 @@ from ella_app.db.models.analysis import (
 )
 from ella_app.db.models.assessment import (
     AlleleAssessment,
+    AlleleAssessmentAttachment,
+    AlleleAssessmentReferenceAssessment,
     AlleleReport,
     Attachment,
     GeneAssessment,
@@ -39,6 +41,7 @@ from ella_app.db.models.user import (
 from ella_app.db.models.variant import (
     Allele,
     AlleleInterpretation,
+    AlleleInterpretationSnapshot,
     Annotation,
     CustomAnnotation,
     Genotype,
@@ -48,7 +51,10 @@ from ella_app.db.models.variant import (
 __all__ = [
     "Allele",
     "AlleleAssessment",
+    "AlleleAssessmentAttachment",
+    "AlleleAssessmentReferenceAssessment",
     "AlleleInterpretation",
+    "AlleleInterpretationSnapshot",
     "AlleleReport",
     "Analysis",
     "AnalysisInterpretation",

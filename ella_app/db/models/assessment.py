@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import ForeignKey, Index, text
+from sqlalchemy import Column, ForeignKey, Index, Table, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from ella_app.db.base import Base, created_at, intpk, jsonb
@@ -31,6 +31,7 @@ class AlleleAssessment(Base):
     genepanel_name: Mapped[str]
     genepanel_version: Mapped[str]
     annotation_id: Mapped[int | None] = mapped_column(ForeignKey("annotation.id"))
+    custom_annotation_id: Mapped[int | None] = mapped_column(ForeignKey("customannotation.id"))
     previous_assessment_id: Mapped[int | None] = mapped_column(ForeignKey("alleleassessment.id"))
     date_created: Mapped[created_at]
     date_superceeded: Mapped[dt.datetime | None]
@@ -97,3 +98,20 @@ class Attachment(Base):
     extension: Mapped[str | None]
     user_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
     date_created: Mapped[created_at]
+
+
+# The reference evaluations a classification was made with (ELLA's ``alleleassessmentreferenceassessment``).
+AlleleAssessmentReferenceAssessment = Table(
+    "alleleassessmentreferenceassessment",
+    Base.metadata,
+    Column("alleleassessment_id", ForeignKey("alleleassessment.id"), primary_key=True),
+    Column("referenceassessment_id", ForeignKey("referenceassessment.id"), primary_key=True, index=True),
+)
+
+# Attachments of an allele assessment (ELLA's ``alleleassessmentattachment``).
+AlleleAssessmentAttachment = Table(
+    "alleleassessmentattachment",
+    Base.metadata,
+    Column("alleleassessment_id", ForeignKey("alleleassessment.id"), primary_key=True),
+    Column("attachment_id", ForeignKey("attachment.id"), primary_key=True, index=True),
+)

@@ -9,11 +9,13 @@ from sqlalchemy import (
     ARRAY,
     BigInteger,
     CheckConstraint,
+    DateTime,
     ForeignKey,
     ForeignKeyConstraint,
     Index,
     Integer,
     UniqueConstraint,
+    func,
     text,
 )
 from sqlalchemy.dialects.postgresql import JSONB
@@ -133,3 +135,21 @@ class AlleleInterpretation(Base):
     user_state: Mapped[jsonb]
     date_created: Mapped[created_at]
     date_last_update: Mapped[created_at]
+
+
+class AlleleInterpretationSnapshot(Base):
+    """What the interpreter saw when a round of the variant workflow was finished (ELLA keeps these)."""
+
+    __tablename__ = "alleleinterpretationsnapshot"
+
+    id: Mapped[intpk]
+    alleleinterpretation_id: Mapped[int] = mapped_column(
+        ForeignKey("alleleinterpretation.id", ondelete="CASCADE"), index=True
+    )
+    allele_id: Mapped[int] = mapped_column(ForeignKey("allele.id"))
+    annotation_id: Mapped[int | None] = mapped_column(ForeignKey("annotation.id"))
+    customannotation_id: Mapped[int | None] = mapped_column(ForeignKey("customannotation.id"))
+    alleleassessment_id: Mapped[int | None] = mapped_column(ForeignKey("alleleassessment.id"))
+    allelereport_id: Mapped[int | None] = mapped_column(ForeignKey("allelereport.id"))
+    filtered: Mapped[str | None]
+    date_created: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True), server_default=func.now())
