@@ -236,3 +236,22 @@ def test_ella_users_log_in_with_their_old_passwords(kit: Cli, ella_source: Seede
     assert expired.status_code == 401 and expired.json["error"] == "PasswordExpiredError"
     for name in ("carol", "dave"):  # locked, deactivated: still refused after the move
         assert client.post(login, json={"username": name, "password": USERS[name][0]}).status_code == 401
+
+
+def test_a_thousand_analyses_import_and_verify(kit: Cli, pg: Any, tmp_path: Path) -> None:
+    """Scale: 1,000 analyses (5,000 alleles, their genotypes and rounds) in one run, verified equal."""
+    from tests.conftest import _create_database
+    from tests.migration.ella_seed import seed
+
+    seeded = seed(
+        _create_database(pg, f"ella_scale_{id(tmp_path)}"), tmp_path / "files", analyses=1000, variants_per_analysis=5
+    )
+    started = dt.datetime.now(dt.UTC)
+    result = _import(kit, seeded, "--json")
+    elapsed = (dt.datetime.now(dt.UTC) - started).total_seconds()
+    assert result.exit_code == 0, result.stderr
+    report = result.json()
+    assert report["verification"]["equal"] is True
+    assert report["verification"]["tables"]["analysis"]["target_rows"] == 1000
+    assert report["verification"]["tables"]["allele"]["target_rows"] == 5004
+    assert elapsed < 120, f"import of 1,000 analyses took {elapsed:.0f} s"
