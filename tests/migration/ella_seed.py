@@ -432,3 +432,74 @@ def _fill(cur: Any, out: Seeded, analyses: int, per_analysis: int) -> None:
         cur.execute(
             f"SELECT setval(pg_get_serial_sequence('\"{table}\"', 'id'), coalesce(max(id), 1)) FROM \"{table}\""
         )
+
+
+def grow(url: str, *, alleles: int, analyses: int, assessments: int) -> None:
+    """Add, by set-based SQL on the server, ``analyses`` analyses (one proband, one round each), ``alleles``
+    SNV alleles spread over them (annotation, genotype, sample data each) and a current classification of the
+    first ``assessments`` of them (every tenth with a superseded one before it) — for the benchmark."""
+    conn = psycopg2.connect(url)
+    try:
+        with conn.cursor() as cur:
+            cur.execute("SELECT max(id) FROM allele")
+            a0 = int(cur.fetchone()[0])
+            cur.execute("SELECT max(id) FROM analysis")
+            n0 = int(cur.fetchone()[0])
+            cur.execute("SELECT max(id) FROM sample")
+            s0 = int(cur.fetchone()[0])
+            params = {"a0": a0, "n0": n0, "s0": s0, "alleles": alleles, "analyses": analyses}
+            statements = [
+                "INSERT INTO analysis (id, name, genepanel_name, genepanel_version, date_requested, date_deposited, "
+                "properties) SELECT %(n0)s + i, 'Bench-' || i, 'HBOC', 'v1.0.0', now() - i * interval '1 hour', "
+                "now(), jsonb_build_object('priority', 1 + i %% 3) FROM generate_series(1, %(analyses)s) i",
+                "INSERT INTO sample (id, identifier, analysis_id, sample_type, proband, sex, affected, date_deposited) "
+                "SELECT %(s0)s + i, 'Bench-' || i || '-proband', %(n0)s + i, 'HTS', true, 'Female', true, now() "
+                "FROM generate_series(1, %(analyses)s) i",
+                "INSERT INTO analysisinterpretation (genepanel_name, genepanel_version, state, user_state, status, "
+                "finalized, date_last_update, date_created, user_id, analysis_id, workflow_status) SELECT 'HBOC', "
+                "'v1.0.0', '{}', '{}', "
+                "CASE WHEN i %% 10 < 7 THEN 'Done' ELSE 'Not started' END::interpretation_status, i %% 10 < 7, "
+                "now(), now(), CASE WHEN i %% 10 < 7 THEN 1 END, %(n0)s + i, 'Interpretation' "
+                "FROM generate_series(1, %(analyses)s) i",
+                "INSERT INTO allele (id, genome_reference, chromosome, start_position, open_end_position, change_from, "
+                "change_to, change_type, caller_type, vcf_pos, vcf_ref, vcf_alt, length) SELECT %(a0)s + i, 'GRCh37', "
+                "'1', 1000000 + i, 1000001 + i, 'A', 'G', 'SNP', 'snv', 1000001 + i, 'A', 'G', 1 "
+                "FROM generate_series(1, %(alleles)s) i",
+                "INSERT INTO annotation (allele_id, annotations, schema_version, date_created, annotation_config_id) "
+                "SELECT %(a0)s + i, jsonb_build_object('transcripts', jsonb_build_array(jsonb_build_object("
+                "'symbol', 'BRCA1', 'hgnc_id', 672, 'transcript', 'NM_007294.3', 'HGVSc', 'NM_007294.3:c.' || i || "
+                "'A>G', 'consequences', jsonb_build_array('missense_variant'))), 'frequencies', "
+                "jsonb_build_object('GNOMAD_GENOMES', jsonb_build_object('freq', jsonb_build_object('G', "
+                "(i %% 1000) / 100000.0)))), 1, now(), 1 FROM generate_series(1, %(alleles)s) i",
+                "INSERT INTO genotype (allele_id, sample_id, filter_status, variant_quality) SELECT %(a0)s + i, "
+                "%(s0)s + 1 + i %% %(analyses)s, 'PASS', 50 FROM generate_series(1, %(alleles)s) i",
+                "INSERT INTO genotypesampledata (genotype_id, secondallele, multiallelic, type, sample_id, "
+                "genotype_quality, sequencing_depth, allele_ratio, allele_depth) SELECT g.id, false, false, "
+                "'Heterozygous', g.sample_id, 99, 40, 0.5, '{\"A\": 20, \"G\": 20}' FROM genotype g "
+                "WHERE g.allele_id > %(a0)s",
+            ]
+            for statement in statements:
+                cur.execute(statement, params)
+            cur.execute(
+                "INSERT INTO alleleassessment (classification, evaluation, user_id, usergroup_id, date_created, "
+                "date_superceeded, allele_id, genepanel_name, genepanel_version, annotation_id) SELECT '3', "
+                '\'{"classification": {"comment": "first"}}\', 1, 1, now() - interval \'1 day\', now(), '
+                "%(a0)s + i, 'HBOC', 'v1.0.0', NULL FROM generate_series(1, %(n)s, 10) i",
+                {"a0": a0, "n": assessments},
+            )
+            cur.execute(
+                "INSERT INTO alleleassessment (classification, evaluation, user_id, usergroup_id, date_created, "
+                "previous_assessment_id, allele_id, genepanel_name, genepanel_version) SELECT "
+                "(ARRAY['1','2','3','4','5'])[1 + i %% 5]::alleleassessment_classification, jsonb_build_object("
+                "'classification', jsonb_build_object('comment', 'bench ' || i), 'acmg', jsonb_build_object("
+                "'included', jsonb_build_array(jsonb_build_object('code', 'PM2')))), 2, 1, now(), p.id, %(a0)s + i, "
+                "'HBOC', 'v1.0.0' FROM generate_series(1, %(n)s) i LEFT JOIN alleleassessment p "
+                "ON p.allele_id = %(a0)s + i AND p.date_superceeded IS NOT NULL",
+                {"a0": a0, "n": assessments},
+            )
+            for table in ("analysisinterpretation", "annotation", "genotype", "genotypesampledata", "alleleassessment"):
+                cur.execute(f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), max(id)) FROM {table}")
+            cur.execute("ANALYZE")
+        conn.commit()
+    finally:
+        conn.close()

@@ -153,3 +153,18 @@ def test_the_source_password_stays_out_of_the_audit_log(kit: Cli, ella_source: S
         argv, output = cur.fetchone()
     conn.close()
     assert "s3cret-pw" not in argv + output and "***" in argv
+
+
+def test_a_broken_link_the_validation_does_not_know_stops_the_import_before_the_commit(
+    kit: Cli, ella_source: Seeded
+) -> None:
+    """The kit's foreign keys are checked again after the copy (they are off during it): an analysis naming a
+    gene panel that is gone (ELLA's key dropped) stops the import, and nothing is written."""
+    _sql(
+        ella_source.url,
+        "ALTER TABLE analysis DROP CONSTRAINT fk_analysis_genepanel_name_genepanel",
+        "UPDATE analysis SET genepanel_version = 'v0.0.0-gone' WHERE id = 2",
+    )
+    result = _refused(kit, ella_source, *_with_files(ella_source))
+    assert "a link of table analysis does not hold after the copy" in result.stderr
+    assert "v0.0.0-gone" in result.stderr and "nothing was written" in result.stderr

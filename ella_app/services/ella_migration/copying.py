@@ -8,7 +8,8 @@ import threading
 from collections.abc import Callable
 from typing import Any
 
-_CHUNKS = 16  # at most this many chunks (of up to ~64 KiB each, as psycopg2 hands them over) in flight
+_CHUNKS = 8  # at most this many chunks in flight between the reading and the writing side
+_CHUNK_BYTES = 1 << 20  # rows are handed over in chunks of about 1 MiB (psycopg2 writes one row per call)
 _DONE = object()
 
 
@@ -17,30 +18,41 @@ class _Cancelled(Exception):
 
 
 class _Sink:
-    """File-like target of ``COPY ... TO STDOUT``: hands chunks to the queue (blocks while it is full)."""
+    """File-like target of ``COPY ... TO STDOUT``: gathers rows into chunks and hands them to the queue
+    (blocks while it is full)."""
 
     def __init__(self, chunks: queue.Queue[Any], cancelled: threading.Event) -> None:
         self._chunks = chunks
         self._cancelled = cancelled
+        self._pending = bytearray()
 
     def write(self, data: bytes | str) -> int:
+        self._pending += data.encode() if isinstance(data, str) else data
+        if len(self._pending) >= _CHUNK_BYTES:
+            self.flush()
+        return len(data)
+
+    def flush(self) -> None:
+        if not self._pending:
+            return
+        chunk, self._pending = bytes(self._pending), bytearray()
         while True:
             if self._cancelled.is_set():
                 raise _Cancelled
             try:
-                self._chunks.put(data, timeout=0.2)
-                return len(data)
+                self._chunks.put(chunk, timeout=0.2)
+                return
             except queue.Full:
                 continue
 
 
 class _Source:
-    """File-like source of ``COPY ... FROM STDIN``: reads the chunks, counts rows (one newline a row in COPY's
-    text format, where newlines inside values are escaped) and reports progress."""
+    """File-like source of ``COPY ... FROM STDIN``: hands over the chunks as they come, counts rows (one
+    newline a row in COPY's text format, where newlines inside values are escaped) and reports progress."""
 
     def __init__(self, chunks: queue.Queue[Any], on_rows: Callable[[int], None]) -> None:
         self._chunks = chunks
-        self._buffer = b""
+        self._current = memoryview(b"")
         self._eof = False
         self._on_rows = on_rows
         self.rows = 0
@@ -54,29 +66,22 @@ class _Source:
             self.error = item
             self._eof = True
         else:
-            data = item.encode() if isinstance(item, str) else bytes(item)
-            n = data.count(b"\n")
-            if n:
-                self.rows += n
-                self._on_rows(self.rows)
-            self._buffer += data
+            self.rows += item.count(b"\n")
+            self._on_rows(self.rows)
+            self._current = memoryview(item)
 
     def read(self, size: int = -1) -> bytes:
-        while not self._eof and (size < 0 or len(self._buffer) < size):
+        """Up to ``size`` bytes (less is fine: the caller reads until it gets none)."""
+        while not self._current and not self._eof:
             self._next()
-        if size < 0:
-            data, self._buffer = self._buffer, b""
+        if size < 0 or size >= len(self._current):
+            data, self._current = bytes(self._current), memoryview(b"")
         else:
-            data, self._buffer = self._buffer[:size], self._buffer[size:]
+            data, self._current = bytes(self._current[:size]), self._current[size:]
         return data
 
     def readline(self, size: int = -1) -> bytes:
-        while not self._eof and b"\n" not in self._buffer:
-            self._next()
-        end = self._buffer.find(b"\n")
-        end = len(self._buffer) if end < 0 else end + 1
-        line, self._buffer = self._buffer[:end], self._buffer[end:]
-        return line
+        raise NotImplementedError("COPY reads with read()")
 
 
 def stream_copy(
@@ -90,7 +95,9 @@ def stream_copy(
     def produce() -> None:
         try:
             with source_conn.cursor() as cur:
-                cur.copy_expert(f"COPY ({source_sql}) TO STDOUT", _Sink(chunks, cancelled))
+                sink = _Sink(chunks, cancelled)
+                cur.copy_expert(f"COPY ({source_sql}) TO STDOUT", sink)
+                sink.flush()
             _put(chunks, _DONE, cancelled)
         except _Cancelled:
             return
@@ -102,7 +109,7 @@ def stream_copy(
     thread.start()
     try:
         with target_conn.cursor() as cur:
-            cur.copy_expert(target_sql, reader)
+            cur.copy_expert(target_sql, reader, size=_CHUNK_BYTES)
     except BaseException:
         cancelled.set()
         _drain(chunks, thread)

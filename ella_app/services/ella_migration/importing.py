@@ -11,6 +11,7 @@ import datetime as dt
 import grp
 import json
 import os
+import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -66,6 +67,7 @@ class ImportOutcome:
     verification: Verification | None = None
     previous: dict[str, Any] | None = None
     messages: list[str] = field(default_factory=list)
+    seconds: dict[str, float] = field(default_factory=dict)  # validate, copy, verify
 
     @property
     def changed(self) -> bool:
@@ -91,6 +93,8 @@ class ImportOutcome:
             data["files"] = {"copied": self.files_copied, "already_present": self.files_present}
         if self.verification is not None:
             data["verification"] = self.verification.as_dict()
+        if self.seconds:
+            data["seconds"] = {k: round(v, 2) for k, v in self.seconds.items()}
         if self.previous is not None:
             data["previous_import"] = {k: str(v) for k, v in self.previous.items()}
         return data
@@ -246,7 +250,9 @@ def import_ella(
             if persist.previous_import(target) is not None or persist.nonempty_tables(target):
                 return _already_imported(source, target, source_url, storage, progress)
             bindings = Bindings(dt.datetime.now(dt.UTC), server_timezone(source))
+            clock = time.monotonic()
             plan = validate(source, bindings, attachment_dir, progress)
+            validated = time.monotonic() - clock
             if dry_run:
                 problems = f", {plan.unmappable_rows} cannot be imported" if plan.problems else ""
                 return ImportOutcome(
@@ -259,10 +265,13 @@ def import_ella(
                 raise UnmappableDataError(plan)
             if plan.attachment_files and storage is None:
                 raise ConfigError("ATTACHMENT_STORAGE (or app.attachment_storage) is not set: where should files go?")
+            clock = time.monotonic()
             outcome = _persist(
                 source, target, plan, bindings, attachment_dir, storage, (masked_argv(argv), reason), label, progress
             )
+            copied = time.monotonic() - clock
             outcome.verification = verify(source, target, bindings, storage, progress)
+            outcome.seconds = {"validate": validated, "copy": copied, "verify": time.monotonic() - clock - copied}
             target.rollback()  # verification only read
             outcome.messages.append(
                 f"imported {plan.rows} rows in {len(plan.tables)} tables and {plan.attachment_files} attachment "

@@ -80,6 +80,9 @@ def copy_tables(
     """COPY every table; returns the rows written per target table."""
     written: dict[str, int] = {}
     _make_room_in_clilog(source, target)
+    foreign_keys = _drop_foreign_keys(target)
+    invalidation = _filter_invalidation_triggers(target)
+    _set_triggers(target, invalidation, enabled=False)
     for m in table_maps():
         total = totals.get(m.target, 0)
         label = f"copying {m.target}"
@@ -104,8 +107,61 @@ def copy_tables(
             ) from None
         progress(label, written[m.target], total)
     _close_cycles(source, target)
+    _restore_foreign_keys(target, foreign_keys, progress)
+    _set_triggers(target, invalidation, enabled=True)
     _set_sequences(target)
     return written
+
+
+def _drop_foreign_keys(target: Any) -> list[tuple[str, str, str]]:
+    """The kit's foreign keys among the tables the import writes, dropped for the copy (inside the import's
+    transaction) as pg_restore does: checked once per key afterwards instead of once per row."""
+    tables = [m.target for m in table_maps()]
+    with target.cursor() as cur:
+        cur.execute(
+            "SELECT c.conrelid::regclass::text, c.conname, pg_get_constraintdef(c.oid) FROM pg_constraint c "
+            "WHERE c.contype = 'f' AND c.connamespace = 'public'::regnamespace "
+            "AND c.conrelid::regclass::text = ANY(%s) ORDER BY 1, 2",
+            ([_q(t) for t in tables] + tables,),
+        )
+        keys = [(str(r[0]), str(r[1]), str(r[2])) for r in cur.fetchall()]
+        for table, name, _ in keys:
+            cur.execute(f"ALTER TABLE {table} DROP CONSTRAINT {_q(name)}")
+    return keys
+
+
+def _restore_foreign_keys(
+    target: Any, keys: list[tuple[str, str, str]], progress: Callable[[str, int, int], None]
+) -> None:
+    """Each foreign key back as it was, validated against all copied rows (a violation stops the import)."""
+    with target.cursor() as cur:
+        for index, (table, name, definition) in enumerate(keys):
+            progress("checking the links", index, len(keys))
+            try:
+                cur.execute(f"ALTER TABLE {table} ADD CONSTRAINT {_q(name)} {definition}")
+            except psycopg2.Error as exc:
+                detail = (exc.diag.message_detail or exc.diag.message_primary or str(exc)).strip()
+                raise ImportFailedError(
+                    f"a link of table {table} does not hold after the copy ({name}: {detail}); nothing was written"
+                ) from None
+        progress("checking the links", len(keys), len(keys))
+
+
+def _filter_invalidation_triggers(target: Any) -> list[tuple[str, str]]:
+    """The kit's triggers that mark stored filter results stale (migration 0003). A fresh database has no
+    stored results, so they are off for the copy instead of firing for every copied classification."""
+    with target.cursor() as cur:
+        cur.execute(
+            "SELECT t.tgrelid::regclass::text, t.tgname FROM pg_trigger t WHERE NOT t.tgisinternal "
+            "AND t.tgname LIKE 'filterinvalidation%%' ORDER BY 1, 2"
+        )
+        return [(str(r[0]), str(r[1])) for r in cur.fetchall()]
+
+
+def _set_triggers(target: Any, triggers: list[tuple[str, str]], *, enabled: bool) -> None:
+    with target.cursor() as cur:
+        for table, name in triggers:
+            cur.execute(f"ALTER TABLE {table} {'ENABLE' if enabled else 'DISABLE'} TRIGGER {_q(name)}")
 
 
 def _make_room_in_clilog(source: Any, target: Any) -> None:
