@@ -9,6 +9,7 @@ import click
 
 from ella_app.cli.context import CliContext, json_option, pass_cli, reason_option
 from ella_app.cli.database import database
+from ella_app.errors import InputError
 
 
 def _storage(cli: CliContext) -> Path | None:
@@ -18,14 +19,38 @@ def _storage(cli: CliContext) -> Path | None:
     return cli.settings.paths.get("ATTACHMENT_STORAGE")
 
 
+def _source_url(source_url: str | None, source_file: Path | None) -> str:
+    if (source_url is None) == (source_file is None):
+        raise InputError(
+            "name the ELLA database with exactly one of --source (or ELLA_SOURCE_DB_URL) and --source-file"
+        )
+    if source_file is None:
+        assert source_url is not None
+        return source_url
+    try:
+        lines = source_file.read_text(encoding="utf-8").splitlines()
+    except (OSError, UnicodeDecodeError) as exc:
+        raise InputError(f"cannot read it: {exc.__class__.__name__}", source=str(source_file)) from None
+    if not lines or not lines[0].strip():
+        raise InputError(
+            "the first line should hold the ELLA database URL; it is empty", source=str(source_file), line=1
+        )
+    return lines[0].strip()
+
+
 @database.command("import-ella")
 @click.option(
     "--source",
     "source_url",
-    required=True,
     envvar="ELLA_SOURCE_DB_URL",
     metavar="DB_URL",
-    help="The ELLA v1.17 database (or set ELLA_SOURCE_DB_URL, which keeps the password off the command line).",
+    help="The ELLA v1.17 database, postgresql://user:password@host/db (or ELLA_SOURCE_DB_URL, or --source-file).",
+)
+@click.option(
+    "--source-file",
+    type=click.Path(path_type=Path, dir_okay=False),
+    default=None,
+    help="A file holding the ELLA database URL on its first line (keeps the password out of the process list).",
 )
 @click.option(
     "--attachments",
@@ -38,7 +63,9 @@ def _storage(cli: CliContext) -> Path | None:
 @json_option
 @reason_option
 @pass_cli
-def import_ella(cli: CliContext, source_url: str, attachment_dir: Path | None, dry_run: bool) -> None:
+def import_ella(
+    cli: CliContext, source_url: str | None, source_file: Path | None, attachment_dir: Path | None, dry_run: bool
+) -> None:
     """Import an ELLA v1.17 database into this kit's freshly made database (DB_URL), with the files of its
     attachments, keeping ELLA's ids; then verify row counts and checksums per table.
 
@@ -50,7 +77,7 @@ def import_ella(cli: CliContext, source_url: str, attachment_dir: Path | None, d
 
     with cli.progress() as progress:
         outcome = import_ella(
-            source_url,
+            _source_url(source_url, source_file),
             cli.settings.db_url,
             attachment_dir=attachment_dir,
             storage=_storage(cli),

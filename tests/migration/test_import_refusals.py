@@ -168,3 +168,21 @@ def test_a_broken_link_the_validation_does_not_know_stops_the_import_before_the_
     result = _refused(kit, ella_source, *_with_files(ella_source))
     assert "a link of table analysis does not hold after the copy" in result.stderr
     assert "v0.0.0-gone" in result.stderr and "nothing was written" in result.stderr
+
+
+def test_source_from_a_file_keeps_the_password_off_the_command_line(
+    kit: Cli, ella_source: Seeded, tmp_path: Path
+) -> None:
+    url_file = tmp_path / "source.url"
+    url_file.write_text(
+        make_url(ella_source.url).set(password="s3cret-pw").render_as_string(hide_password=False) + "\n"
+    )
+    result = kit("database", "import-ella", "--source-file", str(url_file), *_with_files(ella_source), "--dry-run")
+    assert result.exit_code == 0, result.stderr
+    assert "s3cret-pw" not in result.stdout and "would be written" in result.stdout
+    empty = tmp_path / "empty.url"
+    empty.write_text("\n")
+    refused = kit("database", "import-ella", "--source-file", str(empty))
+    assert refused.exit_code == 2 and f"{empty}, line 1: the first line should hold" in refused.stderr
+    both = kit("database", "import-ella", "--source-file", str(url_file), "--source", ella_source.url)
+    assert both.exit_code == 2 and "exactly one of --source" in both.stderr
