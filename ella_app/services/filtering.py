@@ -158,6 +158,10 @@ class FilterOutcome:
     def filtered(self) -> list[tuple[int, str]]:
         return [(a, name) for name, ids in self.excluded.items() for a in ids]
 
+    def reasons(self) -> dict[int, str]:
+        """The filter that removed each filtered-out allele, as a snapshot records it."""
+        return {a: name for name, ids in self.excluded.items() for a in ids}
+
     def as_dict(self) -> dict[str, Any]:
         return {
             "filterconfig": None

@@ -166,7 +166,7 @@ def analysis_finalize_without_findings(p: Postprocessing) -> str:
         return "not finalized: the analysis has warnings"
     p.session.add(InterpretationLog(analysis_id=p.analysis.id, message=NO_FINDINGS_MESSAGE))
     p.session.flush()
-    snapshot_analysis(p.session, p.ctx, p.outcome)(p.interpretation)
+    snapshot_analysis(p.session, p.analysis.id, p.outcome.reasons())(p.interpretation)
     interpretation = p.interpretation
     interpretation.state = {"filterconfig_id": p.outcome.filterconfig_id}
     interpretation.status = "Done"

@@ -23,7 +23,7 @@ from flask.testing import FlaskClient
 from sqlalchemy import create_engine, select, text
 from sqlalchemy.orm import Session
 
-from ella_app.api import create_app
+from ella_app.api import create_app, requestlog
 from ella_app.config import load_settings
 from ella_app.db.models import (
     Allele,
@@ -92,8 +92,20 @@ def copy_db(pg: PgCluster, template: str) -> Iterator[str]:
     try:
         yield url
     finally:
+        _flush_request_logs(url)
         get_engine(url).dispose()
         _admin(pg, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+_APPS: list[Flask] = []
+
+
+def _flush_request_logs(db_url: str) -> None:
+    """Let the apps on this database write their queued resourcelog rows before the database goes."""
+    for app in [a for a in _APPS if a.config["ELLA_SETTINGS"].db_url == db_url]:
+        if requestlog.EXTENSION in app.extensions:
+            requestlog.writer(app).flush(5)
+        _APPS.remove(app)
 
 
 def make_app(db_url: str, data_dir: Path) -> Flask:
@@ -109,6 +121,7 @@ def make_app(db_url: str, data_dir: Path) -> Flask:
     }
     app = create_app(load_settings(env))
     app.testing = True
+    _APPS.append(app)
     return app
 
 

@@ -95,9 +95,10 @@ def _stored(url: str, fc: int) -> list[Any]:
         )
 
 
-def _classify(api: Api, base: str, allele: int, cls: str, presented: int | None = None) -> None:
+def _classify(api: Api, base: str, world: World, allele: int, cls: str, presented: int | None = None) -> None:
     body = {
         "allele_id": allele,
+        "annotation_id": world.annotations[allele],
         "alleleassessment": {"classification": cls, "evaluation": {}, "presented_alleleassessment_id": presented},
         "allelereport": {"evaluation": {}},
     }
@@ -122,7 +123,7 @@ def test_classifying_a_variant_changes_the_classification_filter_result_only(env
     _ids(api, base, default)
     default_before = _stored(url, default)
     api.post(f"{subject}/actions/start/")
-    _classify(api, subject, rare, "1")
+    _classify(api, subject, world, rare, "1")
     # the next read of the classification filter's result sees the new class 1 ...
     after = _ids(api, base, classified)
     assert rare not in after["allele_ids"] and rare in after["excluded_allele_ids"]["classification"]

@@ -10,26 +10,20 @@ from pathlib import Path
 from sqlalchemy import select
 
 from ella_app.config import load_settings
-from ella_app.db.models import AlleleAssessment, AlleleReport, User
+from ella_app.db.models import AlleleAssessment, AlleleReport, Annotation, User
 from ella_app.db.session import transaction
 from ella_app.services import classification
 from tests.conftest import Cli
 from tests.support import vcfgen
 
-from .conftest import E2E, NEW_PASSWORD, UI
+from .conftest import E2E, UI
 
 LARGE = 3000
 
 
 def _login(ui: UI, e2e: E2E, username: str) -> None:
-    """Log in, changing the one-time password first unless an earlier test did."""
-    status, _ = e2e.api(
-        "POST",
-        "users/actions/changepassword/",
-        {"username": username, "password": e2e.data.passwords[username], "new_password": NEW_PASSWORD},
-    )
-    assert status in (200, 401), status
-    ui.login(username, NEW_PASSWORD)
+    """Log in, changing the one-time password first unless an earlier test did (``set_password`` remembers)."""
+    ui.login(username, e2e.set_password(username))
 
 
 def _get(ui: UI, e2e: E2E, path: str) -> object:
@@ -48,6 +42,9 @@ def _classify(e2e: E2E, allele_id: int, value: str) -> None:
             )
             for model in (AlleleAssessment, AlleleReport)
         }
+        annotation = session.scalar(
+            select(Annotation.id).where(Annotation.allele_id == allele_id, Annotation.date_superceeded.is_(None))
+        )
         classification.classify(
             session,
             settings.config,
@@ -59,6 +56,7 @@ def _classify(e2e: E2E, allele_id: int, value: str) -> None:
                 report={},
                 presented_assessment_id=current[AlleleAssessment],
                 presented_report_id=current[AlleleReport],
+                annotation_id=annotation,
             ),
         )
 
@@ -123,7 +121,8 @@ def test_thousands_of_variants_keep_only_the_rows_in_view(ui: UI, e2e: E2E, tmp_
     page.wait_for_selector("#variant-list")  # the default config may show none
     with page.expect_response(lambda r: "filteredalleles/" in r.url and f"filterconfig_id={cnv}" in r.url):
         page.select_option("#filterconfig", str(cnv))
-    page.wait_for_function(f"document.querySelector('#variant-list').dataset.count === '{len(ids['allele_ids'])}'")
+    count = len(ids["allele_ids"])
+    page.wait_for_function(f"() => document.querySelector('#variant-list').dataset.count === '{count}'")
     page.wait_for_selector("#variant-list .vitem[aria-selected=true]:not([aria-busy])")
     rendered = page.locator("#variant-list .vitem").count()
     assert 0 < rendered < 200, rendered  # a window of rows, not thousands

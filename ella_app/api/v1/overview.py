@@ -24,8 +24,9 @@ def _revalidated() -> tuple[str, Response | None]:
 
 
 def _cache_headers(response: Response, tag: str) -> Response:
+    # The answer stays ``no-store`` (api/headers.py: patient data never goes to the browser's HTTP cache); the web
+    # UI keeps the body in memory and sends If-None-Match itself (webui/static/js/api.js).
     response.headers["ETag"] = tag
-    response.headers["Cache-Control"] = "private, no-cache"  # always revalidate; shared caches keep nothing
     response.headers["Vary"] = "Cookie"
     return response
 

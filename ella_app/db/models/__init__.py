@@ -9,6 +9,7 @@ from ella_app.db.models.analysis import (
     InterpretationStateHistory,
     Sample,
 )
+from ella_app.db.models.annotationshadow import AnnotationShadowTranscript
 from ella_app.db.models.assessment import (
     AlleleAssessment,
     AlleleAssessmentAttachment,
@@ -62,6 +63,7 @@ __all__ = [
     "Annotation",
     "AnnotationConfig",
     "AnnotationJob",
+    "AnnotationShadowTranscript",
     "Attachment",
     "Base",
     "Broadcast",

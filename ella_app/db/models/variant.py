@@ -29,6 +29,7 @@ class Allele(Base):
     __table_args__ = (
         UniqueConstraint("genome_reference", "chromosome", "vcf_pos", "vcf_ref", "vcf_alt"),
         Index("ix_allele_region", "chromosome", "start_position", "open_end_position"),
+        Index("ix_allele_start_position", "start_position"),  # position search without a chromosome
     )
 
     id: Mapped[intpk]
@@ -66,7 +67,14 @@ class Annotation(Base):
 
 
 class CustomAnnotation(Base):
+    """Annotation added by users (``annotations`` in ELLA's API). One current row per allele."""
+
     __tablename__ = "customannotation"
+    __table_args__ = (
+        Index(
+            "uq_customannotation_current", "allele_id", unique=True, postgresql_where=text("date_superceeded IS NULL")
+        ),
+    )
 
     id: Mapped[intpk]
     allele_id: Mapped[int] = mapped_column(ForeignKey("allele.id"), index=True)
@@ -127,7 +135,7 @@ class AlleleInterpretation(Base):
     allele_id: Mapped[int] = mapped_column(ForeignKey("allele.id"), index=True)
     genepanel_name: Mapped[str]
     genepanel_version: Mapped[str]
-    user_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"), index=True)
     status: Mapped[str] = mapped_column(default="Not started")  # Not started | Ongoing | Done
     workflow_status: Mapped[str] = mapped_column(default="Interpretation")  # Interpretation | Review
     finalized: Mapped[bool | None]

@@ -1,7 +1,7 @@
 """ELLA import: the columns and tables of ELLA v1.17 the kit lacked, so that a migrated database loses nothing
 
 Revision ID: 0006
-Revises: 0004
+Revises: 0005
 Create Date: 2026-12-03 13:10:00
 
 ``ella-cli database import-ella`` copies an ELLA database into this schema. These hold what ELLA keeps and
@@ -9,8 +9,6 @@ the kit had no place for:
 
 * ``alleleassessment.custom_annotation_id``: the custom annotation a classification was made with;
 * ``alleleassessmentreferenceassessment``: the reference evaluations a classification was made with;
-* ``alleleassessmentattachment``: attachments of a classification (created only when missing: the same
-  table, under ELLA's name, comes with the attachments work);
 * ``reference.attachment_id``: a reference's full text as an attachment;
 * ``genepanel.user_id``: who made a custom (non-official) gene panel;
 * ``filterconfig.schema_version``: the version of ELLA's filter config schema the config was written for;
@@ -29,7 +27,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0006"
-down_revision = "0004"
+down_revision = "0005"
 branch_labels = None
 depends_on = None
 
@@ -65,27 +63,6 @@ def upgrade() -> None:
         "alleleassessmentreferenceassessment",
         ["referenceassessment_id"],
     )
-
-    if not sa.inspect(op.get_bind()).has_table("alleleassessmentattachment"):
-        op.create_table(
-            "alleleassessmentattachment",
-            sa.Column("alleleassessment_id", sa.Integer(), nullable=False),
-            sa.Column("attachment_id", sa.Integer(), nullable=False),
-            sa.ForeignKeyConstraint(
-                ["alleleassessment_id"],
-                ["alleleassessment.id"],
-                name=op.f("fk_alleleassessmentattachment_alleleassessment_id_alleleassessment"),
-            ),
-            sa.ForeignKeyConstraint(
-                ["attachment_id"],
-                ["attachment.id"],
-                name=op.f("fk_alleleassessmentattachment_attachment_id_attachment"),
-            ),
-            sa.PrimaryKeyConstraint("alleleassessment_id", "attachment_id", name=op.f("pk_alleleassessmentattachment")),
-        )
-        op.create_index(
-            op.f("ix_alleleassessmentattachment_attachment_id"), "alleleassessmentattachment", ["attachment_id"]
-        )
 
     op.add_column("reference", sa.Column("attachment_id", sa.Integer(), nullable=True))
     _fk("reference", "attachment_id", "attachment")
@@ -183,7 +160,6 @@ def downgrade() -> None:
     op.drop_column("genepanel", "user_id")
     op.drop_constraint(op.f("fk_reference_attachment_id_attachment"), "reference", type_="foreignkey")
     op.drop_column("reference", "attachment_id")
-    # alleleassessmentattachment stays: it belongs to the attachments work when that created it first.
     op.drop_table("alleleassessmentreferenceassessment")
     op.drop_constraint(
         op.f("fk_alleleassessment_custom_annotation_id_customannotation"), "alleleassessment", type_="foreignkey"
