@@ -71,7 +71,7 @@ def _compare_field_by_field(source_url: str, target_url: str) -> int:
             continue
         target, renames = RENAMED.get(table, (table, {}))
         source_rows, target_rows = _rows(source_url, table), _rows(target_url, target)
-        if table == "clilog":  # the kit's own audit rows come after ELLA's
+        if table in ("clilog", "resourcelog", "uiexception"):  # the kit's own log rows come after ELLA's
             top = max((r["id"] for r in source_rows), default=0)
             target_rows = [r for r in target_rows if r["id"] <= top]
         assert len(source_rows) == len(target_rows), table
@@ -102,6 +102,9 @@ def _import(kit: Cli, seeded: Seeded, *extra: str) -> Any:
 
 
 def test_import_carries_every_row_and_file_and_verifies_equal(kit: Cli, ella_source: Seeded) -> None:
+    with psycopg2.connect(kit.env["DB_URL"]) as conn, conn.cursor() as cur:  # a health check hit the API
+        cur.execute("INSERT INTO resourcelog (method, resource, statuscode) VALUES ('GET', '/api/v1/status/', 200)")
+    conn.close()
     result = _import(kit, ella_source, "--json", "--reason", "cut-over from ELLA")
     assert result.exit_code == 0, result.stderr
     report = result.json()
@@ -130,6 +133,8 @@ def test_import_carries_every_row_and_file_and_verifies_equal(kit: Cli, ella_sou
     commands = [r["command"] for r in sorted(_rows(target, "clilog"), key=lambda r: r["id"])]
     assert commands[:2] == ["ella-cli database make-production", "ella-cli deposit genepanel --folder HBOC"]
     assert commands[2:] == ["make-production", "import-ella"]  # the kit's own rows moved after ELLA's
+    requests = sorted(_rows(target, "resourcelog"), key=lambda r: r["id"])
+    assert [(r["id"], r["resource"]) for r in requests][-1] == (3, "/api/v1/status/")
 
 
 def test_history_links_workflows_and_users_survive(kit: Cli, ella_source: Seeded) -> None:

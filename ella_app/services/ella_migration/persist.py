@@ -38,12 +38,12 @@ def lock(target: Any) -> None:
 
 
 def nonempty_tables(target: Any) -> dict[str, int]:
-    """Mapped target tables that hold rows (counted up to 1 each: enough to refuse). The audit log does not
-    count: 'database make-production' wrote its own row there."""
+    """Mapped target tables that hold rows (counted up to 1 each: enough to refuse). The kit's own logs do not
+    count ('database make-production' wrote its audit row, health checks their request rows)."""
     found: dict[str, int] = {}
     with target.cursor() as cur:
         for m in table_maps():
-            if m.target == "clilog":
+            if m.kit_log:
                 continue
             cur.execute(f"SELECT EXISTS (SELECT 1 FROM {_q(m.target)})")
             if cur.fetchone()[0]:
@@ -79,7 +79,7 @@ def copy_tables(
 ) -> dict[str, int]:
     """COPY every table; returns the rows written per target table."""
     written: dict[str, int] = {}
-    _make_room_in_clilog(source, target)
+    _make_room_in_logs(source, target)
     foreign_keys = _drop_foreign_keys(target)
     invalidation = _filter_invalidation_triggers(target)
     _set_triggers(target, invalidation, enabled=False)
@@ -164,16 +164,19 @@ def _set_triggers(target: Any, triggers: list[tuple[str, str]], *, enabled: bool
             cur.execute(f"ALTER TABLE {table} {'ENABLE' if enabled else 'DISABLE'} TRIGGER {_q(name)}")
 
 
-def _make_room_in_clilog(source: Any, target: Any) -> None:
-    """The kit's own audit rows (make-production's) move after ELLA's ids, so ELLA's audit log keeps its ids
-    and the kit's rows stay in order after it."""
-    with source.cursor() as cur:
-        cur.execute("SELECT coalesce(max(id), 0) FROM clilog")
-        offset = int(cur.fetchone()[0])
-    if offset:
-        with target.cursor() as cur:
-            cur.execute("UPDATE clilog SET id = -id")
-            cur.execute("UPDATE clilog SET id = -id + %s", (offset,))
+def _make_room_in_logs(source: Any, target: Any) -> None:
+    """The kit's own log rows (make-production's audit row, health checks' requests) move after ELLA's ids, so
+    ELLA's logs keep their ids and the kit's rows stay in order after them."""
+    for m in table_maps():
+        if not m.kit_log:
+            continue
+        with source.cursor() as cur:
+            cur.execute(f"SELECT coalesce(max(id), 0) FROM {_q(m.source)}")
+            offset = int(cur.fetchone()[0])
+        if offset:
+            with target.cursor() as cur:
+                cur.execute(f"UPDATE {_q(m.target)} SET id = -id")
+                cur.execute(f"UPDATE {_q(m.target)} SET id = -id + %s", (offset,))
 
 
 def _close_cycles(source: Any, target: Any) -> None:

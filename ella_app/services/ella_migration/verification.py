@@ -102,13 +102,13 @@ def _checksum(conn: Any, query: str) -> tuple[int, str]:
 def _target_query(m: TableMap, source_max_id: int | None) -> str:
     columns = ", ".join(f"t.{_q(c)}" for c in m.columns)
     where = ""
-    if m.verify_up_to_source_max_id:
+    if m.kit_log:
         where = f" WHERE t.id <= {int(source_max_id or 0)}"
     return f"SELECT {columns} FROM {_q(m.target)} t{where}"
 
 
 def _source_max_id(source: Any, m: TableMap) -> int | None:
-    if not m.verify_up_to_source_max_id:
+    if not m.kit_log:
         return None
     with source.cursor() as cur:
         cur.execute(f"SELECT coalesce(max(id), 0) FROM {_q(m.source)}")
