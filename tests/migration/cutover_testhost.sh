@@ -10,6 +10,7 @@
 # 4. alice logs in through nginx with her ELLA (bcrypt) password
 set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
+cd "$ROOT"
 # shellcheck source=../../testhosts/lib.sh
 . "$ROOT/testhosts/lib.sh"
 NAME=ella-migr
