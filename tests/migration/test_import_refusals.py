@@ -186,3 +186,21 @@ def test_source_from_a_file_keeps_the_password_off_the_command_line(
     assert refused.exit_code == 2 and f"{empty}, line 1: the first line should hold" in refused.stderr
     both = kit("database", "import-ella", "--source-file", str(url_file), "--source", ella_source.url)
     assert both.exit_code == 2 and "exactly one of --source" in both.stderr
+
+
+def test_a_database_user_that_does_not_own_the_tables_is_refused_with_nothing_written(
+    kit: Cli, ella_source: Seeded
+) -> None:
+    """The import takes the kit's foreign keys off for the copy, which needs the tables' owner."""
+    role = f"importer_{os.getpid()}"
+    _sql(
+        kit.env["DB_URL"],
+        f"CREATE ROLE {role} LOGIN",
+        f"GRANT ALL ON ALL TABLES IN SCHEMA public TO {role}",
+        f"GRANT ALL ON ALL SEQUENCES IN SCHEMA public TO {role}",
+    )
+    other = Cli({**kit.env, "DB_URL": make_url(kit.env["DB_URL"]).set(username=role).render_as_string(False)})
+    result = _refused(other, ella_source, *_with_files(ella_source))
+    assert result.exit_code == 1
+    assert "the kit's database refused the import (must be owner of table" in result.stderr
+    assert "nothing was written" in result.stderr

@@ -35,14 +35,14 @@ from ella_app.services.ella_migration.source import (
 from ella_app.services.ella_migration.validation import Plan, validate
 from ella_app.services.ella_migration.verification import Verification, verify
 
-ProblemsShown = 50  # in the error of a refused run; --dry-run lists them all (up to ROWS_LISTED per rule)
+PROBLEMS_SHOWN = 50  # in the error of a refused run; --dry-run lists them all (up to ROWS_LISTED per rule)
 
 
 class UnmappableDataError(InputError):
     """Rows of the ELLA database that the kit's schema cannot hold: the import stops before writing."""
 
     def __init__(self, plan: Plan) -> None:
-        shown = [str(p) for p in plan.problems[:ProblemsShown]]
+        shown = [str(p) for p in plan.problems[:PROBLEMS_SHOWN]]
         more = len(plan.problems) - len(shown)
         lines = "\n".join(f"  - {s}" for s in shown) + (f"\n  … and {more} more" if more > 0 else "")
         super().__init__(
@@ -245,6 +245,7 @@ def import_ella(
             target = connect(target_url, what="kit's database")
         except psycopg2.Error as exc:
             raise _shape_error(exc, label) from None
+        stage = "reading"
         try:
             persist.lock(target)
             if persist.previous_import(target) is not None or persist.nonempty_tables(target):
@@ -266,10 +267,12 @@ def import_ella(
             if plan.attachment_files and storage is None:
                 raise ConfigError("ATTACHMENT_STORAGE (or app.attachment_storage) is not set: where should files go?")
             clock = time.monotonic()
+            stage = "writing"
             outcome = _persist(
                 source, target, plan, bindings, attachment_dir, storage, (masked_argv(argv), reason), label, progress
             )
             copied = time.monotonic() - clock
+            stage = "verifying"
             outcome.verification = verify(source, target, bindings, storage, progress)
             outcome.seconds = {"validate": validated, "copy": copied, "verify": time.monotonic() - clock - copied}
             target.rollback()  # verification only read
@@ -282,7 +285,7 @@ def import_ella(
             return outcome
         except psycopg2.Error as exc:
             target.rollback()
-            raise _shape_error(exc, label) from None
+            raise _database_error(exc, label, stage) from None
         except BaseException:
             target.rollback()
             raise
@@ -294,4 +297,16 @@ def _shape_error(exc: psycopg2.Error, label: str) -> EllaError:
     detail = (getattr(exc.diag, "message_primary", None) or str(exc)).strip()
     return SchemaStateError(
         f"{label} does not have the shape of an ELLA v1.17 database ({detail}); nothing was written"
+    )
+
+
+def _database_error(exc: psycopg2.Error, label: str, stage: str) -> EllaError:
+    """A database error named by the stage it stopped: reading ELLA, writing the kit, verifying after the commit."""
+    if stage == "reading":
+        return _shape_error(exc, label)
+    detail = (getattr(exc.diag, "message_primary", None) or str(exc)).strip()
+    if stage == "writing":
+        return persist.ImportFailedError(f"the kit's database refused the import ({detail}); nothing was written")
+    return VerificationFailedError(
+        f"the import was committed, but the verification could not run ({detail}): run the same command again to verify"
     )
