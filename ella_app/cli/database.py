@@ -5,11 +5,16 @@ from __future__ import annotations
 import click
 
 from ella_app.cli.context import CliContext, json_option, pass_cli, reason_option
+from ella_app.cli.lazy import LazyGroup
 from ella_app.db import schema
 from ella_app.services import audit
 
 
-@click.group(help="Create, migrate, check and refresh the database schema.")
+@click.group(
+    cls=LazyGroup,
+    lazy_commands={"import-ella": "import_ella"},  # the move from ELLA, in its own module
+    help="Create, migrate, check and refresh the database schema; import an ELLA database.",
+)
 def database() -> None:
     pass
 

@@ -11,7 +11,7 @@ from ella_app.cli.lazy import LazyGroup
 
 # command -> the module under ella_app.cli that defines it (its ``commands`` list or a shared group)
 COMMAND_MODULES = {
-    "database": "database",  # make-production|make|upgrade|downgrade|current|history|compare|refresh|drop
+    "database": "database",  # make-production|make|upgrade|downgrade|current|history|compare|refresh|drop|import-ella
     "config": "config",  # validate
     "filterconfigs": "filterconfigs",  # update|list|deactivate
     "references": "references",  # fetch (``deposit references`` is in the deposit group)

@@ -3,8 +3,9 @@
 This module is the one place for these rules; the CLI and the API both call it. It knows nothing of the
 database: checks that need a user's old password hashes take them as arguments.
 
-Hashes are argon2id (argon2-cffi). ELLA stored bcrypt; such hashes are not accepted here — users
-migrated from ELLA get a new one-time password with ``ella-cli users reset_password``.
+Hashes are argon2id (argon2-cffi). ELLA stored bcrypt (``$2b$…``); users migrated from ELLA
+(``ella-cli database import-ella``) keep those hashes, which are verified here with bcrypt, and
+``needs_rehash`` is true for them, so the first successful login stores an argon2 hash instead.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+import bcrypt
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
 
@@ -110,8 +112,23 @@ def hash_password(password: str) -> str:
     return _hasher.hash(password)
 
 
+# ELLA's hashes: bcrypt's modular-crypt prefixes (the Python bcrypt package writes $2b$).
+_BCRYPT_PREFIXES = ("$2a$", "$2b$", "$2y$")
+
+
+def is_bcrypt_hash(password_hash: str) -> bool:
+    return password_hash.startswith(_BCRYPT_PREFIXES)
+
+
 def verify_password(password_hash: str, password: str) -> bool:
-    """True when ``password`` matches ``password_hash``; False for a mismatch or a hash we cannot read."""
+    """True when ``password`` matches ``password_hash`` (argon2, or bcrypt as ELLA stored it); False for a
+    mismatch or a hash we cannot read."""
+    if is_bcrypt_hash(password_hash):
+        try:
+            # ELLA's bcrypt library used the first 72 bytes of a password; today's refuses longer ones.
+            return bcrypt.checkpw(password.encode("utf-8")[:72], password_hash.encode("ascii"))
+        except (ValueError, UnicodeEncodeError):
+            return False
     try:
         return _hasher.verify(password_hash, password)
     except (VerifyMismatchError, VerificationError, InvalidHashError):

@@ -76,11 +76,30 @@ def test_hash_verify_and_rehash():
     assert hashed.startswith("$argon2id$") and "Secret" not in hashed
     assert passwords.verify_password(hashed, "Secret-Value-9")
     assert not passwords.verify_password(hashed, "secret-value-9")
-    assert not passwords.verify_password("$2b$12$notanargonhash", "x"), "ELLA's bcrypt hashes are not accepted"
+    assert not passwords.verify_password("$2b$12$notanargonhash", "x"), "a malformed bcrypt hash verifies nothing"
     assert not passwords.verify_password("plain-text", "plain-text"), "a raw stored password never matches"
     assert not passwords.needs_rehash(hashed)
     assert passwords.needs_rehash(PasswordHasher(time_cost=2, memory_cost=2048, parallelism=1).hash("x"))
     assert passwords.needs_rehash("$2b$12$notanargonhash")
+
+
+def test_ella_bcrypt_hashes_verify_and_need_rehash():
+    """ELLA hashed with bcrypt.hashpw(password, bcrypt.gensalt()) (src/api/util/useradmin.py); such hashes of
+    migrated users verify, and need a rehash to argon2. Also the old-password check reads them."""
+    import bcrypt
+
+    ella_hash = bcrypt.hashpw(b"Ella-Pass-42", bcrypt.gensalt(rounds=4)).decode()
+    assert passwords.is_bcrypt_hash(ella_hash)
+    assert passwords.verify_password(ella_hash, "Ella-Pass-42")
+    assert not passwords.verify_password(ella_hash, "ella-pass-42")
+    assert passwords.needs_rehash(ella_hash)
+    long_password = "Ab1-" + "x" * 80  # ELLA's bcrypt used the first 72 bytes
+    long_hash = bcrypt.hashpw(long_password.encode()[:72], bcrypt.gensalt(rounds=4)).decode()
+    assert passwords.verify_password(long_hash, long_password)
+    with pytest.raises(passwords.PasswordPolicyError, match="one of the last"):
+        passwords.check_new_password(
+            POLICY, "Ella-Pass-42", current_hash=passwords.hash_password("Now-9x"), old_hashes=[ella_hash]
+        )
 
 
 @pytest.mark.parametrize(

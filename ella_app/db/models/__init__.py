@@ -13,6 +13,7 @@ from ella_app.db.models.annotationshadow import AnnotationShadowTranscript
 from ella_app.db.models.assessment import (
     AlleleAssessment,
     AlleleAssessmentAttachment,
+    AlleleAssessmentReferenceAssessment,
     AlleleReport,
     Attachment,
     GeneAssessment,
@@ -41,6 +42,7 @@ from ella_app.db.models.user import (
 from ella_app.db.models.variant import (
     Allele,
     AlleleInterpretation,
+    AlleleInterpretationSnapshot,
     Annotation,
     CustomAnnotation,
     Genotype,
@@ -52,7 +54,9 @@ __all__ = [
     "Allele",
     "AlleleAssessment",
     "AlleleAssessmentAttachment",
+    "AlleleAssessmentReferenceAssessment",
     "AlleleInterpretation",
+    "AlleleInterpretationSnapshot",
     "AlleleReport",
     "Analysis",
     "AnalysisInterpretation",

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from sqlalchemy import CheckConstraint, ForeignKey, ForeignKeyConstraint, Text
+from sqlalchemy import CheckConstraint, DateTime, ForeignKey, ForeignKeyConstraint, Text, func
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -101,7 +101,9 @@ class AnalysisInterpretationSnapshot(Base):
     annotation_id: Mapped[int | None] = mapped_column(ForeignKey("annotation.id"))
     alleleassessment_id: Mapped[int | None] = mapped_column(ForeignKey("alleleassessment.id"))
     allelereport_id: Mapped[int | None] = mapped_column(ForeignKey("allelereport.id"))
+    customannotation_id: Mapped[int | None] = mapped_column(ForeignKey("customannotation.id"))
     filtered: Mapped[str | None]
+    date_created: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True), server_default=func.now())
 
 
 class InterpretationStateHistory(Base):
@@ -133,3 +135,12 @@ class InterpretationLog(Base):
     priority: Mapped[int | None]
     review_comment: Mapped[str | None]
     warning_cleared: Mapped[bool | None]
+    # the round and the classification or report an entry is about (ELLA keeps these)
+    analysisinterpretation_id: Mapped[int | None] = mapped_column(
+        ForeignKey("analysisinterpretation.id", ondelete="CASCADE")
+    )
+    alleleinterpretation_id: Mapped[int | None] = mapped_column(
+        ForeignKey("alleleinterpretation.id", ondelete="CASCADE")
+    )
+    alleleassessment_id: Mapped[int | None] = mapped_column(ForeignKey("alleleassessment.id"))
+    allelereport_id: Mapped[int | None] = mapped_column(ForeignKey("allelereport.id"))

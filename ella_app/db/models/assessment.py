@@ -31,6 +31,7 @@ class AlleleAssessment(Base):
     genepanel_name: Mapped[str]
     genepanel_version: Mapped[str]
     annotation_id: Mapped[int | None] = mapped_column(ForeignKey("annotation.id"))
+    custom_annotation_id: Mapped[int | None] = mapped_column(ForeignKey("customannotation.id"))
     previous_assessment_id: Mapped[int | None] = mapped_column(ForeignKey("alleleassessment.id"))
     date_created: Mapped[created_at]
     date_superceeded: Mapped[dt.datetime | None]
@@ -103,6 +104,14 @@ class Attachment(Base):
     user_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
     date_created: Mapped[created_at]
 
+
+# The reference evaluations a classification was made with (ELLA's ``alleleassessmentreferenceassessment``).
+AlleleAssessmentReferenceAssessment = Table(
+    "alleleassessmentreferenceassessment",
+    Base.metadata,
+    Column("alleleassessment_id", ForeignKey("alleleassessment.id"), primary_key=True),
+    Column("referenceassessment_id", ForeignKey("referenceassessment.id"), primary_key=True, index=True),
+)
 
 # Attachments of an allele assessment (ELLA's ``alleleassessmentattachment``).
 AlleleAssessmentAttachment = Table(

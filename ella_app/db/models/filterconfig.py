@@ -24,6 +24,7 @@ class FilterConfig(Base):
     date_created: Mapped[created_at]
     date_superceeded: Mapped[dt.datetime | None]
     previous_filterconfig_id: Mapped[int | None] = mapped_column(ForeignKey("filterconfig.id"))
+    schema_version: Mapped[int | None]  # ELLA's filter config schema version (configs migrated from ELLA)
 
     usergroups: Mapped[list[UserGroupFilterConfig]] = relationship(back_populates="filterconfig")
 

@@ -57,6 +57,8 @@ class GenePanel(Base):
     genome_reference: Mapped[str] = mapped_column(String, default="GRCh37")
     official: Mapped[bool] = mapped_column(default=True)
     date_created: Mapped[created_at]
+    # who made a custom (non-official) panel; ALTERed in, as user -> usergroup -> genepanel closes a cycle
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", use_alter=True))
 
     transcripts: Mapped[list[GenePanelTranscript]] = relationship(
         back_populates="genepanel", cascade="all, delete-orphan"

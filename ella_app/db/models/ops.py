@@ -48,6 +48,7 @@ class ResourceLog(Base):
     response_size: Mapped[int | None]
     payload: Mapped[str | None] = mapped_column(Text)
     payload_size: Mapped[int | None]
+    response: Mapped[str | None] = mapped_column(Text)  # the response body ELLA logged (migrated rows)
 
 
 class UiException(Base):

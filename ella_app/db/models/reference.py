@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sqlalchemy import Index, text
+from sqlalchemy import ForeignKey, Index, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from ella_app.db.base import Base, intpk
@@ -29,3 +29,4 @@ class Reference(Base):
     abstract: Mapped[str | None]
     year: Mapped[str | None]
     published: Mapped[bool] = mapped_column(default=True)
+    attachment_id: Mapped[int | None] = mapped_column(ForeignKey("attachment.id"))  # full text, if uploaded

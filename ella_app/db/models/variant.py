@@ -10,6 +10,7 @@ from sqlalchemy import (
     BigInteger,
     Boolean,
     CheckConstraint,
+    DateTime,
     Float,
     ForeignKey,
     ForeignKeyConstraint,
@@ -18,6 +19,7 @@ from sqlalchemy import (
     String,
     UniqueConstraint,
     column,
+    func,
     table,
     text,
 )
@@ -104,7 +106,7 @@ class Genotype(Base):
     variant_quality: Mapped[float | None]
 
 
-# The view ``genotypeallele`` (migration 0006): one row per allele of a genotype, both alleles of a compound
+# The view ``genotypeallele`` (migration 0007): one row per allele of a genotype, both alleles of a compound
 # genotype (``secondallele`` true for the second); every reader finds an analysis's alleles through it.
 # Its ``genotypesampledata`` rows are those with the same genotype_id, sample and ``secondallele``.
 GenotypeAllele = table(
@@ -163,3 +165,21 @@ class AlleleInterpretation(Base):
     user_state: Mapped[jsonb]
     date_created: Mapped[created_at]
     date_last_update: Mapped[created_at]
+
+
+class AlleleInterpretationSnapshot(Base):
+    """What the interpreter saw when a round of the variant workflow was finished (ELLA keeps these)."""
+
+    __tablename__ = "alleleinterpretationsnapshot"
+
+    id: Mapped[intpk]
+    alleleinterpretation_id: Mapped[int] = mapped_column(
+        ForeignKey("alleleinterpretation.id", ondelete="CASCADE"), index=True
+    )
+    allele_id: Mapped[int] = mapped_column(ForeignKey("allele.id"))
+    annotation_id: Mapped[int | None] = mapped_column(ForeignKey("annotation.id"))
+    customannotation_id: Mapped[int | None] = mapped_column(ForeignKey("customannotation.id"))
+    alleleassessment_id: Mapped[int | None] = mapped_column(ForeignKey("alleleassessment.id"))
+    allelereport_id: Mapped[int | None] = mapped_column(ForeignKey("allelereport.id"))
+    filtered: Mapped[str | None]
+    date_created: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True), server_default=func.now())

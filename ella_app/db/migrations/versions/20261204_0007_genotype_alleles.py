@@ -6,8 +6,8 @@ A genotype of a decomposed multiallelic site (GT ``1/2``) holds two alleles: ``a
 snapshots, IGV) find both alleles in one place; ``genotypesampledata`` rows match on (genotype_id,
 secondallele). The partial index lets a lookup by allele reach second alleles without a scan.
 
-Revision ID: 0006
-Revises: 0005
+Revision ID: 0007
+Revises: 0006
 Create Date: 2026-12-04 12:00:00
 """
 
@@ -15,8 +15,8 @@ from __future__ import annotations
 
 from alembic import op
 
-revision = "0006"
-down_revision = "0005"
+revision = "0007"
+down_revision = "0006"
 branch_labels = None
 depends_on = None
 
