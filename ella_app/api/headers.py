@@ -38,7 +38,8 @@ def add_security_headers(response: Response) -> Response:
         response.headers.setdefault(name, value)
     html = response.mimetype == "text/html"
     response.headers.setdefault("Content-Security-Policy", PAGE_CSP if html else API_CSP)
-    if request.endpoint not in CACHEABLE_ENDPOINTS:
+    if request.endpoint not in CACHEABLE_ENDPOINTS or response.status_code >= 400:
+        # errors are never stored, even on a cacheable path (a 403 before login must not outlive the login)
         response.headers["Cache-Control"] = "no-store"
         response.headers.pop("Expires", None)
     return response

@@ -112,6 +112,9 @@ def test_reference_data_may_be_cached(env):
     response = Api(app, url, world.users["ada"]).get("/api/v1/igv/cytoBand.txt")
     assert response.status_code == 200 and response.headers.get("Cache-Control") != "no-store"
     assert response.headers["X-Content-Type-Options"] == "nosniff"
+    # an error on a cacheable path is not stored (a 403 before login must not outlive the login)
+    refused = Api(app, url, None).get("/api/v1/igv/cytoBand.txt")
+    assert refused.status_code == 403 and refused.headers["Cache-Control"] == "no-store"
 
 
 def test_one_policy_for_app_role_and_e2e_nginx():
