@@ -251,7 +251,7 @@ class Servers:
                 "--threads",
                 str(threads),
                 "--timeout",
-                "120",
+                "300",  # as deployed (ella_services_api_timeout)
                 "--forwarded-allow-ips",
                 "*",
                 "benchmarks.api_latency:combined()",

@@ -40,7 +40,10 @@ def _register_blueprints(app: Flask) -> None:
 def _register_error_handlers(app: Flask) -> None:
     @app.errorhandler(EllaError)
     def domain_error(exc: EllaError) -> Any:
-        body = {"code": exc.http_status, "error": type(exc).__name__, "message": exc.message}
+        body: dict[str, Any] = {"code": exc.http_status, "error": type(exc).__name__, "message": exc.message}
+        details = getattr(exc, "details", None)
+        if isinstance(details, dict):
+            body["details"] = details  # e.g. the variants that block finalizing
         return jsonify(body), exc.http_status
 
     @app.errorhandler(HTTPException)

@@ -115,6 +115,7 @@ REQUESTS: dict[str, Schema] = {
                     ),
                     "reuse": {"type": "boolean"},
                     "presented_alleleassessment_id": _nullable(INT_ID),
+                    "attachment_ids": array(INT_ID, maxItems=100, description="attachments/upload/ ids to link"),
                 },
                 extra=False,
             ),
@@ -369,7 +370,8 @@ def build_spec() -> dict[str, Any]:
 
     paths: dict[str, Any] = {}
     for module in resource_modules():
-        paths.update(getattr(module, "PATHS", {}))
+        for path, operations in getattr(module, "PATHS", {}).items():  # several modules may serve one path
+            paths.setdefault(path, {}).update(operations)
     return {
         "openapi": "3.1.0",
         "info": {

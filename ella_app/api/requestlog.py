@@ -11,6 +11,7 @@ import datetime as dt
 import time
 
 from flask import Flask, Response, current_app, g, request
+from werkzeug.exceptions import RequestEntityTooLarge
 
 from ella_app.services.resourcelog import RequestRecord, ResourceLogWriter
 
@@ -35,11 +36,15 @@ def _record(response: Response) -> Response:
     payload = None
     size = request.content_length
     if request.method in UNSAFE_METHODS:
-        if size is None or size <= MAX_READ:
-            payload = request.get_data(cache=True)
-            size = len(payload)
-        else:
-            payload = f"[{size} bytes not logged]".encode()
+        limit = min(MAX_READ, request.max_content_length or MAX_READ)  # a route may lower the request limit
+        try:
+            if size is None or size <= limit:
+                payload = request.get_data(cache=True)
+                size = len(payload)
+            else:
+                payload = f"[{size} bytes not logged]".encode()
+        except RequestEntityTooLarge:  # a body without Content-Length that went over the route's limit
+            payload = b"[over the request size limit, not logged]"
     user = g.get("user")
     user_session = g.get("user_session")
     writer().submit(

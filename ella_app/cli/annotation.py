@@ -34,6 +34,8 @@ def poll(cli: CliContext, interval: float, once: bool) -> None:
         AnnotationClient(url),
         automatic_deposit_with_sample_id=bool(config.get("import", {}).get("automatic_deposit_with_sample_id")),
         app_config=config,
+        preimport_script=config.get("import", {}).get("preimport_script"),
+        preimport_timeout=float(config.get("import", {}).get("preimport_timeout") or 300),
     )
 
     def step() -> None:

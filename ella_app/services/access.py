@@ -26,7 +26,7 @@ from ella_app.db.models import (
     Analysis,
     AnalysisInterpretation,
     GenePanel,
-    Genotype,
+    GenotypeAllele,
     Sample,
     User,
     UserGroupGenePanel,
@@ -68,10 +68,10 @@ def allele_allowed(
 ) -> ColumnElement[bool]:
     """SQL condition: the allele in ``allele_id_column`` is visible to ``user``."""
     in_analysis = exists(
-        select(Genotype.id)
-        .join(Sample, Sample.id == Genotype.sample_id)
+        select(GenotypeAllele.c.genotype_id)
+        .join(Sample, Sample.id == GenotypeAllele.c.sample_id)
         .join(Analysis, Analysis.id == Sample.analysis_id)
-        .where(Genotype.allele_id == allele_id_column, analysis_allowed(user))
+        .where(GenotypeAllele.c.allele_id == allele_id_column, analysis_allowed(user))
     )
     in_allele_workflow = exists(
         select(AlleleInterpretation.id).where(

@@ -10,7 +10,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from ella_app.db.models import Analysis, Genotype, Sample, User
+from ella_app.db.models import Analysis, GenotypeAllele, Sample, User
 from ella_app.errors import InputError
 from ella_app.services import access, overview, variants
 
@@ -61,8 +61,8 @@ def analyses_with(session: Session, user: User, allele_id: int) -> list[dict[str
     query = (
         select(*overview.ANALYSIS_COLUMNS)
         .join(Sample, Sample.analysis_id == Analysis.id)
-        .join(Genotype, Genotype.sample_id == Sample.id)
-        .where(Genotype.allele_id == allele_id, access.analysis_allowed(user))
+        .join(GenotypeAllele, GenotypeAllele.c.sample_id == Sample.id)
+        .where(GenotypeAllele.c.allele_id == allele_id, access.analysis_allowed(user))
         .distinct()
         .order_by(Analysis.id)
     )

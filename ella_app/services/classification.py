@@ -29,7 +29,7 @@ from ella_app.db.models import (
     User,
 )
 from ella_app.errors import ConflictError, InputError, NotFoundError
-from ella_app.services import access
+from ella_app.services import access, attachments
 from ella_app.services.acmg import criteria as acmg_criteria
 from ella_app.services.filters.context import int_ids, is_outdated
 
@@ -293,6 +293,7 @@ def assessments(
         query = query.where(AlleleAssessment.date_superceeded.is_(None))
     rows = list(session.scalars(query.order_by(AlleleAssessment.allele_id, AlleleAssessment.id.desc())))
     users = _users(session, [r.user_id for r in rows])
+    linked = attachments.attachment_ids(session, [r.id for r in rows])
     now = _now()
     return [
         {
@@ -309,6 +310,7 @@ def assessments(
             "date_created": _iso(r.date_created),
             "date_superceeded": _iso(r.date_superceeded),
             "outdated": r.date_superceeded is None and is_outdated(app_config, r.classification, r.date_created, now),
+            "attachment_ids": linked[r.id],
         }
         for r in rows
     ]

@@ -42,11 +42,11 @@ def client_config(app_config: dict[str, Any], user: User | None) -> dict[str, An
     return result
 
 
-def finalize_requirements(app_config: dict[str, Any], user: User, workflow: str) -> dict[str, Any]:
-    """``workflows.<analysis|allele>.finalize_requirements`` of the merged config ({} when not set)."""
+def finalize_requirements(app_config: dict[str, Any], user: User, workflow: str) -> dict[str, Any] | None:
+    """``workflows.<analysis|allele>.finalize_requirements`` of the merged config (None when not set)."""
     workflows = merged_user_config(app_config, user).get("workflows")
     if not isinstance(workflows, dict):
-        return {}
+        return None
     section = workflows.get(workflow)
     requirements = section.get("finalize_requirements") if isinstance(section, dict) else None
-    return requirements if isinstance(requirements, dict) else {}
+    return requirements if isinstance(requirements, dict) else None

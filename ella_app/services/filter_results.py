@@ -384,7 +384,7 @@ def compute(
 
 OUT_OF_PROCESS_ALLELES = 5_000  # larger analyses are filtered in a child process (its memory is returned)
 _ALLELE_COUNT = text(
-    "SELECT count(DISTINCT g.allele_id) FROM genotype g JOIN sample s ON s.id = g.sample_id "
+    "SELECT count(DISTINCT g.allele_id) FROM genotypeallele g JOIN sample s ON s.id = g.sample_id "
     "WHERE s.analysis_id = :analysis"
 )
 

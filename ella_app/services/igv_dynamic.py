@@ -46,7 +46,7 @@ _ANALYSIS_ALLELES = text(
     """
     SELECT a.id, a.chromosome, a.vcf_pos, a.vcf_ref, a.vcf_alt, a.start_position, a.open_end_position
     FROM allele a
-    WHERE a.id IN (SELECT g.allele_id FROM genotype g JOIN sample s ON s.id = g.sample_id
+    WHERE a.id IN (SELECT g.allele_id FROM genotypeallele g JOIN sample s ON s.id = g.sample_id
                    WHERE s.analysis_id = :analysis)
       AND (cardinality(CAST(:wanted AS int[])) = 0 OR a.id = ANY(CAST(:wanted AS int[])))
     """

@@ -13,8 +13,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from ella_app.db.models import Analysis, InterpretationLog, User
-from ella_app.errors import InputError, NotFoundError
-from ella_app.services import access, classification, config_merge, filtering, overview, variants, workflow
+from ella_app.errors import ConflictError, InputError, NotFoundError
+from ella_app.services import access, attachments, classification, config_merge, filtering, overview, variants, workflow
 from ella_app.services.filters.context import int_ids
 from ella_app.services.workflow import Subject
 
@@ -164,24 +164,74 @@ def filterconfigs(session: Session, user: User, analysis: Analysis) -> list[dict
 # ------------------------------------------------------------------------------------------ finishing
 
 
-def _problems(
+MAX_LABELLED = 200  # variants of a refusal described by gene and HGVS (one query); the rest by id
+MAX_NAMED = 20  # variants named in a refusal's message
+
+
+def variant_label(row: dict[str, Any]) -> str:
+    """``BRCA2 c.1275A>G (13:32906889 A>G)``: gene and HGVSc on the panel transcript, then the position."""
+    transcripts = row.get("transcripts") or []
+    gene = next((g["symbol"] for g in row.get("genes") or [] if g.get("symbol")), None) or next(
+        (t["symbol"] for t in transcripts if t.get("symbol")), None
+    )
+    hgvs = transcripts[0].get("hgvsc") if transcripts else None
+    position = f"{row['chromosome']}:{row['vcf_pos']} {row['vcf_ref']}>{row['vcf_alt']}"
+    name = " ".join(x for x in (gene, hgvs) if x)
+    return f"{name} ({position})" if name else position
+
+
+def _finish_check(
     session: Session,
     app_config: dict[str, Any],
     user: User,
     of: Subject,
     interpretation: Any,
     view: variants.FilterView | None,
-) -> list[str]:
+) -> workflow.FinishCheck:
+    """The finalize requirements checked against the variants shown (the analysis' list, or the variant)."""
     requirements = config_merge.finalize_requirements(app_config, user, of.kind)
     if view is not None:
-        current = variants.classifications(session, app_config, view.shown, analysis_id=interpretation.analysis_id)
-        return workflow.finalize_problems(requirements, interpretation, view.shown, current)
-    problems = workflow.finalize_problems(requirements, interpretation, None, None)
-    if of.kind == "allele" and requirements.get("allow_unclassified", True) is False:
-        current = variants.classifications(session, app_config, [of.id]).get(of.id)
-        if current is None or current.outdated:
-            problems.append("the variant is not classified")
-    return problems
+        shown = view.shown
+        current = variants.classifications(session, app_config, shown, analysis_id=interpretation.analysis_id)
+    else:
+        shown = [of.id]
+        current = variants.classifications(session, app_config, shown)
+    return workflow.finalize_check(requirements, of.kind, interpretation, shown, current)
+
+
+def _blocking(
+    session: Session, app_config: dict[str, Any], of: Subject, interpretation: Any, check: workflow.FinishCheck
+) -> list[dict[str, Any]]:
+    """The variants that block finalizing: id, label (the first MAX_LABELLED), reason."""
+    if not check.blockers:
+        return []
+    ids = [b.allele_id for b in check.blockers[:MAX_LABELLED]]
+    rows = variants.list_rows(
+        session,
+        app_config,
+        ids,
+        analysis_id=of.id if of.kind == "analysis" else None,
+        genepanel=(interpretation.genepanel_name, interpretation.genepanel_version),
+    )
+    labels = {r["id"]: variant_label(r) for r in rows}
+    return [{"allele_id": b.allele_id, "variant": labels.get(b.allele_id), "reason": b.reason} for b in check.blockers]
+
+
+def _messages(check: workflow.FinishCheck, blocking: list[dict[str, Any]], *, name: bool = True) -> list[str]:
+    """The problems, then one line for the blocking variants (naming the first MAX_NAMED when ``name``)."""
+    messages = list(check.problems)
+    if blocking and not name:
+        messages.append(f"{len(blocking)} variant(s) block finalizing")
+    elif blocking:
+        named = "; ".join(
+            f"{b['variant'] or 'allele ' + str(b['allele_id'])}: {b['reason']}" for b in blocking[:MAX_NAMED]
+        )
+        more = f"; and {len(blocking) - MAX_NAMED} more" if len(blocking) > MAX_NAMED else ""
+        messages.append(f"{len(blocking)} variant(s) block finalizing: {named}{more}")
+    return messages
+
+
+SAMPLES_CHANGED = "Can not finish interpretation. Additional data have been added to this analysis. Please refresh."
 
 
 def finish_allowed(
@@ -192,7 +242,17 @@ def finish_allowed(
     analysis: Analysis | None,
     interpretation: Any,
     filterconfig_id: int | None,
+    sample_ids: Sequence[int] | None = None,
 ) -> dict[str, Any]:
+    """What the finish dialog shows before the click: per target (the mark actions, finalize) whether it is
+    allowed and why not, the variants that block finalizing and the requirements applied.
+
+    ``sample_ids`` (ELLA's ``finishallowed?q={"sample_ids": [...]}``): the samples the caller has on screen; when
+    the analysis has others now (data was appended), a :class:`ConflictError` as in ELLA."""
+    if sample_ids is not None and analysis is not None:
+        actual = sorted(s.id for s in variants.load_samples(session, analysis.id))
+        if sorted(set(sample_ids)) != actual:
+            raise ConflictError(SAMPLES_CHANGED)
     view = (
         filter_view(
             session,
@@ -203,10 +263,31 @@ def finish_allowed(
         if analysis is not None
         else None
     )
-    problems = _problems(session, app_config, user, of, interpretation, view)
+    check = _finish_check(session, app_config, user, of, interpretation, view)
+    blocking = _blocking(session, app_config, of, interpretation, check)
+    latest = workflow.latest(session, of)
     if interpretation.status != "Ongoing":
-        problems.insert(0, f"the interpretation is '{interpretation.status}', not 'Ongoing'")
-    return {"allowed": not problems, "problems": problems}
+        not_yours = f"the interpretation is '{interpretation.status}', not 'Ongoing'"
+    elif latest is not None and latest.id != interpretation.id:
+        not_yours = "this is not the latest interpretation"
+    elif interpretation.user_id != user.id:
+        not_yours = "the interpretation is owned by another user"
+    else:
+        not_yours = ""
+    finalize = ([not_yours] if not_yours else []) + _messages(check, blocking, name=False)
+    reasons = [not_yours] if not_yours else []
+    targets = [
+        {"action": action, "workflow_status": status, "allowed": not reasons, "reasons": reasons}
+        for action, status in of.targets.items()
+    ]
+    targets.append({"action": "finalize", "workflow_status": "Finalized", "allowed": not finalize, "reasons": finalize})
+    return {
+        "allowed": not finalize,
+        "problems": finalize,
+        "blocking": blocking,
+        "targets": targets,
+        "finalize_requirements": config_merge.finalize_requirements(app_config, user, of.kind),
+    }
 
 
 def act(
@@ -245,9 +326,15 @@ def act(
     elif name == "reopen":
         result = workflow.reopen(session, of, user)
     elif name == "finalize":
-        result = workflow.finalize(
-            session, of, user, lambda round_: _problems(session, app_config, user, of, round_, view), snapshot
-        )
+
+        def check(round_: Any) -> None:
+            found = _finish_check(session, app_config, user, of, round_, view)
+            if not found.allowed:
+                blocking = _blocking(session, app_config, of, round_, found)
+                message = "cannot finalize: " + "; ".join(_messages(found, blocking))
+                raise workflow.WorkflowConflict(message, {"blocking": blocking})
+
+        result = workflow.finalize(session, of, user, check, snapshot)
     else:
         result = workflow.mark(session, of, user, name, snapshot)
     return round_json(session, result)
@@ -273,6 +360,15 @@ def finalize_allele(
         raise NotFoundError(f"allele {allele_id} is not the variant of this workflow")
     assessment = data["alleleassessment"]
     report = data.get("allelereport", {})
+    if not assessment.get("reuse", False) or data.get("referenceassessments"):
+        # ELLA: a new classification (or reference assessments) only in the workflow statuses that allow
+        # finalizing; report texts may always be updated.
+        requirements = config_merge.finalize_requirements(app_config, user, of.kind)
+        if requirements is None:
+            raise workflow.WorkflowConflict(workflow.missing_requirements(of.kind))
+        problem = workflow.status_problem(requirements, current, "saving a classification")
+        if problem:
+            raise workflow.WorkflowConflict(f"cannot classify: {problem}")
     request = classification.Classification(
         allele_id=allele_id,
         classification=assessment.get("classification"),
@@ -289,6 +385,7 @@ def finalize_allele(
         user, (current.genepanel_name, current.genepanel_version), analysis.id if analysis else None
     )
     created = classification.classify(session, app_config, where, request)
+    attachments.link_to_assessment(session, user, created["alleleassessment_id"], assessment.get("attachment_ids", []))
     return {
         **created,
         "alleleassessment": classification.assessments(session, app_config, [allele_id])[0],

@@ -28,6 +28,7 @@ from sqlalchemy.orm import Session
 from ella_app.db.models import FilterConfig
 from ella_app.errors import NotFoundError
 from ella_app.services import filter_results, filtering
+from ella_app.services.filters import external as external_filter
 from ella_app.services.filters.context import (
     PanelData,
     SampleData,
@@ -322,6 +323,13 @@ def filter_view(
         return view
     known = (ctx.stored.get(fc.id), ctx.counts)
     result = filter_results.result_for(session, app_config, ctx.analysis.id, fc, panel, known)
+    kept = _classified_in_round(session, ctx, result.reasons()) if interpretation.status != "Done" else set()
+    if kept:  # rare: the round's own classifications moved variants out of the engine's list; shown as passed
+        passed = _genomic_sort(session, [*result.passed, *kept])
+        excluded = [(name, [a for a in ids if a not in kept]) for name, ids in result.excluded]
+        view = FilterView(fc, passed, excluded, result.unsupported, cnv=result.cnv)  # type: ignore[arg-type]
+        view.manually_added = _manually_added(interpretation.state, view.reasons())
+        return _with_shown(session, view)
     view = FilterView(
         fc,  # type: ignore[arg-type]
         result.passed,
@@ -334,10 +342,34 @@ def filter_view(
     return _with_shown(session, view)
 
 
+_CLASSIFIED_IN_ROUND = text(
+    """
+    SELECT aa.allele_id FROM alleleassessment aa
+    WHERE aa.analysis_id = :analysis AND aa.date_superceeded IS NULL
+      AND aa.date_created >= (SELECT ai.date_created FROM analysisinterpretation ai WHERE ai.id = :interpretation)
+    """
+)
+
+
+def _classified_in_round(session: Session, ctx: RoundContext, reasons: Mapping[int, str]) -> set[int]:
+    """Variants the filters removed whose current classification was saved in this round (in this analysis,
+    after the round was created): they stay in the list, with their new class, until the round ends.
+
+    ELLA's client keeps the list it loaded when the round opened and only reloads the rows after a variant is
+    classified (``finalizeAlleleClicked`` -> ``loadAlleles`` with the same ids), so a variant classified class 1
+    stays in view; the next round filters it afresh. Doing it here keeps the rule over page reloads and makes the
+    finish check and the snapshot agree with what the user saw. The stored filter result stays the engine's
+    (its classification input invalidates it as before); this is laid over it per round."""
+    if not reasons or not ctx.counts.classification:  # no classification change was ever logged for the analysis
+        return set()
+    params = {"analysis": ctx.analysis.id, "interpretation": ctx.interpretation.id}
+    return {a for a in session.scalars(_CLASSIFIED_IN_ROUND, params) if a in reasons}
+
+
 _ANALYSIS_ALLELES = text(
     f"""
     SELECT a.id FROM allele a
-    WHERE a.id IN (SELECT g.allele_id FROM genotype g JOIN sample s ON s.id = g.sample_id
+    WHERE a.id IN (SELECT g.allele_id FROM genotypeallele g JOIN sample s ON s.id = g.sample_id
                    WHERE s.analysis_id = :analysis)
     ORDER BY {GENOMIC_ORDER.format(a="a")}
     """
@@ -357,7 +389,7 @@ def not_in_analysis(session: Session, analysis_id: int, allele_ids: Iterable[int
     found = set(
         session.scalars(
             text(
-                "SELECT DISTINCT g.allele_id FROM genotype g JOIN sample s ON s.id = g.sample_id "
+                "SELECT DISTINCT g.allele_id FROM genotypeallele g JOIN sample s ON s.id = g.sample_id "
                 "WHERE s.analysis_id = :analysis AND g.allele_id = ANY(:ids)"
             ),
             {"analysis": analysis_id, "ids": wanted},
@@ -391,7 +423,7 @@ _ANALYSIS_CLASSIFICATIONS = text(
     """
     SELECT aa.id, aa.allele_id, aa.classification, aa.date_created FROM alleleassessment aa
     WHERE aa.date_superceeded IS NULL
-      AND aa.allele_id IN (SELECT g.allele_id FROM genotype g JOIN sample s ON s.id = g.sample_id
+      AND aa.allele_id IN (SELECT g.allele_id FROM genotypeallele g JOIN sample s ON s.id = g.sample_id
                            WHERE s.analysis_id = :analysis)
     """
 )
@@ -582,14 +614,15 @@ def _rows_sql(pinned: bool) -> Any:
         LEFT JOIN alleleassessment aa ON {assessment}
         LEFT JOIN allelereport ar ON ar.allele_id = a.id AND ar.date_superceeded IS NULL
         LEFT JOIN LATERAL (
-            SELECT g.id, g.filter_status, g.variant_quality FROM genotype g
+            SELECT g.genotype_id AS id, g.filter_status, g.variant_quality FROM genotypeallele g
             WHERE g.allele_id = a.id AND g.sample_id = ANY(CAST(:samples AS int[]))
-            ORDER BY g.id DESC LIMIT 1
+            ORDER BY g.genotype_id DESC LIMIT 1
         ) gt ON true
         LEFT JOIN LATERAL (
-            SELECT d.* FROM genotype g JOIN genotypesampledata d ON d.genotype_id = g.id
+            SELECT d.* FROM genotypeallele g
+            JOIN genotypesampledata d ON d.genotype_id = g.genotype_id AND d.secondallele = g.secondallele
             WHERE g.allele_id = a.id AND g.sample_id = ANY(CAST(:samples AS int[]))
-              AND d.sample_id = :proband AND NOT d.secondallele
+              AND d.sample_id = :proband
             ORDER BY d.id LIMIT 1
         ) gd ON true
         ORDER BY x.n
@@ -657,7 +690,9 @@ def _clinvar(external: dict[str, Any]) -> dict[str, Any] | None:
     if isinstance(data, dict):
         found["variant_id"] = data.get("variant_id")
         items = data.get("items")
-        for item in items if isinstance(items, list) else []:
+        if not isinstance(items, list):
+            items = _clinvar_items(data.get("rcvs"))
+        for item in items:
             if isinstance(item, dict):
                 found["submissions"].append(
                     {
@@ -670,6 +705,11 @@ def _clinvar(external: dict[str, Any]) -> dict[str, Any] | None:
                     }
                 )
         found["significance"] = sorted({s["significance"] for s in found["submissions"] if s["significance"]})
+        status = data.get("variant_description")
+        if isinstance(status, str):  # the review status, as the external filter counts its stars
+            found["review_status"] = [status]
+            if status in external_filter.REVIEW_STATUS_STARS:
+                found["num_stars"] = external_filter.REVIEW_STATUS_STARS[status]
         if isinstance(data.get("num_stars"), int):
             found["num_stars"] = data["num_stars"]
     if isinstance(vcf, dict):
@@ -680,6 +720,18 @@ def _clinvar(external: dict[str, Any]) -> dict[str, Any] | None:
         if found["variant_id"] is None and isinstance(vcf.get("accessions"), list):
             found["accessions"] = vcf["accessions"]
     return found
+
+
+def _clinvar_items(rcvs: Any) -> list[dict[str, Any]]:
+    """The incoming ``rcvs`` form of the clinvarjson converter as ELLA's ``items`` (lists joined with ", ")."""
+    if not isinstance(rcvs, dict):
+        return []
+    items = []
+    for accession, entry in rcvs.items():
+        if isinstance(entry, dict):
+            item = {k: ", ".join(map(str, v)) if isinstance(v, list) else v for k, v in entry.items()}
+            items.append({**item, "rcv": str(accession)})
+    return items
 
 
 def _dict(value: Any) -> dict[str, Any]:
@@ -742,8 +794,9 @@ _DETAIL = text(
                 'type', d.type, 'genotype_quality', d.genotype_quality, 'sequencing_depth', d.sequencing_depth,
                 'allele_depth', d.allele_depth, 'allele_ratio', d.allele_ratio,
                 'genotype_likelihood', d.genotype_likelihood, 'copy_number', d.copy_number,
-                'multiallelic', d.multiallelic) ORDER BY g.id, d.id)
-       FROM genotype g JOIN genotypesampledata d ON d.genotype_id = g.id AND NOT d.secondallele
+                'multiallelic', d.multiallelic) ORDER BY g.genotype_id, d.id)
+       FROM genotypeallele g
+       JOIN genotypesampledata d ON d.genotype_id = g.genotype_id AND d.secondallele = g.secondallele
        WHERE g.allele_id = a.id AND g.sample_id = ANY(CAST(:samples AS int[])))::text
     FROM unnest(CAST(:ids AS int[])) WITH ORDINALITY AS x(id, n)
     JOIN allele a ON a.id = x.id

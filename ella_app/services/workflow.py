@@ -52,7 +52,13 @@ ALLELE_TARGETS = {"markinterpretation": "Interpretation", "markreview": "Review"
 
 
 class WorkflowConflict(ConflictError):
-    """The action does not fit the current state of the workflow (or the round belongs to someone else)."""
+    """The action does not fit the current state of the workflow (or the round belongs to someone else).
+
+    ``details`` (optional) is added to the API's error body, e.g. the variants that block finalizing."""
+
+    def __init__(self, message: str, details: dict[str, Any] | None = None) -> None:
+        super().__init__(message)
+        self.details = details
 
 
 def _now() -> dt.datetime:
@@ -220,15 +226,13 @@ def finalize(
     session: Session,
     subject: Subject,
     user: User,
-    problems: Callable[[Any], list[str]],
+    check: Callable[[Any], None],
     snapshot: SnapshotFn | None = None,
 ) -> Any:
-    """Finish the round as final if ``problems(round)`` finds nothing to object to."""
+    """Finish the round as final; ``check(round)`` raises a :class:`WorkflowConflict` when it may not be."""
     current = _require_latest(session, subject)
     _require_owner(current, user, "finalize")
-    found = problems(current)
-    if found:
-        raise WorkflowConflict("cannot finalize: " + "; ".join(found))
+    check(current)
     if snapshot is not None:
         snapshot(current)
     current.status = "Done"
@@ -255,53 +259,112 @@ def allele_state(state: Any, allele_id: int) -> dict[str, Any]:
     return entry if isinstance(entry, dict) else {}
 
 
-def _flags(state: Any, allele_id: int) -> tuple[bool, bool, bool]:
-    """(technical, not relevant, reuses an outdated classification) from the allele's state."""
+def _draft_class(entry: dict[str, Any]) -> str | None:
+    """The class chosen in the state for a variant and not (yet) saved as its classification: ELLA's state keeps
+    it in ``alleleassessment.classification``; ``reuse: true`` means the existing classification is kept."""
+    assessment = entry.get("alleleassessment")
+    if not isinstance(assessment, dict) or assessment.get("reuse") is True:
+        return None
+    value = assessment.get("classification")
+    return str(value) if isinstance(value, str | int) and not isinstance(value, bool) and value != "" else None
+
+
+def _flags(state: Any, allele_id: int) -> tuple[bool, bool, str | None]:
+    """(marked technical, marked not relevant, class chosen in the state) of a variant."""
     entry = allele_state(state, allele_id)
     analysis: dict[str, Any] = entry["analysis"] if isinstance(entry.get("analysis"), dict) else {}
-    assessment: dict[str, Any] = entry["alleleassessment"] if isinstance(entry.get("alleleassessment"), dict) else {}
+    return analysis.get("verification") == "technical", analysis.get("notrelevant") is True, _draft_class(entry)
+
+
+@dataclass(frozen=True)
+class Blocker:
+    """A variant that stands in the way of finalizing, and why."""
+
+    allele_id: int
+    reason: str
+
+
+@dataclass
+class FinishCheck:
+    """What stands in the way of finalizing a round: general problems and the variants that block it."""
+
+    problems: list[str]
+    blockers: list[Blocker]
+
+    @property
+    def allowed(self) -> bool:
+        return not self.problems and not self.blockers
+
+
+FINALIZING = "finalizing"
+
+
+def missing_requirements(kind: str) -> str:
     return (
-        analysis.get("verification") == "technical",
-        analysis.get("notrelevant") is True,
-        assessment.get("reuse") is True,
+        f"your user group has no finalize requirements for {kind} workflows "
+        f"(workflows.{kind}.finalize_requirements of ella_config.yml or the group's config): ask an administrator"
     )
 
 
-def finalize_problems(
-    requirements: dict[str, Any],
-    interpretation: Any,
-    shown: Sequence[int] | None,
-    current: Mapping[int, Any] | None,
-) -> list[str]:
-    """What stands in the way of finalizing, by ``workflows.<kind>.finalize_requirements``.
-
-    ``workflow_status`` (list): the round's workflow status must be one of them (absent or empty: any).
-    ``allow_unclassified`` (default true): when false, every variant shown must have a current classification
-    (an outdated one counts only when the state marks it reused), unless it is marked technical and
-    ``allow_technical`` (default true) or not relevant and ``allow_notrelevant`` (default true).
-    ``shown``: the variants shown; ``current``: their current classifications (objects with ``outdated``).
-    """
-    problems = []
+def status_problem(requirements: Mapping[str, Any], interpretation: Any, doing: str) -> str | None:
+    """ELLA's ``workflow_status`` requirement: when given, the round's workflow status must be one of them.
+    Finalizing the round and saving a new classification (``doing``) are both bound by it; an empty list allows
+    no finalizing but, as in ELLA's ``finalizeallele`` (which tests the list for truth), any classification."""
     statuses = requirements.get("workflow_status")
-    if isinstance(statuses, list) and statuses and interpretation.workflow_status not in statuses:
-        problems.append(
-            f"the workflow status is '{interpretation.workflow_status}'; finalizing needs {' or '.join(statuses)}"
-        )
-    if requirements.get("allow_unclassified", True) is False and shown is not None and current is not None:
-        unclassified = []
-        for allele_id in shown:
-            assessment = current.get(allele_id)
-            technical, not_relevant, reused = _flags(interpretation.state, allele_id)
-            if assessment is not None and (not assessment.outdated or reused):
-                continue
-            if (technical and requirements.get("allow_technical", True)) or (
-                not_relevant and requirements.get("allow_notrelevant", True)
-            ):
-                continue
-            unclassified.append(allele_id)
-        if unclassified:
-            problems.append(f"{len(unclassified)} variant(s) are not classified (allele ids {unclassified[:20]})")
-    return problems
+    if not isinstance(statuses, list) or (not statuses and doing != FINALIZING):
+        return None
+    if interpretation.workflow_status in statuses:
+        return None
+    if not statuses:
+        return f"{doing} is not allowed in any workflow status (finalize_requirements.workflow_status is empty)"
+    return f"the workflow status is '{interpretation.workflow_status}'; {doing} needs {' or '.join(statuses)}"
+
+
+def finalize_check(
+    requirements: Mapping[str, Any] | None,
+    kind: str,
+    interpretation: Any,
+    shown: Sequence[int],
+    current: Mapping[int, Any],
+) -> FinishCheck:
+    """What stands in the way of finalizing, by ``workflows.<kind>.finalize_requirements`` (ELLA's rules, its API
+    and its finish dialog together; see docs/workflow.md):
+
+    * no requirements in the merged config: finalizing is refused (ELLA: "missing valid configuration");
+    * ``workflow_status``: see :func:`status_problem`;
+    * ``allow_unclassified`` unless true: every variant shown needs a valid classification (current and not
+      outdated) unless it is marked technical or not relevant;
+    * ``allow_technical`` / ``allow_notrelevant`` (ELLA up to 1.16; 1.17 removed them and treats them as true):
+      when false, a variant marked technical / not relevant blocks;
+    * always: a class chosen in the state but not saved as the variant's classification blocks (save or undo it).
+
+    ``shown``: the variants shown; ``current``: their current classifications (objects with ``classification``
+    and ``outdated``).
+    """
+    if requirements is None:
+        return FinishCheck([missing_requirements(kind)], [])
+    problems = []
+    found = status_problem(requirements, interpretation, FINALIZING)
+    if found:
+        problems.append(found)
+    need_class = requirements.get("allow_unclassified") is not True
+    blockers = []
+    for allele_id in shown:
+        technical, not_relevant, draft = _flags(interpretation.state, allele_id)
+        assessment = current.get(allele_id)
+        if draft is not None and (assessment is None or str(assessment.classification) != draft):
+            blockers.append(Blocker(allele_id, f"class {draft} is chosen but not saved as its classification"))
+        elif technical and requirements.get("allow_technical") is False:
+            blockers.append(Blocker(allele_id, "marked technical (allow_technical is false)"))
+        elif not_relevant and requirements.get("allow_notrelevant") is False:
+            blockers.append(Blocker(allele_id, "marked not relevant (allow_notrelevant is false)"))
+        elif not need_class or technical or not_relevant:
+            continue
+        elif assessment is None:
+            blockers.append(Blocker(allele_id, "not classified"))
+        elif assessment.outdated:
+            blockers.append(Blocker(allele_id, f"its classification (class {assessment.classification}) is outdated"))
+    return FinishCheck(problems, blockers)
 
 
 _SNAPSHOT = text(
@@ -314,7 +377,7 @@ _SNAPSHOT = text(
            (SELECT ar.id FROM allelereport ar WHERE ar.allele_id = x.allele_id AND ar.date_superceeded IS NULL
             ORDER BY ar.id DESC LIMIT 1),
            r.filtered
-    FROM (SELECT DISTINCT g.allele_id FROM genotype g JOIN sample s ON s.id = g.sample_id
+    FROM (SELECT DISTINCT g.allele_id FROM genotypeallele g JOIN sample s ON s.id = g.sample_id
           WHERE s.analysis_id = :analysis) x
     LEFT JOIN unnest(CAST(:filtered_ids AS int[]), CAST(:filters AS text[])) AS r(allele_id, filtered)
            ON r.allele_id = x.allele_id

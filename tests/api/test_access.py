@@ -54,6 +54,10 @@ READS = [
     f"/api/v1/workflows/alleles/{VARIANT}/interpretations/{VROUND}/",
     f"/api/v1/workflows/alleles/{VARIANT}/interpretations/{VROUND}/finishallowed/",
     f"/api/v1/workflows/alleles/{VARIANT}/logs/",
+    f"/api/v1/workflows/analyses/{A}/collisions/?allele_ids={VARIANT}",
+    f"/api/v1/workflows/alleles/{VARIANT}/collisions/",
+    f"/api/v1/workflows/similar_alleles/HBOC/v1.0.0/?allele_ids={VARIANT}",
+    f"/api/v1/attachments/analyses/{A}/0/",
 ]
 ANALYSIS_ACTIONS = [
     "start",
@@ -86,6 +90,12 @@ WRITES: list[tuple[str, str, Any]] = [
         {"allele_id": VARIANT, "alleleassessment": {"classification": "3"}},
     ),
     ("POST", f"/api/v1/workflows/alleles/{VARIANT}/logs/", {"message": "hello"}),
+    (
+        "POST",
+        "/api/v1/geneassessments/",
+        {"gene_id": 1101, "genepanel_name": "HBOC", "genepanel_version": "v1.0.0", "evaluation": {"comment": "x"}},
+    ),
+    ("POST", "/api/v1/customannotations/", {"allele_id": VARIANT, "annotations": {"x": 1}}),
 ]
 WATCHED = (
     "analysisinterpretation",
@@ -96,6 +106,8 @@ WATCHED = (
     "referenceassessment",
     "interpretationstatehistory",
     "analysisinterpretationsnapshot",
+    "geneassessment",
+    "customannotation",
 )
 
 
@@ -123,6 +135,8 @@ def shared(pg, template, tmp_path_factory) -> Any:
         tracks = data / "analyses/imported/Diag-HBOC-1/tracks"
         tracks.mkdir(parents=True)
         (tracks / "reads.bam").write_bytes(b"BAM")
+        (tracks.parent / "attachments").mkdir()
+        (tracks.parent / "attachments" / "report.txt").write_bytes(b"report")
         (data / "igv-data/track_config.json").write_text('{"ANALYSIS/.*": {"limit_to_groups": null}}')
         yield app, url, world
 
@@ -140,7 +154,9 @@ def _fill(path: str, world: World) -> str:
 def _body(body: Any, world: World) -> Any:
     if isinstance(body, dict) and body.get("allele_id") == VARIANT:
         allele = world.alleles["hboc_rare"]
-        return {**body, "allele_id": allele, "annotation_id": world.annotations[allele]}
+        if "alleleassessment" not in body:  # a custom annotation: ELLA's body is allele_id, annotations, user_id
+            return {**body, "allele_id": allele}
+        return {**body, "allele_id": allele, "annotation_id": world.annotations[allele]}  # a classification
     return body
 
 

@@ -124,13 +124,46 @@ def test_classifying_a_variant_changes_the_classification_filter_result_only(env
     default_before = _stored(url, default)
     api.post(f"{subject}/actions/start/")
     _classify(api, subject, world, rare, "1")
-    # the next read of the classification filter's result sees the new class 1 ...
+    # the next read of the classification filter's result sees the new class 1: the stored result excludes it ...
     after = _ids(api, base, classified)
-    assert rare not in after["allele_ids"] and rare in after["excluded_allele_ids"]["classification"]
-    assert after["classifications"] == {}  # class 1 is not shown any more
+    [(_, _, stored_passed)] = _stored(url, classified)
+    assert rare not in stored_passed
+    # ... but a variant classified in the ongoing round stays in its list, with its class, until the round ends
+    assert rare in after["allele_ids"] and rare not in after["excluded_allele_ids"]["classification"]
+    assert after["classifications"] == {str(rare): {"classification": "1", "outdated": False}}
     # ... while the default config (no classification filter) is not recomputed
     assert _ids(api, base, default)["allele_ids"] == [rare]
     assert _stored(url, default) == default_before
+
+
+def test_a_variant_classified_in_the_round_stays_listed_until_the_round_ends(env):
+    """Class 1 in an ongoing round: still listed with class 1 on every reload (the rows the side list and the report
+    page's classified variants come from), recorded as shown by the round's snapshot; the next round filters it
+    (classification filter, classes 1 and 2)."""
+    api, _url, world, base, subject = env
+    classified = world.filterconfigs["classified"]
+    rare = world.alleles["hboc_rare"]
+    api.post(f"{subject}/actions/start/")
+    assert rare in _ids(api, base, classified)["allele_ids"]
+    _classify(api, subject, world, rare, "1")
+    during = _ids(api, base, classified)
+    assert rare in during["allele_ids"] and during["classifications"][str(rare)]["classification"] == "1"
+    rows = api.get(f"{base}/alleles/?filterconfig_id={classified}").json
+    assert [(r["id"], r["classification"]["classification"], r["filtered"]) for r in rows if r["id"] == rare] == [
+        (rare, "1", None)
+    ]
+    done = api.post(f"{subject}/actions/finalize/", json={"filterconfig_id": classified})
+    assert done.status_code == 200, done.json
+    first_round = done.json["id"]
+    snapshot = _ids(api, f"{subject}/interpretations/{first_round}", classified)  # asked: filtered afresh
+    recorded = api.get(f"{subject}/interpretations/{first_round}/filteredalleles/").json  # the snapshot
+    assert recorded["snapshot"] is True and rare in recorded["allele_ids"]
+    assert rare in snapshot["excluded_allele_ids"]["classification"]
+    assert api.post(f"{subject}/actions/reopen/").status_code == 200
+    assert api.post(f"{subject}/actions/start/").status_code == 200
+    latest = api.get(f"{subject}/interpretations/").json[-1]["id"]
+    next_round = _ids(api, f"{subject}/interpretations/{latest}", classified)
+    assert rare not in next_round["allele_ids"] and rare in next_round["excluded_allele_ids"]["classification"]
 
 
 def test_a_new_filter_config_version_gets_its_own_result(env, tmp_path):

@@ -68,6 +68,8 @@ def test_no_server_errors(case, fuzz_env):
     if case.path.endswith("/users/actions/logout/"):
         return  # would end the fuzzing session
     response = case.call(cookies=cookies, headers={"X-CSRF-Token": cookies["csrf_token"]})
+    if case.path.endswith("/import/service/samples/") and response.status_code == 502:
+        return  # no annotation service runs here: 502 Bad Gateway names the unreachable service (not a crash)
     assert response.status_code < 500, (
         f"{case.method} {case.formatted_path}: {response.status_code} {response.text[:300]}"
     )

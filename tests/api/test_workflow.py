@@ -39,11 +39,21 @@ class Flow:
         return rows
 
 
+# The hboc group's finalize requirements unless a test sets its own: finalizing (and, as in ELLA, saving a new
+# classification) only in review.
+REVIEW_ONLY = {
+    "allele": {"workflow_status": ["Review"]},
+    "analysis": {"workflow_status": ["Review", "Medical review"], "allow_unclassified": True},
+}
+
+
 @pytest.fixture
 def flow(pg, template, tmp_path):
     name, world = template
     with copy_db(pg, name) as url:
-        yield Flow(make_app(url, tmp_path), url, world)
+        made = Flow(make_app(url, tmp_path), url, world)
+        _requirements(made, **REVIEW_ONLY)
+        yield made
 
 
 def test_full_round_trip(flow):
@@ -157,46 +167,210 @@ def test_finishallowed_explains(flow):
     first = flow.act(flow.ada, "start").json["id"]
     body = flow.ada.get(f"{flow.base}/interpretations/{first}/finishallowed/").json
     assert body["allowed"] is False and "Review or Medical review" in body["problems"][0]
+    assert body["finalize_requirements"]["workflow_status"] == ["Review", "Medical review"]
+    assert [t["action"] for t in body["targets"]][-1] == "finalize"
+    assert all(t["allowed"] for t in body["targets"][:-1]) and body["targets"][-1]["allowed"] is False
 
 
-def test_allow_unclassified_false_needs_classification_or_technical(flow):
+# ------------------------------------------------------------------------------------------ finalize requirements
+# Mirrors ELLA src/api/tests/test_interpretation_workflow.py::TestFinalizationRequirements (the checks of
+# src/api/v1/resources/workflow/helpers.py finalize_allele/finalize_workflow, with the finish dialog's rules of
+# src/webui/src/js/store/modules/views/workflows/computed/canFinalize.js).
+
+
+def _requirements(flow: Flow, **workflows: dict[str, Any]) -> None:
+    """Set the hboc group's ``workflows.<kind>.finalize_requirements`` (replacing the base's ``workflows``)."""
     with session_for(flow.url) as session:
         group = session.get(UserGroup, flow.world.groups["hboc"])
-        group.config = {
-            "workflows": {
-                "analysis": {
-                    "finalize_requirements": {
-                        "workflow_status": ["Interpretation"],
-                        "allow_unclassified": False,
-                        "allow_technical": True,
-                    }
-                }
-            }
-        }
+        group.config = {"workflows": {kind: {"finalize_requirements": r} for kind, r in workflows.items()}}
         session.commit()
-    first = flow.act(flow.ada, "start").json["id"]
-    refused = flow.act(flow.ada, "finalize")
-    assert refused.status_code == 409 and "1 variant(s) are not classified" in refused.json["message"]
+
+
+def _classify(flow: Flow, who: Api, allele: int, base: str | None = None, klass: str = "3") -> Any:
+    body = {
+        "allele_id": allele,
+        "annotation_id": flow.world.annotations[allele],
+        "alleleassessment": {"classification": klass, "presented_alleleassessment_id": None},
+    }
+    return who.post(f"{base or flow.base}/actions/finalizeallele/", json=body)
+
+
+def _assessments(flow: Flow) -> list[tuple[Any, ...]]:
+    return flow.query("SELECT allele_id, classification FROM alleleassessment ORDER BY id")
+
+
+def _show_common_too(flow: Flow, round_id: int, extra: dict[str, Any] | None = None) -> tuple[int, int]:
+    """Re-include hboc_common (the frequency filter removed it): two variants shown, as ELLA's allele_ids."""
+    rare, common = flow.world.alleles["hboc_rare"], flow.world.alleles["hboc_common"]
+    state = {"manuallyAddedAlleles": [common], **(extra or {})}
+    saved = flow.ada.patch(f"{flow.base}/interpretations/{round_id}/", json={"state": state})
+    assert saved.status_code == 200, saved.json
+    return rare, common
+
+
+def test_required_workflow_status_allele(flow):
+    """Mirrors ELLA src/api/tests/test_interpretation_workflow.py::TestFinalizationRequirements::
+    test_required_workflow_status_allele: with ``workflow_status: [Review]`` neither a new classification nor
+    finalizing is allowed in Interpretation; after markreview and start both are."""
+    _requirements(flow, allele={"workflow_status": ["Review"]})
+    allele = flow.world.alleles["hboc_rare"]
+    base = f"/api/v1/workflows/alleles/{allele}"
+    assert flow.ada.post(f"{base}/actions/start/", json={"gp_name": "HBOC", "gp_version": "v1.0.0"}).status_code == 200
+    refused = _classify(flow, flow.ada, allele, base)
+    assert (
+        refused.status_code == 409
+        and "'Interpretation'; saving a classification needs Review" in refused.json["message"]
+    )
+    assert _assessments(flow) == []
+    refused = flow.ada.post(f"{base}/actions/finalize/")
+    assert refused.status_code == 409 and "finalizing needs Review" in refused.json["message"]
+    assert flow.ada.post(f"{base}/actions/markreview/").status_code == 200
+    assert flow.ada.post(f"{base}/actions/start/").status_code == 200
+    assert _classify(flow, flow.ada, allele, base).status_code == 200
+    done = flow.ada.post(f"{base}/actions/finalize/")
+    assert done.status_code == 200 and done.json["finalized"] is True
+
+
+def test_variant_workflow_needs_its_variant_classified(flow):
+    """ELLA's finish dialog for a VARIANTS workflow (canFinalize.js with type allele: no allow_unclassified, so
+    the variant needs a valid classification) — the API enforces the same."""
+    _requirements(flow, allele={"workflow_status": ["Interpretation"]})
+    allele = flow.world.alleles["hboc_rare"]
+    base = f"/api/v1/workflows/alleles/{allele}"
+    round_id = flow.ada.post(f"{base}/actions/start/", json={"gp_name": "HBOC", "gp_version": "v1.0.0"}).json["id"]
+    allowed = flow.ada.get(f"{base}/interpretations/{round_id}/finishallowed/").json
+    assert allowed["allowed"] is False and [b["reason"] for b in allowed["blocking"]] == ["not classified"]
+    refused = flow.ada.post(f"{base}/actions/finalize/")
+    assert refused.status_code == 409 and "BRCA2" in refused.json["message"]
+    assert _classify(flow, flow.ada, allele, base).status_code == 200
+    assert flow.ada.post(f"{base}/actions/finalize/").status_code == 200
+
+
+def test_required_workflow_status_analysis(flow):
+    """Mirrors ELLA src/api/tests/test_interpretation_workflow.py::TestFinalizationRequirements::
+    test_required_workflow_status_analysis: ``workflow_status: [Review, Medical review]``: classifying in
+    Interpretation is refused; after markmedicalreview and start, classifying every variant and finalizing are
+    allowed."""
+    _requirements(flow, analysis={"workflow_status": ["Review", "Medical review"], "allow_unclassified": True})
+    flow.act(flow.ada, "start")
     rare = flow.world.alleles["hboc_rare"]
-    state = {"allele": {str(rare): {"analysis": {"verification": "technical"}}}}
-    assert flow.ada.patch(f"{flow.base}/interpretations/{first}/", json={"state": state}).status_code == 200
+    refused = _classify(flow, flow.ada, rare)
+    assert (
+        refused.status_code == 409
+        and "saving a classification needs Review or Medical review" in refused.json["message"]
+    )
+    assert _assessments(flow) == []
+    assert flow.act(flow.ada, "markmedicalreview").status_code == 200
+    assert flow.act(flow.ada, "start").status_code == 200
+    assert _classify(flow, flow.ada, rare).status_code == 200
+    done = flow.act(flow.ada, "finalize")
+    assert done.status_code == 200 and done.json["workflow_status"] == "Medical review"
+
+
+def test_allow_unclassified(flow):
+    """Mirrors ELLA test_interpretation_workflow.py::TestFinalizationRequirements::test_allow_unclassified: every
+    variant shown but the first classified; ``allow_unclassified: false`` refuses (409 naming the unclassified
+    variant, nothing changed), ``true`` allows."""
+    _requirements(flow, analysis={"allow_unclassified": False})
+    round_id = flow.act(flow.ada, "start").json["id"]
+    rare, common = _show_common_too(flow, round_id)
+    assert _classify(flow, flow.ada, common, klass="1").status_code == 200
+    before = (flow.rounds(), _assessments(flow))
+    allowed = flow.ada.get(f"{flow.base}/interpretations/{round_id}/finishallowed/").json
+    assert allowed["allowed"] is False
+    assert allowed["blocking"] == [
+        {"allele_id": rare, "variant": "BRCA2 c.100A>G (13:32890600 A>G)", "reason": "not classified"}
+    ]
+    refused = flow.act(flow.ada, "finalize")
+    assert refused.status_code == 409, refused.json
+    assert "1 variant(s) block finalizing: BRCA2 c.100A>G (13:32890600 A>G): not classified" in refused.json["message"]
+    assert refused.json["details"]["blocking"] == allowed["blocking"]
+    assert (flow.rounds(), _assessments(flow)) == before
+    assert flow.query(
+        f"SELECT count(*) FROM analysisinterpretationsnapshot WHERE analysisinterpretation_id = {round_id}"
+    ) == [(0,)]
+    _requirements(flow, analysis={"allow_unclassified": True})
+    assert flow.ada.get(f"{flow.base}/interpretations/{round_id}/finishallowed/").json["allowed"] is True
     assert flow.act(flow.ada, "finalize").status_code == 200
 
 
-def test_classified_variant_allows_finalize(flow):
-    with session_for(flow.url) as session:
-        group = session.get(UserGroup, flow.world.groups["hboc"])
-        group.config = {"workflows": {"analysis": {"finalize_requirements": {"allow_unclassified": False}}}}
-        session.commit()
+def test_allow_unclassified_absent_needs_classification(flow):
+    """ELLA's finish dialog (canFinalize.js) asks for classifications unless ``allow_unclassified`` is true (ELLA's
+    config schema requires the key); a group config without it therefore needs every variant classified."""
+    _requirements(flow, analysis={"workflow_status": ["Interpretation"]})
     flow.act(flow.ada, "start")
+    refused = flow.act(flow.ada, "finalize")
+    assert refused.status_code == 409 and "not classified" in refused.json["message"]
+
+
+@pytest.mark.parametrize(("flag", "mark"), [("allow_technical", "technical"), ("allow_notrelevant", "notrelevant")])
+def test_allow_technical_and_notrelevant(flow, flag, mark):
+    """Mirrors ELLA (up to 1.16, removed in b42fcfefb) test_interpretation_workflow.py::TestFinalizationRequirements::
+    test_allow_technical and ::test_allow_notrelevant: the first variant marked technical (not relevant), the rest
+    classified; with the flag false finalizing is refused, with it true (ELLA 1.17: always) allowed."""
+    flags = {"allow_technical": False, "allow_notrelevant": False}
+    _requirements(flow, analysis={"allow_unclassified": False, **flags})
+    round_id = flow.act(flow.ada, "start").json["id"]
     rare = flow.world.alleles["hboc_rare"]
-    body = {
-        "allele_id": rare,
-        "annotation_id": flow.world.annotations[rare],
-        "alleleassessment": {"classification": "4", "presented_alleleassessment_id": None},
-    }
-    assert flow.act(flow.ada, "finalizeallele", body).status_code == 200
+    entry = {"verification": "technical"} if mark == "technical" else {"notrelevant": True}
+    rare, common = _show_common_too(flow, round_id, {"allele": {str(rare): {"analysis": entry}}})
+    assert _classify(flow, flow.ada, common, klass="1").status_code == 200
+    refused = flow.act(flow.ada, "finalize")
+    assert refused.status_code == 409 and f"({flag} is false)" in refused.json["message"]
+    _requirements(flow, analysis={"allow_unclassified": False, **flags, flag: True})
+    assert flow.act(flow.ada, "finalize").status_code == 200
+
+
+def test_a_class_chosen_but_not_saved_blocks_finalizing(flow):
+    """ELLA's finish dialog: a class chosen in the state and not submitted blocks finalizing (not configurable)."""
+    _requirements(flow, analysis={"allow_unclassified": True})
+    round_id = flow.act(flow.ada, "start").json["id"]
+    rare = flow.world.alleles["hboc_rare"]
+    state = {"allele": {str(rare): {"alleleassessment": {"classification": "4"}}}}
+    assert flow.ada.patch(f"{flow.base}/interpretations/{round_id}/", json={"state": state}).status_code == 200
+    refused = flow.act(flow.ada, "finalize")
+    assert refused.status_code == 409 and "class 4 is chosen but not saved" in refused.json["message"]
+    assert _classify(flow, flow.ada, rare, klass="4").status_code == 200
+    assert flow.act(flow.ada, "finalize").status_code == 200
+
+
+def test_empty_workflow_status_allows_classifying_but_not_finalizing(flow):
+    """ELLA: finalize_workflow refuses any status not in the list (``is not None``), finalize_allele checks only
+    a non-empty list."""
+    _requirements(flow, analysis={"workflow_status": [], "allow_unclassified": True})
+    flow.act(flow.ada, "start")
+    assert _classify(flow, flow.ada, flow.world.alleles["hboc_rare"]).status_code == 200
+    refused = flow.act(flow.ada, "finalize")
+    assert refused.status_code == 409 and "not allowed in any workflow status" in refused.json["message"]
+
+
+def test_no_finalize_requirements_refuses_finalizing(flow):
+    """ELLA: "Your user group is missing valid configuration" (dialog), an error (API)."""
+    _requirements(flow, allele={"workflow_status": ["Review"]})  # the group's workflows has no analysis key
+    round_id = flow.act(flow.ada, "start").json["id"]
+    allowed = flow.ada.get(f"{flow.base}/interpretations/{round_id}/finishallowed/").json
+    assert allowed["allowed"] is False and "no finalize requirements for analysis" in allowed["problems"][0]
+    assert flow.act(flow.ada, "finalize").status_code == 409
+    assert flow.act(flow.ada, "markreview").status_code == 200  # the mark actions need no requirements
+
+
+def test_classified_variant_allows_finalize(flow):
+    _requirements(flow, analysis={"allow_unclassified": False})
+    flow.act(flow.ada, "start")
+    assert _classify(flow, flow.ada, flow.world.alleles["hboc_rare"], klass="4").status_code == 200
     assert flow.act(flow.ada, "finalize").status_code == 200  # group config replaced workflow_status: any
+
+
+def test_finishallowed_refuses_changed_samples(flow):
+    """ELLA's finishallowed with ``q={"sample_ids": [...]}``: other samples than the analysis' (data appended) → 409."""
+    round_id = flow.act(flow.ada, "start").json["id"]
+    path = f"{flow.base}/interpretations/{round_id}/finishallowed/"
+    [(sample,)] = flow.query(f"SELECT id FROM sample WHERE analysis_id = {flow.analysis}")
+    assert flow.ada.get(path, query_string={"q": f'{{"sample_ids": [{sample}]}}'}).status_code == 200
+    changed = flow.ada.get(path, query_string={"q": f'{{"sample_ids": [{sample}, {sample + 1000}]}}'})
+    assert changed.status_code == 409 and "Additional data" in changed.json["message"]
+    bad = flow.ada.get(path, query_string={"q": "[1]"})
+    assert bad.status_code == 422 and "sample_ids" in bad.json["message"]
 
 
 def test_work_log_sets_priority_and_comment(flow):

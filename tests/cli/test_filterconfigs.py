@@ -149,7 +149,7 @@ def test_order_dependency_on_groups(cli: Cli, db_url):
         ),
         (  # an exception naming a filter ELLA does not have
             lambda d: d[0]["filterconfig"]["filters"][1]["exceptions"].append({"name": "clinvar", "config": {}}),
-            ["key '0.filterconfig.filters.1.exceptions.2.name'", "unknown filter 'clinvar'"],
+            ["key '0.filterconfig.filters.1.exceptions.3.name'", "unknown filter 'clinvar'"],
         ),
         (  # ELLA's docs call it inheritance_model; its schema and filters say inheritancemodel
             lambda d: d[1]["filterconfig"]["filters"][2].update(name="inheritance_model"),

@@ -82,6 +82,19 @@ def test_new_user_finalizes_an_analysis_with_a_classified_variant(
     _open_analysis(ui)
     page.click("#start")
     page.wait_for_selector("#finish")
+    # The demo groups need every variant shown classified or marked technical / not relevant: the finish dialog
+    # names the others; mark them not relevant.
+    page.click("#finish")
+    page.wait_for_selector("dialog[open] #finish-form")
+    blocking = page.locator("#finalize-blocking li")
+    blocked = [blocking.nth(i).get_attribute("data-allele-id") for i in range(blocking.count())]
+    assert allele_id not in blocked
+    page.click("dialog[open] button:text('Cancel')")
+    for other in blocked:
+        page.click(f"#variant-list .vitem[data-allele-id='{other}']")
+        page.wait_for_selector(f"#variant-list .vitem[data-allele-id='{other}'][aria-selected=true]")
+        page.click("#toggle-notrelevant")
+        page.wait_for_selector("#toggle-notrelevant[aria-pressed=true]")
     page.click("#finish")
     page.wait_for_selector("dialog[open] #finish-form")
     page.check("dialog[open] input[value=finalize]")

@@ -24,6 +24,7 @@ from typing import Any
 import pytest
 
 from tests.conftest import Cli, _create_database
+from tests.support.fake_annotation_service import FakeAnnotationService
 
 from .browser import CHROMIUM, CHROMIUM_ARGS, UI, browser_unavailable, open_ui
 from .data import E2EData, bootstrap, demo_config
@@ -51,6 +52,7 @@ class E2E:
     env: dict[str, str]
     stack: Stack
     changed_passwords: dict[str, str] = field(default_factory=dict)
+    annotation_service: FakeAnnotationService | None = None  # the API's annotation service (ANNOTATION_SERVICE_URL)
 
     def api(self, method: str, path: str, body: Any = None) -> tuple[int, Any]:
         """A request straight to the API (no browser), for set-up steps."""
@@ -93,6 +95,7 @@ def e2e(pg: Any, tmp_path_factory: pytest.TempPathFactory) -> Iterator[E2E]:
     for sub in ("analyses/incoming", "analyses/imported", "attachments", "igv-data"):
         (data_dir / sub).mkdir(parents=True)
     db_url = _create_database(pg, f"e2e_{os.getpid()}", template="ella_template")
+    annotation_service = FakeAnnotationService(active_polls=2).start()
     env = {
         "ELLA_CONFIG": str(demo_config(workdir / "ella_config.yml")),
         "DB_URL": db_url,
@@ -102,13 +105,15 @@ def e2e(pg: Any, tmp_path_factory: pytest.TempPathFactory) -> Iterator[E2E]:
         "IGV_DATA": str(data_dir / "igv-data"),
         "ELLA_OPERATOR": "e2e",
         "ELLA_NON_PRODUCTION_WARNING": NON_PRODUCTION_WARNING,
+        "ANNOTATION_SERVICE_URL": annotation_service.url,
     }
     data = bootstrap(Cli(env), workdir)
     stack = start_stack(env, workdir)
     try:
-        yield E2E(stack.base_url, data, env, stack)
+        yield E2E(stack.base_url, data, env, stack, annotation_service=annotation_service)
     finally:
         stack.stop()
+        annotation_service.stop()
 
 
 @pytest.fixture(scope="session")

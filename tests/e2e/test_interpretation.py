@@ -1,6 +1,7 @@
 """Interpret an imported analysis in the browser: open it from the overview, start, change the filter config,
 re-include a filtered variant, classify a variant with ACMG criteria (one with a changed strength), check the
-report, finish to Review, start the review and finalize (visual mode: test_visual.py)."""
+report, finish to Review, start the review, mark the variants the finish dialog names as blocking not relevant
+and finalize (visual mode: test_visual.py)."""
 
 from __future__ import annotations
 
@@ -101,13 +102,14 @@ def test_classify_and_finalize_an_analysis(ui: UI, e2e: E2E) -> None:
     page.keyboard.press("Control+s")
     page.wait_for_selector("#save:text('Saved')")
 
-    # Finish: finalizing needs Review or Medical review (the group's finalize requirements) -> send to Review.
+    # Finish: the group's finalize requirements need every variant shown classified (or technical / not
+    # relevant), so finalizing is not offered -> send to Review.
     page.click("nav[aria-label=Views] a[data-view=classification]")
     page.wait_for_selector("#variant-list")
     page.click("#finish")
     page.wait_for_selector("dialog[open] #finish-form")
     assert page.is_disabled("dialog[open] input[value=finalize]")
-    assert "Review" in page.inner_text("#finalize-problems")
+    assert "block finalizing" in page.inner_text("#finalize-problems")
     ui.shot("08-finish-dialog", full_page=False)
     page.check("dialog[open] input[value=markreview]")
     page.fill("#finish-message", "Ready for review.")
@@ -116,9 +118,29 @@ def test_classify_and_finalize_an_analysis(ui: UI, e2e: E2E) -> None:
     assert "Review · Not started" in page.inner_text("#workflow-status")
     assert page.locator(f"#vlist-classified .vitem[data-allele-id='{allele_id}']").count() == 1
 
-    # The review round: start it and finalize.
+    # The review round. The demo's group needs every variant shown classified (or marked technical / not
+    # relevant) before finalizing: the finish dialog names the variants in the way before the click.
     page.click("#start")
     page.wait_for_selector("#finish")
+    page.click("#finish")
+    page.wait_for_selector("dialog[open] #finish-form")
+    assert page.is_disabled("dialog[open] input[value=finalize]")
+    blocking = page.locator("#finalize-blocking li")
+    ids = [blocking.nth(i).get_attribute("data-allele-id") for i in range(blocking.count())]
+    assert ids and allele_id not in ids, ids  # the class 5 variant is classified
+    unclassified = page.locator("#vlist-unclassified .vitem")
+    assert sorted(ids) == sorted(
+        unclassified.nth(i).get_attribute("data-allele-id") for i in range(unclassified.count())
+    )
+    assert "not classified" in page.inner_text("#finalize-blocking")
+    ui.shot("08b-finish-blocked-by-unclassified", full_page=False)
+    # a blocking variant's link selects it; mark each not relevant
+    page.click(f"#finalize-blocking li[data-allele-id='{ids[0]}'] a")
+    for blocked in ids:
+        page.click(f"#variant-list .vitem[data-allele-id='{blocked}']")
+        page.wait_for_selector(f"#variant-list .vitem[data-allele-id='{blocked}'][aria-selected=true]")
+        page.click("#toggle-notrelevant")
+        page.wait_for_selector("#toggle-notrelevant[aria-pressed=true]")
     page.click("#finish")
     page.wait_for_selector("dialog[open] #finish-form")
     assert page.is_enabled("dialog[open] input[value=finalize]")

@@ -26,6 +26,8 @@ def test_demo_file():
     assert groups["testgroup02"].import_groups == ("testgroup02",)  # defaults to its own name
     assert groups["testgroup01"].config["acmg"]["genes"]["1101"]["disease_mode"] == "LOF"
     assert groups["testgroup01"].line == 2
+    for group in groups.values():  # the demo: finalizing needs every variant shown classified (or T / NR)
+        assert group.config["workflows"]["analysis"]["finalize_requirements"]["allow_unclassified"] is False
 
 
 def test_absent_keys_stay_absent(tmp_path):
@@ -45,6 +47,22 @@ def test_absent_keys_stay_absent(tmp_path):
         ({"name": "g", "config": {"acmg": {"disease_mode": "SOME"}}}, "0.config.acmg.disease_mode", "SOME"),
         ({"name": "g", "config": {"overview": {"views": ["everything"]}}}, "0.config.overview.views.0", "everything"),
         ({"name": "g", "import_groups": "g"}, "0.import_groups", "is not of type 'array'"),
+        (
+            {
+                "name": "g",
+                "config": {"workflows": {"analysis": {"finalize_requirements": {"allow_unclassified": "no"}}}},
+            },
+            "0.config.workflows.analysis.finalize_requirements.allow_unclassified",
+            "is not of type 'boolean'",
+        ),
+        (
+            {
+                "name": "g",
+                "config": {"workflows": {"allele": {"finalize_requirements": {"workflow_status": ["Done"]}}}},
+            },
+            "0.config.workflows.allele.finalize_requirements.workflow_status.0",
+            "Done",
+        ),
     ],
 )
 def test_schema_errors_name_key_and_line(tmp_path, entry, key, words):

@@ -328,14 +328,9 @@ def test_sibling_id_from_the_ped_file(db_url, tmp_path, ped, siblings):
     assert {name for name, sibling_of in rows if sibling_of == "P"} == siblings
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="readers outside the importer (services/filters/context.py analysis_calls/analysis_allele_ids, "
-    "services/access.py, api/v1/workflows.py, api/v1/alleles.py, api/v1/igv.py) look at genotype.allele_id "
-    "only, not genotype.secondallele_id: the second allele of a compound genotype is not listed yet",
-)
 def test_both_alleles_of_a_compound_genotype_are_in_the_analysis(db_url, tmp_path):
     """ELLA lists both alleles of a compound genotype in the analysis (``Genotype.alleles``)."""
+    from ella_app.services import variants as read_model
     from ella_app.services.filters.context import analysis_context
 
     make_panel(db_url)
@@ -348,3 +343,13 @@ def test_both_alleles_of_a_compound_genotype_are_in_the_analysis(db_url, tmp_pat
     with transaction(db_url) as session:
         ctx = analysis_context(session, {}, analysis_id, ("HBOC", "v1.0.0"))
         assert sorted(a.vcf_alt for a in ctx.alleles.values()) == ["G", "T"]
+        # each allele carries its own sample data (the genotypesampledata row of its side of the genotype)
+        [proband] = ctx.samples
+        kinds = {
+            a.vcf_alt: (a.genotypes[proband.id].type, a.genotypes[proband.id].multiallelic)
+            for a in ctx.alleles.values()
+        }
+        assert kinds == {"G": ("Heterozygous", True), "T": ("Heterozygous", True)}
+        # the read model of the lists and the snapshot at finalize see both as well
+        listed = read_model.analysis_allele_ids(session, analysis_id)
+        assert sorted(listed) == sorted(ctx.alleles)

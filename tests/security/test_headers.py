@@ -41,6 +41,10 @@ def _operations(app, url, world) -> list[tuple[str, str, str]]:
         "version": "v1.0.0",
         "filename": "cytoBand.txt",
         "track": "none.bed",
+        "attachment_id": 1,
+        "index": 0,
+        "genepanel_name": "HBOC",
+        "genepanel_version": "v1.0.0",
     }
     found = []
     for path, item in spec["paths"].items():

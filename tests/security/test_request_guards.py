@@ -119,7 +119,8 @@ class Case:
     method: str
     path: str  # /api/v1/... with the bad text in place
     field: str  # the name the error must give
-    body: str | None = None
+    body: str | bytes | None = None
+    content_type: str = "application/json"
 
     def __str__(self) -> str:
         return f"{self.method} {self.path} [{self.field}]"
@@ -172,7 +173,20 @@ def _cases(spec: dict[str, Any]) -> list[Case]:
                 if isinstance(keyed, dict):
                     keyed["bad\x00key"] = "x"
                     cases.append(Case(method.upper(), _fill_path(path), "", json.dumps(keyed)))
+            form = operation.get("requestBody", {}).get("content", {}).get("multipart/form-data", {}).get("schema")
+            for name, sub in (form or {}).get("properties", {}).items():
+                if sub.get("format") == "binary":  # an upload: the bad text as the file's name
+                    for text in BAD_TEXT.values():
+                        cases.append(Case(method.upper(), _fill_path(path), name, *_multipart(name, text.encode())))
     return cases
+
+
+def _multipart(field: str, filename: bytes) -> tuple[bytes, str]:
+    body = (
+        b'--B\r\nContent-Disposition: form-data; name="' + field.encode() + b'"; filename="' + filename + b'"\r\n'
+        b"Content-Type: application/octet-stream\r\n\r\ncontent\r\n--B--\r\n"
+    )
+    return body, "multipart/form-data; boundary=B"
 
 
 def test_every_routed_operation_is_fuzzed(env, spec):
@@ -228,7 +242,7 @@ def test_control_characters_in_any_field_are_a_422_naming_the_field(env, spec):
                 case.path,
                 method=case.method,
                 data=case.body,
-                content_type="application/json",
+                content_type=case.content_type,
                 headers={"X-CSRF-Token": api.csrf},
             )
         except Exception as exc:  # the test app propagates what would be a 500

@@ -9,12 +9,14 @@ from __future__ import annotations
 
 from typing import Any
 
+import orjson
 from flask import Blueprint, jsonify
 
 from ella_app.api.auth import login_required
 from ella_app.api.db import db
 from ella_app.api.openapi import ID, PAGING, op, query_param, ref
 from ella_app.api.v1 import params
+from ella_app.errors import InputError
 from ella_app.services import interpretations
 
 bp = Blueprint("workflows", __name__)
@@ -66,11 +68,33 @@ def interpretation_filtered(kind: str, subject_id: int, interpretation_id: int) 
     return params.json_response({**view.as_dict(), "classifications": classified})
 
 
+def _sample_ids() -> list[int] | None:
+    """The samples the caller shows: ELLA's ``q={"sample_ids": [...]}`` or ``sample_ids=1,2``."""
+    raw = params.str_arg("q", max_length=10_000)
+    if raw is None:
+        return params.id_list_arg("sample_ids") or None
+    try:
+        query = orjson.loads(raw)
+    except orjson.JSONDecodeError:
+        raise InputError("must be a JSON object", key="q") from None
+    ids = query.get("sample_ids") if isinstance(query, dict) else None
+    if not isinstance(ids, list) or not all(isinstance(i, int) and not isinstance(i, bool) for i in ids):
+        raise InputError('must be {"sample_ids": [ids]}', key="q")
+    return ids
+
+
 def finish_allowed(kind: str, subject_id: int, interpretation_id: int) -> Any:
     subject, analysis = interpretations.subject(db(), params.user(), kind, subject_id)
     interpretation = interpretations.get_round(db(), subject, interpretation_id)
     answer = interpretations.finish_allowed(
-        db(), params.app_config(), params.user(), subject, analysis, interpretation, params.int_arg("filterconfig_id")
+        db(),
+        params.app_config(),
+        params.user(),
+        subject,
+        analysis,
+        interpretation,
+        params.int_arg("filterconfig_id"),
+        _sample_ids(),
     )
     return jsonify(answer)
 
@@ -186,9 +210,20 @@ def _paths() -> dict[str, Any]:
         }
         paths[f"{base}/interpretations/{{interpretation_id}}/finishallowed/"] = {
             "get": op(
-                "Whether the round may be finalized, and what stands in the way",
+                "Per finish target (mark actions, finalize) whether it is allowed and why not; the variants that "
+                "block finalizing (409 when sample_ids differ from the analysis' samples: data was appended)",
                 tag,
-                params=iid,
+                params=[
+                    *iid,
+                    fcq,
+                    {
+                        "name": "q",
+                        "in": "query",
+                        "schema": {"type": "string", "maxLength": 10_000},
+                        "description": 'ELLA\'s {"sample_ids": [ids]}: the samples the caller shows',
+                    },
+                    query_param("sample_ids", "ids", "the samples the caller shows"),
+                ],
                 response={"type": "object"},
             )
         }

@@ -9,8 +9,10 @@ from ella_app.db.models.analysis import (
     InterpretationStateHistory,
     Sample,
 )
+from ella_app.db.models.annotationshadow import AnnotationShadowTranscript
 from ella_app.db.models.assessment import (
     AlleleAssessment,
+    AlleleAssessmentAttachment,
     AlleleReport,
     Attachment,
     GeneAssessment,
@@ -42,12 +44,14 @@ from ella_app.db.models.variant import (
     Annotation,
     CustomAnnotation,
     Genotype,
+    GenotypeAllele,
     GenotypeSampleData,
 )
 
 __all__ = [
     "Allele",
     "AlleleAssessment",
+    "AlleleAssessmentAttachment",
     "AlleleInterpretation",
     "AlleleReport",
     "Analysis",
@@ -56,6 +60,7 @@ __all__ = [
     "Annotation",
     "AnnotationConfig",
     "AnnotationJob",
+    "AnnotationShadowTranscript",
     "Attachment",
     "Base",
     "Broadcast",
@@ -70,6 +75,7 @@ __all__ = [
     "GenePanelPhenotype",
     "GenePanelTranscript",
     "Genotype",
+    "GenotypeAllele",
     "GenotypeSampleData",
     "InterpretationLog",
     "InterpretationStateHistory",

@@ -78,7 +78,7 @@ class AnalysisInterpretation(Base):
     analysis_id: Mapped[int] = mapped_column(ForeignKey("analysis.id", ondelete="CASCADE"), index=True)
     genepanel_name: Mapped[str]
     genepanel_version: Mapped[str]
-    user_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"), index=True)
     status: Mapped[str] = mapped_column(default="Not started", index=True)
     workflow_status: Mapped[str] = mapped_column(default="Interpretation", index=True)
     finalized: Mapped[bool | None]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import ForeignKey, Index, text
+from sqlalchemy import BigInteger, Column, ForeignKey, Index, Table, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from ella_app.db.base import Base, created_at, intpk, jsonb
@@ -25,7 +25,7 @@ class AlleleAssessment(Base):
     allele_id: Mapped[int] = mapped_column(ForeignKey("allele.id"), index=True)
     classification: Mapped[str]  # 1-5, U, NP, RF, DR (from the config)
     evaluation: Mapped[jsonb]  # ACMG criteria, comments
-    user_id: Mapped[int] = mapped_column(ForeignKey("user.id"))
+    user_id: Mapped[int] = mapped_column(ForeignKey("user.id"), index=True)
     usergroup_id: Mapped[int | None] = mapped_column(ForeignKey("usergroup.id"))
     analysis_id: Mapped[int | None] = mapped_column(ForeignKey("analysis.id", ondelete="SET NULL"))
     genepanel_name: Mapped[str]
@@ -69,7 +69,12 @@ class AlleleReport(Base):
 
 
 class GeneAssessment(Base):
+    """A comment on a gene. One current assessment per gene (ELLA's unique index on current rows)."""
+
     __tablename__ = "geneassessment"
+    __table_args__ = (
+        Index("uq_geneassessment_current", "gene_id", unique=True, postgresql_where=text("date_superceeded IS NULL")),
+    )
 
     id: Mapped[intpk]
     gene_id: Mapped[int] = mapped_column(ForeignKey("gene.hgnc_id"), index=True)
@@ -92,8 +97,17 @@ class Attachment(Base):
     id: Mapped[intpk]
     sha256: Mapped[str] = mapped_column(index=True)
     filename: Mapped[str]
-    size: Mapped[int]
+    size: Mapped[int] = mapped_column(BigInteger)
     mimetype: Mapped[str | None]
     extension: Mapped[str | None]
     user_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
     date_created: Mapped[created_at]
+
+
+# Attachments of an allele assessment (ELLA's ``alleleassessmentattachment``).
+AlleleAssessmentAttachment = Table(
+    "alleleassessmentattachment",
+    Base.metadata,
+    Column("alleleassessment_id", ForeignKey("alleleassessment.id"), primary_key=True),
+    Column("attachment_id", ForeignKey("attachment.id"), primary_key=True, index=True),
+)

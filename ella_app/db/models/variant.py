@@ -8,12 +8,17 @@ from typing import Any
 from sqlalchemy import (
     ARRAY,
     BigInteger,
+    Boolean,
     CheckConstraint,
+    Float,
     ForeignKey,
     ForeignKeyConstraint,
     Index,
     Integer,
+    String,
     UniqueConstraint,
+    column,
+    table,
     text,
 )
 from sqlalchemy.dialects.postgresql import JSONB
@@ -27,6 +32,7 @@ class Allele(Base):
     __table_args__ = (
         UniqueConstraint("genome_reference", "chromosome", "vcf_pos", "vcf_ref", "vcf_alt"),
         Index("ix_allele_region", "chromosome", "start_position", "open_end_position"),
+        Index("ix_allele_start_position", "start_position"),  # position search without a chromosome
     )
 
     id: Mapped[intpk]
@@ -64,7 +70,14 @@ class Annotation(Base):
 
 
 class CustomAnnotation(Base):
+    """Annotation added by users (``annotations`` in ELLA's API). One current row per allele."""
+
     __tablename__ = "customannotation"
+    __table_args__ = (
+        Index(
+            "uq_customannotation_current", "allele_id", unique=True, postgresql_where=text("date_superceeded IS NULL")
+        ),
+    )
 
     id: Mapped[intpk]
     allele_id: Mapped[int] = mapped_column(ForeignKey("allele.id"), index=True)
@@ -79,6 +92,9 @@ class Genotype(Base):
     """A call in one sample; ``secondallele_id`` is set for compound (multiallelic) genotypes."""
 
     __tablename__ = "genotype"
+    __table_args__ = (
+        Index("ix_genotype_secondallele_id", "secondallele_id", postgresql_where=text("secondallele_id IS NOT NULL")),
+    )
 
     id: Mapped[intpk]
     allele_id: Mapped[int] = mapped_column(ForeignKey("allele.id"), index=True)
@@ -86,6 +102,20 @@ class Genotype(Base):
     sample_id: Mapped[int] = mapped_column(ForeignKey("sample.id", ondelete="CASCADE"), index=True)
     filter_status: Mapped[str | None]
     variant_quality: Mapped[float | None]
+
+
+# The view ``genotypeallele`` (migration 0006): one row per allele of a genotype, both alleles of a compound
+# genotype (``secondallele`` true for the second); every reader finds an analysis's alleles through it.
+# Its ``genotypesampledata`` rows are those with the same genotype_id, sample and ``secondallele``.
+GenotypeAllele = table(
+    "genotypeallele",
+    column("genotype_id", Integer),
+    column("sample_id", Integer),
+    column("allele_id", Integer),
+    column("secondallele", Boolean),
+    column("filter_status", String),
+    column("variant_quality", Float),
+)
 
 
 class GenotypeSampleData(Base):
@@ -125,7 +155,7 @@ class AlleleInterpretation(Base):
     allele_id: Mapped[int] = mapped_column(ForeignKey("allele.id"), index=True)
     genepanel_name: Mapped[str]
     genepanel_version: Mapped[str]
-    user_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"), index=True)
     status: Mapped[str] = mapped_column(default="Not started")  # Not started | Ongoing | Done
     workflow_status: Mapped[str] = mapped_column(default="Interpretation")  # Interpretation | Review
     finalized: Mapped[bool | None]

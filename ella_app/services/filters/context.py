@@ -28,7 +28,7 @@ from ella_app.db.models import (
     Gene,
     GenePanelPhenotype,
     GenePanelTranscript,
-    Genotype,
+    GenotypeAllele,
     GenotypeSampleData,
     Phenotype,
     Sample,
@@ -443,15 +443,16 @@ def load_samples(session: Session, analysis_id: int) -> list[SampleData]:
 
 def analysis_allele_ids(session: Session, analysis_id: int) -> list[int]:
     query = (
-        select(Genotype.allele_id)
-        .join(Sample, Sample.id == Genotype.sample_id)
+        select(GenotypeAllele.c.allele_id)
+        .join(Sample, Sample.id == GenotypeAllele.c.sample_id)
         .where(Sample.analysis_id == analysis_id)
         .distinct()
     )
     return sorted(session.scalars(query))
 
 
-Call = tuple[int, int, str | None, float | None]  # genotype id, allele id, FILTER, QUAL
+# genotype id, allele id, second allele of the genotype, FILTER, QUAL (a row of the genotypeallele view)
+Call = tuple[int, int, bool, str | None, float | None]
 
 
 def load_alleles(
@@ -582,22 +583,24 @@ def _load_genotypes(
     session: Session, alleles: dict[int, AlleleData], sample_ids: list[int], calls: list[Call] | None
 ) -> None:
     if calls is None:
-        query = select(Genotype.id, Genotype.allele_id, Genotype.filter_status, Genotype.variant_quality).where(
-            Genotype.allele_id == int_ids(alleles), Genotype.sample_id == int_ids(sample_ids)
+        query = select(*_CALL_COLUMNS).where(
+            GenotypeAllele.c.allele_id == int_ids(alleles), GenotypeAllele.c.sample_id == int_ids(sample_ids)
         )
         calls = list(session.execute(query).tuples())
-    genotype_allele: dict[int, tuple[int, str | None, float | None]] = {}
-    for genotype_id, allele_id, filter_status, qual in calls:
+    # (genotype id, second allele) -> allele: a compound genotype holds two alleles, each with its sample data
+    genotype_allele: dict[tuple[int, bool], tuple[int, str | None, float | None]] = {}
+    for genotype_id, allele_id, second, filter_status, qual in calls:
         allele = alleles.get(allele_id)
         if allele is None:
             continue
-        genotype_allele[genotype_id] = (allele_id, filter_status, qual)
+        genotype_allele[(genotype_id, second)] = (allele_id, filter_status, qual)
         allele.filter_status = filter_status
         allele.variant_quality = qual
     if not genotype_allele:
         return
     data = select(
         GenotypeSampleData.genotype_id,
+        GenotypeSampleData.secondallele,
         GenotypeSampleData.sample_id,
         GenotypeSampleData.type,
         GenotypeSampleData.genotype_quality,
@@ -607,18 +610,30 @@ def _load_genotypes(
         GenotypeSampleData.genotype_likelihood,
         GenotypeSampleData.copy_number,
         GenotypeSampleData.multiallelic,
-    ).where(GenotypeSampleData.genotype_id == int_ids(genotype_allele), GenotypeSampleData.secondallele.is_(False))
-    for genotype_id, sample_id, kind, gq, dp, ad, ratio, pl, cn, multiallelic in session.execute(data).tuples():
-        allele_id, filter_status, qual = genotype_allele[genotype_id]
+    ).where(GenotypeSampleData.genotype_id == int_ids({g for g, _ in genotype_allele}))
+    for genotype_id, second, sample_id, kind, gq, dp, ad, ratio, pl, cn, multiallelic in session.execute(data).tuples():
+        found = genotype_allele.get((genotype_id, second))
+        if found is None:
+            continue
+        allele_id, filter_status, qual = found
         alleles[allele_id].genotypes[sample_id] = GenotypeData(
             sample_id, kind, gq, dp, ad, ratio, pl, cn, multiallelic, filter_status, qual
         )
 
 
+_CALL_COLUMNS = (
+    GenotypeAllele.c.genotype_id,
+    GenotypeAllele.c.allele_id,
+    GenotypeAllele.c.secondallele,
+    GenotypeAllele.c.filter_status,
+    GenotypeAllele.c.variant_quality,
+)
+
+
 def analysis_calls(session: Session, analysis_id: int) -> list[Call]:
     query = (
-        select(Genotype.id, Genotype.allele_id, Genotype.filter_status, Genotype.variant_quality)
-        .join(Sample, Sample.id == Genotype.sample_id)
+        select(*_CALL_COLUMNS)
+        .join(Sample, Sample.id == GenotypeAllele.c.sample_id)
         .where(Sample.analysis_id == analysis_id)
     )
     return list(session.execute(query).tuples())

@@ -3,12 +3,16 @@
 import { ApiError, post, setUnauthenticatedHandler } from "./api.js";
 import { $, h, replace, toast } from "./dom.js";
 import { loadBroadcasts, loadConfig, loadUser, logout, session } from "./session.js";
+import { installSearch } from "./search.js";
 
 const routes = [
   { pattern: /^\/login$/, page: () => import("./pages/login.js"), public: true },
   { pattern: /^\/overview(?:\/(analyses|variants))?$/, page: () => import("./pages/overview.js"), keys: ["section"] },
+  { pattern: /^\/overview\/import$/, page: () => import("./pages/import.js") },
   { pattern: /^\/workflows\/analyses\/(\d+)(?:\/(info|classification|quick|report|visual))?$/,
     page: () => import("./pages/workflow.js"), keys: ["id", "view"] },
+  { pattern: /^\/workflows\/variants\/([^/]+)\/([^/]+)$/, page: () => import("./pages/variantworkflow.js"),
+    keys: ["genome", "variant"] },
 ];
 
 let current = null; // {module, path}
@@ -83,8 +87,11 @@ function updateChrome(path) {
       || session.user.username;
     $("#who-group").textContent = session.user.group ? `(${session.user.group.name})` : "";
   }
-  for (const a of document.querySelectorAll("#topbar nav a")) {
-    if (path.startsWith(`/${a.dataset.nav}`)) a.setAttribute("aria-current", "page");
+  const links = [...document.querySelectorAll("#topbar nav a")];
+  const best = links.filter((a) => path.startsWith(`/${a.dataset.nav}`))
+    .sort((a, b) => b.dataset.nav.length - a.dataset.nav.length)[0];  // the most specific link only
+  for (const a of links) {
+    if (a === best) a.setAttribute("aria-current", "page");
     else a.removeAttribute("aria-current");
   }
   renderBanners(path);
@@ -154,6 +161,7 @@ async function boot() {
     navigate("/login");
   });
   window.addEventListener("hashchange", route);
+  installSearch();
   window.addEventListener("beforeunload", (event) => {
     if (current && current.module.canLeave && !current.module.canLeave()) {
       event.preventDefault();

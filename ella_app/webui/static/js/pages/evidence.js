@@ -12,6 +12,7 @@ import { referenceList } from "./refevaluation.js";
 import { FIELDS, templateMenu } from "../templates.js";
 import { readOnlyReason } from "./readonly.js";
 import { userName } from "./workflow.js";
+import { decorateEvidence } from "../evidence-extras.js";
 
 export function renderEvidence(box, wf, detail) {
   const left = h("div", { class: "evidence" },
@@ -26,6 +27,7 @@ export function renderEvidence(box, wf, detail) {
     historySection(detail));
   const right = classificationForm(wf, detail);
   replace(box, h("div", { class: "two-col" }, left, right));
+  decorateEvidence(box, wf, detail); // gene popover and comment, collision warning (evidence-extras.js)
 }
 
 // ------------------------------------------------------------------------------------------ evidence
@@ -338,6 +340,7 @@ export async function classify(wf, detail, assessment, report, button) {
         classification: { comment: assessment.evaluation.classification.comment || "" },
       },
       presented_alleleassessment_id: detail.allele_assessment ? detail.allele_assessment.id : null,
+      attachment_ids: assessment.attachment_ids || [], // attachments.js
     },
     allelereport: {
       evaluation: { comment: report.evaluation.comment || "" },

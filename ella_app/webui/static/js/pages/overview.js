@@ -3,6 +3,7 @@ import { get, paged } from "../api.js";
 import { fmtDate, h, replace } from "../dom.js";
 import { navigate } from "../app.js";
 import { overviewViews, priorityName, className } from "../session.js";
+import { variantPath } from "../search.js";
 
 const ANALYSIS_SECTIONS = [
   ["not_ready", "Not ready"],
@@ -184,15 +185,20 @@ function alleleRow(item) {
   const round = latestRound(item);
   const owner = round && round.user ? round.user.username : "";
   const cls = allele.classification;
-  return h("tr", { "data-search": `${gene} ${hgvs} ${owner} ${item.review_comment || ""}`.toLowerCase() },
+  const link = variantPath(allele, item.genepanel); // its VARIANTS workflow
+  const row = h("tr", { class: "clickable", tabindex: "0", "data-allele-id": allele.id,
+    "data-search": `${gene} ${hgvs} ${owner} ${item.review_comment || ""}`.toLowerCase() },
     h("td", null, item.priority > 1 ? h("span", { class: `badge prio-${item.priority}` }, priorityName(item.priority)) : null),
     h("td", null, h("strong", null, gene)),
-    h("td", { class: "mono" }, hgvs),
+    h("td", { class: "mono" }, h("a", { href: `#${link}` }, hgvs)),
     h("td", null, item.genepanel ? `${item.genepanel.name} ${item.genepanel.version}` : ""),
     h("td", null, cls ? h("span", { class: `badge class ${classBadge(cls.classification)}${cls.outdated ? " outdated" : ""}`,
       title: className(cls.classification) }, cls.classification) : ""),
     h("td", null, owner),
     h("td", { class: "small" }, item.review_comment || ""));
+  row.addEventListener("click", (e) => { if (e.target.tagName !== "A") navigate(link); });
+  row.addEventListener("keydown", (e) => { if (e.key === "Enter") navigate(link); });
+  return row;
 }
 
 export function classBadge(value) {

@@ -1,0 +1,100 @@
+"""A ClinVar-pathogenic variant outside the gene panel's regions is rescued by the region filter's ``external``
+exception (issue 10): the demo's Default filter config (files/demo/fixtures/filterconfigs.json) keeps, in the
+region and consequence filters, variants ClinVar calls pathogenic more often than benign with at least one star.
+
+The analysis is imported by ``ella-cli deposit analysis`` from a VCF written here: two deep intronic BRCA2
+variants (c.67+336, c.67+436, far outside the regions and the splice region of -20/+6), the first with a ClinVar
+record of two pathogenic submissions (criteria provided, multiple submitters: two stars), and one missense
+variant inside the regions."""
+
+from __future__ import annotations
+
+import binascii
+import json
+from pathlib import Path
+from typing import Any
+
+from tests.conftest import Cli
+
+from .conftest import E2E, UI
+
+NAME = "ClinVarRescue-1.HBOC_v1.0.0"
+RESCUED, REMOVED, INSIDE = 32891000, 32891100, 32890610
+HEADER = """##fileformat=VCFv4.1
+##reference=GRCh37
+##INFO=<ID=CSQ,Number=.,Type=String,Description="Format: Allele|Consequence|SYMBOL|Feature_type|Feature|HGVSc|HGNC_ID">
+##INFO=<ID=CLINVARJSON,Number=1,Type=String,Description="ClinVar as base16 JSON">
+##FORMAT=<ID=GT,Number=1,Type=String,Description="Genotype">
+#CHROM\tPOS\tID\tREF\tALT\tQUAL\tFILTER\tINFO\tFORMAT\tPROBAND
+"""
+PATHOGENIC = {
+    "variant_description": "criteria provided, multiple submitters, no conflicts",
+    "variant_id": 1000001,
+    "rcvs": {
+        f"SCV00000000{i}": {
+            "traitnames": ["Hereditary breast and ovarian cancer syndrome"],
+            "clinical_significance_descr": ["Pathogenic"],
+            "variant_id": ["1000001"],
+            "submitter": [f"Lab {i}"],
+            "last_evaluated": ["2020-01-01"],
+        }
+        for i in (1, 2)
+    },
+}
+
+
+def _record(pos: int, consequence: str, hgvsc: str, clinvar: dict[str, Any] | None) -> str:
+    info = [f"CSQ=G|{consequence}|BRCA2|Transcript|NM_000059.3|NM_000059.3:{hgvsc}|1101"]
+    if clinvar is not None:
+        info.append("CLINVARJSON=" + binascii.hexlify(json.dumps(clinvar).encode()).decode())
+    return "\t".join(["13", str(pos), ".", "A", "G", "500", "PASS", ";".join(info), "GT", "0/1"]) + "\n"
+
+
+def _deposit(e2e: E2E, workdir: Path) -> int:
+    folder = workdir / NAME
+    folder.mkdir()
+    records = [
+        _record(INSIDE, "missense_variant", "c.110A>G", None),
+        _record(RESCUED, "intron_variant", f"c.67+{RESCUED - 32890664}A>G", PATHOGENIC),
+        _record(REMOVED, "intron_variant", f"c.67+{REMOVED - 32890664}A>G", None),
+    ]
+    (folder / f"{NAME}.vcf").write_text(HEADER + "".join(records))
+    return int(Cli(e2e.env).ok("deposit", "analysis", str(folder), "--json").json()["analysis_id"])
+
+
+def _get(ui: UI, e2e: E2E, path: str) -> Any:
+    response = ui.page.request.get(e2e.base_url + "api/v1/" + path)
+    assert response.ok, f"{path}: {response.status}"
+    return response.json()
+
+
+def test_clinvar_pathogenic_outside_the_regions_is_rescued(ui: UI, e2e: E2E, tmp_path: Path) -> None:
+    analysis = _deposit(e2e, tmp_path)
+    page = ui.page
+    ui.login("testuser1", e2e.set_password("testuser1"))
+
+    # The API: Default (the group's first config) shows the rescued variant; the region filter removed the other.
+    rounds = _get(ui, e2e, f"workflows/analyses/{analysis}/interpretations/")
+    ids = _get(ui, e2e, f"workflows/analyses/{analysis}/interpretations/{rounds[-1]['id']}/filteredalleles/")
+    assert ids["filterconfig"]["name"] == "Default" and ids["unsupported_filters"] == []
+    rows = _get(ui, e2e, f"workflows/analyses/{analysis}/interpretations/{rounds[-1]['id']}/alleles/")
+    positions = {r["vcf_pos"]: r["id"] for r in rows}
+    assert sorted(positions) == [INSIDE, RESCUED]
+    assert len(ids["excluded_allele_ids"]["region"]) == 1
+
+    # The browser: the rescued variant is in the list with its ClinVar record; the other is under Filtered variants.
+    ui.goto(f"#/workflows/analyses/{analysis}/classification")
+    page.wait_for_selector("#workflow #variant-list")
+    rescued = page.locator(f"#variant-list .vitem[data-allele-id='{positions[RESCUED]}']")
+    assert "c.67+336A>G" in rescued.inner_text()
+    rescued.click()
+    page.wait_for_selector(f"#variant-list .vitem[data-allele-id='{positions[RESCUED]}'][aria-selected=true]")
+    page.wait_for_selector("#clinvar")
+    clinvar = page.inner_text("#clinvar")
+    assert "Pathogenic" in clinvar and "★★" in clinvar, clinvar
+    ui.shot("40-region-rescue-clinvar")
+    page.click("#show-filtered")
+    page.wait_for_selector("dialog[open] #filtered-table")
+    table = page.inner_text("dialog[open] #filtered-table")
+    assert "region" in table and f"c.67+{REMOVED - 32890664}A>G" in table, table
+    ui.shot("41-region-rescue-filtered", full_page=False)
