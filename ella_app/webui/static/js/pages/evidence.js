@@ -364,7 +364,7 @@ export async function classify(wf, detail, assessment, report, button) {
   const entry = wf.alleleState(detail.id);
   if (entry.referenceassessments?.length) {
     delete entry.referenceassessments;
-    wf.details.delete(detail.id);
+    wf.details?.delete(detail.id);
     wf.dirty = true;
     await wf.save({ quiet: true });
   }
