@@ -223,4 +223,5 @@ def test_suggestions_in_the_variants_workflow(ui: UI, e2e: E2E, analysis_id: int
     page.wait_for_selector("#variant-workflow")
     expect(page.locator("#acmg-suggested li[data-code='PVS1']")).to_have_count(1)
     expect(page.locator("#acmg-suggested li[data-code='PM2']")).to_have_attribute("data-suggested", "PPxPM2")
+    assert page.locator("#analysis-comment").count() == 0  # no analysis here
     ui.shot("48-acmg-variants-workflow", full_page=False)
