@@ -277,9 +277,12 @@ def body(rng: random.Random, allele_ids: list[int]) -> bytes:
 
 
 def measure(port: int, token: str, path: str, bodies: list[bytes], processes: list[int]) -> dict[str, Any]:
+    from ella_app.security.tokens import csrf_token
+
+    csrf = csrf_token(token)  # bound to the session (main's CSRF check since the security hardening)
     headers = {
-        "Cookie": f"AuthenticationToken={token}; csrf_token=bench",
-        "X-CSRF-Token": "bench",
+        "Cookie": f"AuthenticationToken={token}; csrf_token={csrf}",
+        "X-CSRF-Token": csrf,
         "Content-Type": "application/json",
     }
     conn = http.client.HTTPConnection("127.0.0.1", port, timeout=120)
@@ -295,6 +298,8 @@ def measure(port: int, token: str, path: str, bodies: list[bytes], processes: li
         latencies.append((time.perf_counter() - start) * 1000)
         if response.status != 200:
             errors += 1
+            if errors == 1:
+                print(f"{path}: HTTP {response.status} {payload[:200]!r}", file=sys.stderr)
         elif path.startswith("/api"):
             codes += sum(len(v["codes"]) for v in json.loads(payload).values())
     conn.close()

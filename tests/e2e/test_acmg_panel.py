@@ -210,3 +210,18 @@ def test_reference_evaluation_feeds_the_suggestions_and_is_saved(ui: UI, e2e: E2
     expect(item).to_contain_text("Earlier evaluation by testuser2")
     expect(item).to_contain_text("Co-segregation in three families.")
     expect(page.locator("#acmg-suggested li[data-code='PP1']")).to_have_attribute("data-suggested", "PSxPP1")
+
+
+def test_suggestions_in_the_variants_workflow(ui: UI, e2e: E2E, analysis_id: int) -> None:
+    """The VARIANTS workflow (one variant, no analysis) asks the rules in the panel it was opened in (the panel
+    read wf.analysis before, which that page does not have: the classification form did not render)."""
+    from playwright.sync_api import expect
+
+    page = ui.page
+    ui.login("testuser2", e2e.set_password("testuser2"))
+    ui.goto("#/workflows/variants/GRCh37/13-32890607-G-T?gp_name=HBOC&gp_version=v1.0.0")
+    page.wait_for_selector("#variant-workflow")
+    expect(page.locator("#acmg-suggested li[data-code='PVS1']")).to_have_count(1)
+    expect(page.locator("#acmg-suggested li[data-code='PM2']")).to_have_attribute("data-suggested", "PPxPM2")
+    assert page.locator("#analysis-comment").count() == 0  # no analysis here
+    ui.shot("48-acmg-variants-workflow", full_page=False)

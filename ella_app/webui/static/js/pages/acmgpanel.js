@@ -19,16 +19,18 @@ export function criteriaTexts() {
   return textsPromise;
 }
 
-const suggestionCache = new Map(); // "<analysis>:<allele>:<references>" -> promise of the engine's codes
+const suggestionCache = new Map(); // "<panel>:<allele>:<references>" -> promise of the engine's codes
 
 // The rule engine's answer for one variant in the analysis' gene panel: [{code, source, op, value, match}].
 // The reference evaluations in effect (saved ones and those made in this round) are sent along.
 export function suggestionsFor(wf, detail) {
   const alleleId = detail.id;
   const references = referenceAssessments(wf, detail).map((ra) => ({ allele_id: alleleId, ...ra }));
-  const key = `${wf.analysisId}:${alleleId}:${JSON.stringify(references)}`;
+  // the analysis' gene panel, or in the VARIANTS workflow (variantworkflow.js) the panel it was opened in
+  const panel = wf.analysis?.genepanel || wf.panel;
+  const key = `${panel?.name}:${panel?.version}:${alleleId}:${JSON.stringify(references)}`;
+  if (!panel) return Promise.reject(new Error("no gene panel to ask the rules in"));
   if (!suggestionCache.has(key)) {
-    const panel = wf.analysis.genepanel;
     const request = post("acmg/alleles/", { allele_ids: [alleleId], gp_name: panel.name, gp_version: panel.version,
       referenceassessments: references })
       .then((answer) => (answer[String(alleleId)] || { codes: [] }).codes)

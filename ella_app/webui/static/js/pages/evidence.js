@@ -100,6 +100,7 @@ function qualitySection(wf, detail) {
 
 // ELLA's analysis-specific comment (also written in QUICK mode): kept in the interpretation state.
 function analysisComment(wf, detail, st) {
+  if (wf.subject === "variant") return null; // the VARIANTS workflow has no analysis
   const box = h("textarea", { id: "analysis-comment", disabled: !wf.editable, rows: 2,
     placeholder: "Analysis-specific comment (this analysis only)" }, st.comment || "");
   box.addEventListener("input", () => {
@@ -364,7 +365,7 @@ export async function classify(wf, detail, assessment, report, button) {
   const entry = wf.alleleState(detail.id);
   if (entry.referenceassessments?.length) {
     delete entry.referenceassessments;
-    wf.details.delete(detail.id);
+    wf.details?.delete(detail.id);
     wf.dirty = true;
     await wf.save({ quiet: true });
   }
