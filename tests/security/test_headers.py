@@ -41,6 +41,7 @@ def _operations(app, url, world) -> list[tuple[str, str, str]]:
         "version": "v1.0.0",
         "filename": "cytoBand.txt",
         "track": "none.bed",
+        "job_id": 1,  # no annotation job in the world: 404, which must carry the headers too
     }
     found = []
     for path, item in spec["paths"].items():
