@@ -227,8 +227,6 @@ class AnnotationPoller:
                 self.deposited.append(report.extra["analysis_id"])
                 return f"analysis {name} created (id {report.extra['analysis_id']})"
             if mode in ("variants", "single variant"):
-                path = Path(tmp) / f"annotationjob-{job.id}.vcf"
-                path.write_text(vcf, encoding="utf-8")
                 report = import_alleles(session, path, genepanel_name=panel, genepanel_version=version)
                 return f"{len(report.created)} new and {len(report.unchanged)} known variant(s) deposited"
         raise EllaError(f"unknown job mode {job.mode!r}")

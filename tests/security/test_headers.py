@@ -45,6 +45,7 @@ def _operations(app, url, world) -> list[tuple[str, str, str]]:
         "index": 0,
         "genepanel_name": "HBOC",
         "genepanel_version": "v1.0.0",
+        "job_id": 1,  # no annotation job in the world: 404, which must carry the headers too
     }
     found = []
     for path, item in spec["paths"].items():

@@ -11,6 +11,8 @@ const ACTIVE = ["SUBMITTED", "RUNNING", "ANNOTATED"];
 const FINISHED = ["DONE", "CANCELLED", "FAILED (SUBMISSION)", "FAILED (ANNOTATION)", "FAILED (PROCESSING)",
   "FAILED (DEPOSIT)"];
 const REFRESH_MS = 3000;
+// the overview tabs (section, title); the title gives the section in lower case
+const OVERVIEW_TABS = ["Analyses", "Variants", "Import"].map((title) => [title.toLowerCase(), title]);
 const HISTORY_PER_PAGE = 10;
 const STATUS_WORDS = {
   SUBMITTED: "waiting to be sent to the annotation service",
@@ -95,10 +97,8 @@ export async function render(main) {
   const active = h("div", { id: "import-active" }, h("p", { class: "muted" }, "Loading…"));
   const history = h("div", { id: "import-history" }, h("p", { class: "muted" }, "Loading…"));
   main.append(
-    h("div", { class: "tabs", role: "tablist" },
-      h("a", { href: "#/overview/analyses", role: "tab", "aria-selected": "false" }, "Analyses"),
-      h("a", { href: "#/overview/variants", role: "tab", "aria-selected": "false" }, "Variants"),
-      h("a", { href: "#/overview/import", role: "tab", "aria-selected": "true" }, "Import")),
+    h("div", { class: "tabs", role: "tablist" }, OVERVIEW_TABS.map(([section, title]) =>
+      h("a", { href: `#/overview/${section}`, role: "tab", "aria-selected": String(title === "Import") }, title))),
     h("h1", null, "Import"), serviceState, sourceTabs, pasteCard, sampleCard,
     h("section", { class: "section", "aria-label": "Active imports" }, h("h2", null, "Active imports"), active),
     h("section", { class: "section", "aria-label": "Import history" }, h("h2", null, "History"), history));
