@@ -98,9 +98,10 @@ def test_search_open_classify_and_finalize_a_variant(ui: UI, e2e: E2E, browser: 
     ui.shot("44-variant-classified")
     page.click("#finish")
     page.wait_for_selector("#finish-form")
-    # finalizing needs the Review status (ELLA's default finalize requirements): the dialog says why not yet
-    assert page.is_disabled("input[name=finish-target][value=finalize]")
-    assert page.is_checked("input[name=finish-target][value=markreview]")
+    # ELLA's default finalize requirements for variants (workflow_status Interpretation or Review) allow
+    # finalizing now; the interpreter sends the variant to review instead
+    assert page.is_enabled("input[name=finish-target][value=finalize]")
+    page.check("input[name=finish-target][value=markreview]")
     page.fill("#finish-message", "Please review the VUS.")
     page.click("#confirm-finish")
     page.wait_for_selector("#overview-body")
