@@ -72,7 +72,7 @@ def _get(ui: UI, e2e: E2E, path: str) -> Any:
 def test_clinvar_pathogenic_outside_the_regions_is_rescued(ui: UI, e2e: E2E, tmp_path: Path) -> None:
     analysis = _deposit(e2e, tmp_path)
     page = ui.page
-    ui.login("testuser1", e2e.set_password("testuser1"))
+    ui.login("testuser2", e2e.set_password("testuser2"))  # testuser1: test_login changes it itself
 
     # The API: Default (the group's first config) shows the rescued variant; the region filter removed the other.
     rounds = _get(ui, e2e, f"workflows/analyses/{analysis}/interpretations/")
@@ -119,7 +119,7 @@ def test_a_class_1_call_stays_listed_until_the_round_ends(ui: UI, e2e: E2E, tmp_
     under Filtered variants, filtered by classification."""
     analysis = _deposit(e2e, tmp_path, "ClassOneRound-1.HBOC_v1.0.0")
     page = ui.page
-    ui.login("testuser1", e2e.set_password("testuser1"))
+    ui.login("testuser2", e2e.set_password("testuser2"))  # testuser1: test_login changes it itself
     base = f"workflows/analyses/{analysis}"
     ui.goto(f"#/{base}/classification")
     page.wait_for_selector("#workflow #variant-list")
