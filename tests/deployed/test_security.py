@@ -32,6 +32,11 @@ IDS = {
     "version": "v1.0.0",
     "filename": "cytoBand.txt",
     "track": "x.bed",
+    "attachment_id": "1",
+    "index": "0",
+    "genepanel_name": "HBOC",
+    "genepanel_version": "v1.0.0",
+    "job_id": "1",
 }
 
 
