@@ -160,7 +160,7 @@ class FilterOutcome:
 
     def reasons(self) -> dict[int, str]:
         """The filter that removed each filtered-out allele, as a snapshot records it."""
-        return {a: name for name, ids in self.excluded.items() for a in ids}
+        return dict(self.filtered())
 
     def as_dict(self) -> dict[str, Any]:
         return {
