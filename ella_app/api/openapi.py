@@ -175,6 +175,23 @@ REQUESTS: dict[str, Schema] = {
         extra=False,
         minProperties=1,
     ),
+    "LogPatch": obj({"message": TEXT}, ("message",), extra=False, description="The new message of a work log entry."),
+    "ReferenceAssessmentCreate": obj(
+        {
+            "allele_id": INT_ID,
+            "reference_id": INT_ID,
+            "evaluation": OBJECT,
+            "genepanel_name": SHORT,
+            "genepanel_version": SHORT,
+            "analysis_id": _nullable(INT_ID),
+            "user_id": INT_ID,
+        },
+        ("allele_id", "reference_id", "evaluation"),
+        extra=False,
+        description="Assess a reference for a variant (ELLA's POST referenceassessments/): in one of the caller's "
+        "gene panels (genepanel_name/genepanel_version) or in an analysis of theirs with the variant (its panel). "
+        "Supersedes the current assessment of the reference; user_id, when given, must be the caller's.",
+    ),
 }
 
 # ------------------------------------------------------------------------------------------ responses
@@ -276,7 +293,44 @@ RESPONSES: dict[str, Schema] = {
     "Reference": obj({"id": INT_ID, "pubmed_id": _nullable(INT_ID), "title": _nullable({"type": "string"})}),
     "Broadcast": obj({"id": INT_ID, "message": {"type": "string"}}),
     "Track": obj({"id": {"type": "string"}, "igv": OBJECT, "show": {"type": "boolean"}}),
-    "LogEntry": obj({"id": INT_ID, "message": _nullable({"type": "string"})}),
+    "LogEntry": obj({"id": INT_ID, "message": _nullable({"type": "string"}), "editable": {"type": "boolean"}}),
+    "Snapshot": obj(
+        {
+            "id": INT_ID,
+            "allele_id": INT_ID,
+            "annotation_id": _nullable(INT_ID),
+            "customannotation_id": _nullable(INT_ID),
+            "alleleassessment_id": _nullable(INT_ID),
+            "allelereport_id": _nullable(INT_ID),
+            "date_created": DATE,
+        },
+        ("id", "allele_id"),
+    ),
+    "AlleleGenePanel": obj(
+        {
+            "name": {"type": "string"},
+            "version": {"type": "string"},
+            "transcripts": array(OBJECT),
+            "inheritances": array(OBJECT),
+            "phenotypes": array(OBJECT),
+            "geneassessments": array(OBJECT),
+        },
+        ("name", "version", "transcripts", "inheritances", "phenotypes", "geneassessments"),
+    ),
+    "User": obj(
+        {
+            "id": INT_ID,
+            "username": {"type": "string"},
+            "first_name": {"type": "string"},
+            "last_name": {"type": "string"},
+            "full_name": {"type": "string"},
+            "abbrev_name": {"type": "string"},
+            "email": _nullable({"type": "string"}),
+            "active": {"type": "boolean"},
+            "group": OBJECT,
+        },
+        ("id", "username"),
+    ),
 }
 
 SCHEMAS: dict[str, Schema] = {**REQUESTS, **RESPONSES}

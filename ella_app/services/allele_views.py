@@ -7,12 +7,14 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, select
+from sqlalchemy.dialects.postgresql import aggregate_order_by
 from sqlalchemy.orm import Session
 
-from ella_app.db.models import Analysis, GenotypeAllele, Sample, User
+from ella_app.db.models import Allele, Analysis, AnnotationShadowTranscript, GenotypeAllele, Sample, User
 from ella_app.errors import InputError
 from ella_app.services import access, overview, variants
+from ella_app.services.filters.context import int_ids
 
 
 @dataclass(frozen=True)
@@ -67,3 +69,39 @@ def analyses_with(session: Session, user: User, allele_id: int) -> list[dict[str
         .order_by(Analysis.id)
     )
     return overview.analysis_summaries(session, list(session.execute(query)))
+
+
+def by_gene(
+    session: Session, app_config: dict[str, Any], user: User, allele_ids: Sequence[int]
+) -> list[dict[str, Any]]:
+    """ELLA's ``alleles/by-gene/``: the genes of the variants' current annotation (transcripts matching
+    ``transcripts.inclusion_regex`` when configured), each with its variants in genomic order; by symbol."""
+    ids = access.require_alleles(session, user, allele_ids)
+    if not ids:
+        return []
+    shadow = AnnotationShadowTranscript
+    conditions = [shadow.allele_id == int_ids(ids)]
+    regex = (app_config.get("transcripts") or {}).get("inclusion_regex")
+    if regex:
+        conditions.append(shadow.transcript.regexp_match(regex))
+    pairs = (
+        select(shadow.symbol, shadow.hgnc_id, Allele.id.label("allele_id"), Allele.chromosome, Allele.start_position)
+        .join(Allele, Allele.id == shadow.allele_id)
+        .where(*conditions)
+        .distinct()
+        .subquery()
+    )
+    query = (
+        select(
+            pairs.c.symbol,
+            pairs.c.hgnc_id,
+            func.array_agg(
+                aggregate_order_by(pairs.c.allele_id, pairs.c.chromosome.asc(), pairs.c.start_position.asc())
+            ).label("allele_ids"),
+        )
+        .group_by(pairs.c.symbol, pairs.c.hgnc_id)
+        .order_by(pairs.c.symbol, pairs.c.hgnc_id)
+    )
+    return [
+        {"symbol": r.symbol, "hgnc_id": r.hgnc_id, "allele_ids": list(r.allele_ids)} for r in session.execute(query)
+    ]

@@ -29,7 +29,7 @@ from ella_app.db.models import (
     User,
 )
 from ella_app.errors import ConflictError, InputError, NotFoundError
-from ella_app.services import access, attachments
+from ella_app.services import access, attachments, variants
 from ella_app.services.acmg import criteria as acmg_criteria
 from ella_app.services.filters.context import int_ids, is_outdated
 
@@ -376,3 +376,57 @@ def get_assessment(session: Session, app_config: dict[str, Any], user: User, ass
         raise NotFoundError(f"no allele assessment {assessment_id}")
     found = assessments(session, app_config, [row.allele_id], include_superseded=True)
     return next(a for a in found if a["id"] == assessment_id)
+
+
+def get_report(session: Session, user: User, report_id: int) -> dict[str, Any]:
+    """One allele report (current or superseded) of an allele the user may see (ELLA's ``allelereports/<id>/``)."""
+    row = session.get(AlleleReport, report_id) if access.valid_id(report_id) else None
+    if row is None or not access.visible_allele_ids(session, user, [row.allele_id]):
+        raise NotFoundError(f"no allele report {report_id}")
+    return next(r for r in reports(session, [row.allele_id], include_superseded=True) if r["id"] == report_id)
+
+
+def get_reference_assessment(session: Session, user: User, assessment_id: int) -> dict[str, Any]:
+    """One reference assessment (current or superseded) of an allele the user may see."""
+    row = session.get(ReferenceAssessment, assessment_id) if access.valid_id(assessment_id) else None
+    if row is None or not access.visible_allele_ids(session, user, [row.allele_id]):
+        raise NotFoundError(f"no reference assessment {assessment_id}")
+    found = reference_assessments(session, [row.allele_id], include_superseded=True)
+    return next(r for r in found if r["id"] == assessment_id)
+
+
+def assess_reference(session: Session, user: User, data: dict[str, Any]) -> dict[str, Any]:
+    """ELLA's ``POST referenceassessments/``: assess one reference for a variant outside ``finalizeallele``,
+    superseding the current assessment of that reference (an unchanged evaluation keeps the current one).
+
+    ``data`` (schema-checked): allele_id, reference_id, evaluation, genepanel_name/genepanel_version (one of the
+    caller's panels) or analysis_id (an analysis of the caller's with the variant; its panel is used), user_id
+    (ELLA's client sends it: must be the caller)."""
+    if data.get("user_id") not in (None, user.id):
+        raise InputError("must be the id of the logged-in user", key="user_id")
+    allele_id = data["allele_id"]
+    access.get_allele(session, user, allele_id)
+    analysis_id = data.get("analysis_id")
+    if analysis_id is not None:
+        analysis = access.get_analysis(session, user, analysis_id)
+        if variants.not_in_analysis(session, analysis.id, [allele_id]):
+            raise NotFoundError(f"allele {allele_id} is not a variant of analysis {analysis.id}")
+        panel = (analysis.genepanel_name, analysis.genepanel_version)
+    elif data.get("genepanel_name") and data.get("genepanel_version"):
+        panel = (data["genepanel_name"], data["genepanel_version"])
+        access.require_panel(session, user, *panel)
+    else:
+        raise InputError("give genepanel_name and genepanel_version, or analysis_id", key="genepanel_name")
+    where = Context(user, panel, analysis_id)
+    request = Classification(
+        allele_id=allele_id,
+        classification=None,
+        evaluation={},
+        report={},
+        presented_assessment_id=None,
+        presented_report_id=None,
+        references=[(data["reference_id"], data["evaluation"])],
+    )
+    common = {"user_id": user.id, "usergroup_id": user.group_id, "analysis_id": analysis_id}
+    [created] = _assess_references(session, where, request, common, _now())
+    return get_reference_assessment(session, user, created)

@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 from ella_app.db.models import FilterConfig, UserGroup, UserGroupFilterConfig
 from ella_app.errors import MissingDependencyError, NotFoundError
 from ella_app.formats.filterconfigs import FilterConfigEntry
+from ella_app.services.access import valid_id
 from ella_app.services.results import ChangeReport, ProgressFn, no_progress
 
 
@@ -223,3 +224,27 @@ def deactivate_filterconfig(session: Session, filterconfig_id: int) -> ChangeRep
             )
     report.extra["warnings"] = [m for m in report.messages if m.startswith("warning:")]
     return report
+
+
+def group_filterconfig(session: Session, group_id: int, filterconfig_id: int) -> dict[str, Any]:
+    """ELLA's ``filterconfigs/<id>``: a filter config linked to the group (active or not: old rounds name it),
+    with its filters and requirements; any other is "not found"."""
+    found = (
+        session.scalar(
+            select(FilterConfig)
+            .join(UserGroupFilterConfig, UserGroupFilterConfig.filterconfig_id == FilterConfig.id)
+            .where(FilterConfig.id == filterconfig_id, UserGroupFilterConfig.usergroup_id == group_id)
+        )
+        if valid_id(filterconfig_id)
+        else None
+    )
+    if found is None:
+        raise NotFoundError(f"no filter config {filterconfig_id}")
+    return {
+        "id": found.id,
+        "name": found.name,
+        "active": found.active,
+        "filterconfig": found.filterconfig,
+        "requirements": found.requirements,
+        "date_created": found.date_created.isoformat() if found.date_created else None,
+    }

@@ -13,7 +13,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from ella_app.db.models import Analysis, InterpretationLog, User
-from ella_app.errors import ConflictError, InputError, NotFoundError
+from ella_app.errors import ConflictError, ForbiddenError, InputError, NotFoundError
 from ella_app.services import access, attachments, classification, config_merge, filtering, overview, variants, workflow
 from ella_app.services.filters.context import int_ids
 from ella_app.services.workflow import Subject
@@ -153,6 +153,25 @@ def classified(
         changes=ctx.counts.classification,
     )
     return {a: {"classification": c.classification, "outdated": c.outdated} for a, c in current.items()}
+
+
+def round_alleles(
+    session: Session, app_config: dict[str, Any], of: Subject, interpretation: Any, allele_ids: Sequence[int]
+) -> list[dict[str, Any]]:
+    """ELLA's ``workflows/alleles/<id>/interpretations/<iid>/alleles/``: the details of the workflow's variant in
+    the round's gene panel (the variant workflow has one variant: other ids are not found). ``of`` and
+    ``interpretation`` come from :func:`subject` and :func:`get_round` (the access checks)."""
+    other = [a for a in allele_ids if a != of.id]
+    if other:
+        raise NotFoundError(f"not the variant of this workflow: {', '.join(map(str, other[:20]))}")
+    panel = (interpretation.genepanel_name, interpretation.genepanel_version)
+    return variants.details(session, app_config, [of.id], analysis_id=None, genepanel=panel)
+
+
+def require_in_analysis(session: Session, analysis_id: int, allele_ids: Sequence[int]) -> None:
+    missing = variants.not_in_analysis(session, analysis_id, allele_ids)
+    if missing:
+        raise NotFoundError(f"not variants of this analysis: {', '.join(map(str, missing[:20]))}")
 
 
 def filterconfigs(session: Session, user: User, analysis: Analysis) -> list[dict[str, Any]]:
@@ -319,6 +338,8 @@ def act(
         if view is not None and analysis is not None
         else None
     )
+    if analysis is None and (name == "finalize" or name in of.targets):
+        snapshot = workflow.snapshot_allele(session, of.id)
     if name == "start":
         result = workflow.start(session, of, user)
     elif name == "override":
@@ -396,32 +417,99 @@ def finalize_allele(
 # ------------------------------------------------------------------------------------------ work log
 
 
-def _log_json(entry: InterpretationLog, users: dict[int, User]) -> dict[str, Any]:
+def _log_json(entry: InterpretationLog, users: dict[int, User], editable: bool = False) -> dict[str, Any]:
     return {
         "id": entry.id,
         "user": overview.user_json(users.get(entry.user_id)) if entry.user_id else None,
+        "user_id": entry.user_id,
         "date_created": entry.date_created.isoformat() if entry.date_created else None,
         "message": entry.message,
         "priority": entry.priority,
         "review_comment": entry.review_comment,
         "warning_cleared": entry.warning_cleared,
+        "alleleassessment_id": entry.alleleassessment_id,
+        "allelereport_id": entry.allelereport_id,
+        "editable": editable,
     }
 
 
-def logs(session: Session, of: Subject) -> list[dict[str, Any]]:
+def _log_round(entry: InterpretationLog, of: Subject) -> int | None:
+    return entry.analysisinterpretation_id if of.kind == "analysis" else entry.alleleinterpretation_id
+
+
+def _edit_problem(session: Session, user: User, of: Subject, entry: InterpretationLog, latest: Any) -> str:
+    """Why the caller may not edit or delete the entry ('' if they may). ELLA's rule: a message of the caller's,
+    written in the latest round, while that round is not finished as final. An entry written before the
+    variant had any round belongs to its first round (ELLA creates that round for it)."""
+    if entry.user_id != user.id:
+        return "only its author can change a work log entry"
+    if entry.message is None:
+        return "only messages can be changed (priority, review comment and warning entries stay)"
+    round_id = _log_round(entry, of)
+    if round_id is None and latest is not None:
+        first = workflow.interpretations(session, of)[0]
+        round_id = first.id
+    if latest is not None and round_id != latest.id:
+        return "only entries of the latest interpretation round can be changed"
+    if latest is not None and latest.finalized and latest.status == "Done":
+        return "the interpretation is finalized"
+    return ""
+
+
+def logs(session: Session, of: Subject, user: User | None = None) -> list[dict[str, Any]]:
+    """The work log, oldest first; ``editable`` says whether ``user`` may change or delete each entry."""
     column = InterpretationLog.analysis_id if of.kind == "analysis" else InterpretationLog.allele_id
     entries = list(session.scalars(select(InterpretationLog).where(column == of.id).order_by(InterpretationLog.id)))
     ids = {e.user_id for e in entries if e.user_id}
     users = {u.id: u for u in session.scalars(select(User).where(User.id == int_ids(ids)))} if ids else {}
-    return [_log_json(e, users) for e in entries]
+    latest = workflow.latest(session, of) if entries and user is not None else None
+    return [_log_json(e, users, user is not None and not _edit_problem(session, user, of, e, latest)) for e in entries]
 
 
 def add_log(session: Session, user: User, of: Subject, data: dict[str, Any]) -> dict[str, Any]:
+    """A new work log entry, in the latest round (ELLA: warnings belong to analyses only)."""
+    if of.kind == "allele" and data.get("warning_cleared") is not None:
+        raise InputError("variants have no warnings to clear (analyses only)", key="warning_cleared")
     entry = InterpretationLog(user_id=user.id, **data)
+    latest = workflow.latest(session, of)
     if of.kind == "analysis":
         entry.analysis_id = of.id
+        entry.analysisinterpretation_id = latest.id if latest is not None else None
     else:
         entry.allele_id = of.id
+        entry.alleleinterpretation_id = latest.id if latest is not None else None
     session.add(entry)
     session.flush()
-    return _log_json(entry, {user.id: user})
+    return _log_json(entry, {user.id: user}, not _edit_problem(session, user, of, entry, latest))
+
+
+def _own_log(session: Session, user: User, of: Subject, log_id: int) -> InterpretationLog:
+    column = InterpretationLog.analysis_id if of.kind == "analysis" else InterpretationLog.allele_id
+    entry = (
+        session.scalar(
+            select(InterpretationLog).where(InterpretationLog.id == log_id, column == of.id).with_for_update()
+        )
+        if access.valid_id(log_id)
+        else None
+    )
+    if entry is None:
+        raise NotFoundError(f"no work log entry {log_id} of this {of.kind}")
+    problem = _edit_problem(session, user, of, entry, workflow.latest(session, of))
+    if problem:
+        error = ForbiddenError if entry.user_id != user.id else ConflictError
+        raise error(f"cannot change work log entry {log_id}: {problem}")
+    return entry
+
+
+def edit_log(session: Session, user: User, of: Subject, log_id: int, message: str) -> dict[str, Any]:
+    """Change the message of one of the caller's entries of the latest round (``PATCH logs/<id>/``)."""
+    entry = _own_log(session, user, of, log_id)
+    entry.message = message
+    session.flush()
+    return _log_json(entry, {user.id: user}, True)
+
+
+def delete_log(session: Session, user: User, of: Subject, log_id: int) -> None:
+    """Delete one of the caller's entries of the latest round (``DELETE logs/<id>/``)."""
+    session.delete(_own_log(session, user, of, log_id))
+    session.flush()

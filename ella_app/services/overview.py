@@ -35,6 +35,7 @@ from ella_app.db.models import (
     AlleleInterpretation,
     Analysis,
     AnalysisInterpretation,
+    GenotypeAllele,
     InterpretationLog,
     Sample,
     User,
@@ -553,3 +554,15 @@ def analysis_detail(session: Session, user: User, analysis_id: int) -> dict[str,
     summary["report"] = analysis.report
     summary["properties"] = analysis.properties
     return summary
+
+
+def analysis_stats(session: Session, user: User, analysis_id: int) -> dict[str, int]:
+    """ELLA's ``workflows/analyses/<id>/stats/``: the number of variants called in the analysis' samples."""
+    access.get_analysis(session, user, analysis_id)
+    count = session.scalar(
+        select(func.count(func.distinct(GenotypeAllele.c.allele_id)))
+        .select_from(GenotypeAllele)
+        .join(Sample, Sample.id == GenotypeAllele.c.sample_id)
+        .where(Sample.analysis_id == analysis_id)
+    )
+    return {"allele_count": int(count or 0)}

@@ -404,6 +404,30 @@ def snapshot_analysis(session: Session, analysis_id: int, reasons: Mapping[int, 
     return write
 
 
+_ALLELE_SNAPSHOT = text(
+    """
+    INSERT INTO alleleinterpretationsnapshot
+        (alleleinterpretation_id, allele_id, annotation_id, customannotation_id, alleleassessment_id, allelereport_id)
+    SELECT :interpretation, :allele,
+           (SELECT an.id FROM annotation an WHERE an.allele_id = :allele AND an.date_superceeded IS NULL),
+           (SELECT ca.id FROM customannotation ca WHERE ca.allele_id = :allele AND ca.date_superceeded IS NULL),
+           (SELECT aa.id FROM alleleassessment aa WHERE aa.allele_id = :allele AND aa.date_superceeded IS NULL),
+           (SELECT ar.id FROM allelereport ar WHERE ar.allele_id = :allele AND ar.date_superceeded IS NULL
+            ORDER BY ar.id DESC LIMIT 1)
+    """
+)
+
+
+def snapshot_allele(session: Session, allele_id: int) -> SnapshotFn:
+    """A snapshot function for a round of the variant workflow: the annotation, custom annotation,
+    classification and report of the variant when the round was finished (ELLA's alleleinterpretationsnapshot)."""
+
+    def write(interpretation: Any) -> None:
+        session.execute(_ALLELE_SNAPSHOT, {"interpretation": interpretation.id, "allele": allele_id})
+
+    return write
+
+
 def snapshots(session: Session, interpretation_id: int) -> list[AnalysisInterpretationSnapshot]:
     query = select(AnalysisInterpretationSnapshot).where(
         AnalysisInterpretationSnapshot.analysisinterpretation_id == interpretation_id

@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 from sqlalchemy import create_engine, text
 
-from ella_app.db.models import Allele, User
+from ella_app.db.models import Allele, AlleleReport, InterpretationLog, Reference, ReferenceAssessment, User, UserGroup
 from tests.api.factories import (
     HBOC,
     Api,
@@ -18,6 +18,7 @@ from tests.api.factories import (
     copy_db,
     make_allele_interpretation,
     make_app,
+    make_filterconfig,
     template_db,
 )
 
@@ -26,6 +27,11 @@ ROUND = "{interpretation}"
 VARIANT = "{allele}"
 VROUND = "{allele_round}"
 ASSESSMENT = "{assessment}"
+REPORT = "{report}"
+REF_ASSESSMENT = "{reference_assessment}"
+LOG = "{log}"
+VLOG = "{allele_log}"
+FILTERCONFIG = "{filterconfig}"
 
 READS = [
     f"/api/v1/analyses/{A}/",
@@ -58,6 +64,24 @@ READS = [
     f"/api/v1/workflows/alleles/{VARIANT}/collisions/",
     f"/api/v1/workflows/similar_alleles/HBOC/v1.0.0/?allele_ids={VARIANT}",
     f"/api/v1/attachments/analyses/{A}/0/",
+    f"/api/v1/alleles/by-gene/?allele_ids={VARIANT}",
+    f"/api/v1/allelereports/{REPORT}/",
+    f"/api/v1/referenceassessments/{REF_ASSESSMENT}/",
+    f"/api/v1/filterconfigs/{FILTERCONFIG}",
+    "/api/v1/users/{ada}/",
+    f"/api/v1/workflows/analyses/{A}/stats/",
+    f"/api/v1/workflows/analyses/{A}/snapshots/",
+    f"/api/v1/workflows/analyses/{A}/actions/finalize/",
+    f"/api/v1/workflows/analyses/{A}/genepanels/HBOC/v1.0.0/?allele_ids={VARIANT}",
+    f"/api/v1/workflows/analyses/{A}/interpretations/{ROUND}/finishallowed",
+    f"/api/v1/workflows/alleles/{VARIANT}/snapshots/",
+    f"/api/v1/workflows/alleles/{VARIANT}/actions/finalize/",
+    f"/api/v1/workflows/alleles/{VARIANT}/genepanels/",
+    f"/api/v1/workflows/alleles/{VARIANT}/genepanels/HBOC/v1.0.0/",
+    f"/api/v1/workflows/alleles/{VARIANT}/interpretations/{VROUND}/alleles/",
+    "/api/v1/igv/tracks/dynamic/genepanel/HBOC/v1.0.0/",
+    f"/api/v1/igv/tracks/dynamic/variants/{A}/",
+    f"/api/v1/igv/tracks/dynamic/regions_of_interest/{A}/",
 ]
 ANALYSIS_ACTIONS = [
     "start",
@@ -96,6 +120,23 @@ WRITES: list[tuple[str, str, Any]] = [
         {"gene_id": 1101, "genepanel_name": "HBOC", "genepanel_version": "v1.0.0", "evaluation": {"comment": "x"}},
     ),
     ("POST", "/api/v1/customannotations/", {"allele_id": VARIANT, "annotations": {"x": 1}}),
+    ("PATCH", f"/api/v1/workflows/analyses/{A}/logs/{LOG}/", {"message": "changed"}),
+    ("DELETE", f"/api/v1/workflows/analyses/{A}/logs/{LOG}/", None),
+    ("PATCH", f"/api/v1/workflows/alleles/{VARIANT}/logs/{VLOG}/", {"message": "changed"}),
+    ("DELETE", f"/api/v1/workflows/alleles/{VARIANT}/logs/{VLOG}/", None),
+    ("POST", f"/api/v1/workflows/analyses/{A}/snapshots/", None),
+    ("POST", f"/api/v1/workflows/alleles/{VARIANT}/snapshots/", None),
+    (
+        "POST",
+        "/api/v1/referenceassessments/",
+        {
+            "allele_id": VARIANT,
+            "reference_id": "{reference}",
+            "evaluation": {"relevance": "Yes"},
+            "genepanel_name": "HBOC",
+            "genepanel_version": "v1.0.0",
+        },
+    ),
 ]
 WATCHED = (
     "analysisinterpretation",
@@ -108,16 +149,56 @@ WATCHED = (
     "analysisinterpretationsnapshot",
     "geneassessment",
     "customannotation",
+    "alleleinterpretationsnapshot",
 )
 
 
 def build(session: Any) -> World:
-    """The standard world plus a classification and a variant-workflow round on an HBOC variant."""
+    """The standard world plus, on an HBOC variant: a classification with report, a reference assessment, a
+    variant-workflow round, work log messages by ada, and a filter config of hboc-lab only."""
     world = build_world(session)
     allele = session.get(Allele, world.alleles["hboc_rare"])
     ada = session.get(User, world.users["ada"])
-    world.extra = {"assessment": classify(session, allele, ada, "4", panel=HBOC).id}
+    assessment = classify(session, allele, ada, "4", panel=HBOC)
+    report = AlleleReport(allele_id=allele.id, evaluation={}, user_id=ada.id, alleleassessment_id=assessment.id)
+    reference = Reference(title="A study")
+    session.add_all([report, reference])
+    session.flush()
+    reference_assessment = ReferenceAssessment(
+        allele_id=allele.id,
+        reference_id=reference.id,
+        evaluation={},
+        user_id=ada.id,
+        genepanel_name=HBOC[0],
+        genepanel_version=HBOC[1],
+    )
     world.allele_interpretations["hboc"] = make_allele_interpretation(session, allele, HBOC).id
+    logs = [
+        InterpretationLog(
+            analysis_id=world.analyses["hboc"],
+            analysisinterpretation_id=world.interpretations["hboc"],
+            user_id=ada.id,
+            message="a note",
+        ),
+        InterpretationLog(
+            allele_id=allele.id,
+            alleleinterpretation_id=world.allele_interpretations["hboc"],
+            user_id=ada.id,
+            message="a note",
+        ),
+    ]
+    session.add_all([reference_assessment, *logs])
+    session.flush()
+    hboc_only = make_filterconfig(session, "HBOC only", [], {session.get(UserGroup, world.groups["hboc"]): 1})
+    world.extra = {
+        "assessment": assessment.id,
+        "report": report.id,
+        "reference": reference.id,
+        "reference_assessment": reference_assessment.id,
+        "log": logs[0].id,
+        "allele_log": logs[1].id,
+        "filterconfig": hboc_only.id,
+    }
     return world
 
 
@@ -147,13 +228,17 @@ def _fill(path: str, world: World) -> str:
         interpretation=world.interpretations["hboc"],
         allele=world.alleles["hboc_rare"],
         allele_round=world.allele_interpretations["hboc"],
-        assessment=world.extra["assessment"],
+        ada=world.users["ada"],
+        **{k: world.extra[k] for k in ("assessment", "report", "reference_assessment", "log", "allele_log")},
+        filterconfig=world.extra["filterconfig"],
     )
 
 
 def _body(body: Any, world: World) -> Any:
     if isinstance(body, dict) and body.get("allele_id") == VARIANT:
         allele = world.alleles["hboc_rare"]
+        if "reference_id" in body:  # a reference assessment
+            return {**body, "allele_id": allele, "reference_id": world.extra["reference"]}
         if "alleleassessment" not in body:  # a custom annotation: ELLA's body is allele_id, annotations, user_id
             return {**body, "allele_id": allele}
         return {**body, "allele_id": allele, "annotation_id": world.annotations[allele]}  # a classification
@@ -166,6 +251,10 @@ def _watched(url: str) -> dict[str, list[Any]]:
         rows = {t: sorted(map(tuple, conn.execute(text(f"SELECT * FROM {t}"))), key=repr) for t in WATCHED}
     engine.dispose()
     return rows
+
+
+def _send(api: Api, method: str, path: str, body: Any) -> Any:
+    return api.client.open(path, method=method, json=body, headers={"X-CSRF-Token": api.csrf})
 
 
 def _denied(response: Any) -> None:
@@ -190,9 +279,7 @@ def test_read_routes_serve_own_group(shared, path):
 def test_write_routes_deny_other_group_and_change_nothing(shared, method, path, body):
     app, url, world = shared
     before = _watched(url)
-    api = Api(app, url, world.users["cid"])
-    send = api.post if method == "POST" else api.patch
-    _denied(send(_fill(path, world), json=_body(body, world)))
+    _denied(_send(Api(app, url, world.users["cid"]), method, _fill(path, world), _body(body, world)))
     assert _watched(url) == before
 
 
@@ -202,9 +289,7 @@ def test_write_routes_reach_own_group(pg, template, tmp_path, method, path, body
     name, world = template
     with copy_db(pg, name) as url:
         app = make_app(url, tmp_path)
-        api = Api(app, url, world.users["ada"])
-        send = api.post if method == "POST" else api.patch
-        response = send(_fill(path, world), json=_body(body, world))
+        response = _send(Api(app, url, world.users["ada"]), method, _fill(path, world), _body(body, world))
         assert response.status_code in (200, 201, 409), response.get_data(as_text=True)[:300]
 
 
@@ -224,6 +309,8 @@ def test_lists_hold_only_own_group(shared):
     assert "class_4" in ada.get("/api/v1/igv/tracks/dynamic/classifications").get_data(as_text=True)
     assert [(p["name"], p["version"]) for p in ada.get("/api/v1/genepanels/").json] == [HBOC]
     assert world.analyses["cilio"] not in {a["id"] for a in ada.get("/api/v1/analyses/").json}
+    assert [u["username"] for u in cid.get("/api/v1/users/").json] == ["cid"]
+    assert [u["username"] for u in ada.get("/api/v1/users/").json] == ["ada", "bob"]
 
 
 def test_unauthenticated_is_403_everywhere(shared):
@@ -232,8 +319,7 @@ def test_unauthenticated_is_403_everywhere(shared):
     for path in READS:
         assert anonymous.get(_fill(path, world)).status_code == 403, path
     for method, path, body in WRITES:
-        send = anonymous.post if method == "POST" else anonymous.patch
-        assert send(_fill(path, world), json=_body(body, world)).status_code == 403, path
+        assert _send(anonymous, method, _fill(path, world), _body(body, world)).status_code == 403, path
 
 
 def test_writes_need_the_csrf_header(shared):

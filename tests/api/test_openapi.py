@@ -87,6 +87,7 @@ def _unsafe_operations(spec: dict[str, Any], world: World) -> list[tuple[str, st
         "allele_id": world.alleles["hboc_rare"],
         "interpretation_id": world.interpretations["hboc"],
         "job_id": 1,  # no annotation job in the world: PATCH checks its body first, DELETE answers 404
+        "log_id": 1,  # the world's priority entry (no author): PATCH checks its body first, DELETE answers 403
     }
     found = []
     for path, item in spec["paths"].items():

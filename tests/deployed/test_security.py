@@ -37,6 +37,13 @@ IDS = {
     "genepanel_name": "HBOC",
     "genepanel_version": "v1.0.0",
     "job_id": "1",
+    "log_id": "1",
+    "gp_name": "HBOC",
+    "gp_version": "v1.0.0",
+    "report_id": "1",
+    "referenceassessment_id": "1",
+    "filterconfig_id": "1",
+    "user_id": "1",
 }
 
 

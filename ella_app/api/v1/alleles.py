@@ -16,6 +16,7 @@ from ella_app.services import allele_views
 
 bp = Blueprint("alleles", __name__)
 MAX_ALLELES = 200
+MAX_BY_GENE = 10_000
 
 
 def _where() -> allele_views.Where:
@@ -37,6 +38,15 @@ def list_alleles() -> Any:
         raise InputError(f"at most {MAX_ALLELES} alleles at a time", key="allele_ids")
     where = _where()
     return params.json_response(allele_views.details(db(), params.app_config(), params.user(), ids, where))
+
+
+@bp.get("/alleles/by-gene/")
+@login_required
+def by_gene() -> Any:
+    ids = params.id_list_arg("allele_ids", required=True)
+    if len(ids) > MAX_BY_GENE:
+        raise InputError(f"at most {MAX_BY_GENE} alleles at a time", key="allele_ids")
+    return params.json_response(allele_views.by_gene(db(), params.app_config(), params.user(), ids))
 
 
 @bp.get("/alleles/<int:allele_id>/")
@@ -66,6 +76,24 @@ PATHS = {
             "alleles",
             params=[query_param("allele_ids", "ids", "comma-separated allele ids", required=True), *_CONTEXT],
             response={"type": "array", "items": ref("AlleleDetail")},
+        )
+    },
+    "/alleles/by-gene/": {
+        "get": op(
+            "The genes of the variants' current annotation, each with its variants in genomic order",
+            "alleles",
+            params=[query_param("allele_ids", "ids", f"at most {MAX_BY_GENE} allele ids", required=True)],
+            response={
+                "type": "array",
+                "items": {
+                    "type": "object",
+                    "properties": {
+                        "symbol": {"type": ["string", "null"]},
+                        "hgnc_id": {"type": ["integer", "null"]},
+                        "allele_ids": {"type": "array", "items": {"type": "integer"}},
+                    },
+                },
+            },
         )
     },
     "/alleles/{allele_id}/": {

@@ -1,6 +1,7 @@
 """``/api/v1/alleleassessments/``, ``allelereports/``, ``referenceassessments/``: classification history.
 
-Read-only: assessments and reports are created by the workflow action ``finalizeallele`` only (as in ELLA).
+Assessments and reports are created by the workflow action ``finalizeallele`` only (as in ELLA); reference
+assessments also by ``POST referenceassessments/`` (ELLA's).
 Current ones by default; ``include_superseded=true`` gives the whole append-only history, newest first.
 """
 
@@ -45,6 +46,27 @@ def list_reports() -> Any:
     return jsonify(classification.reports(db(), ids, include_superseded=params.bool_arg("include_superseded")))
 
 
+@bp.get("/allelereports/<int:report_id>/")
+@login_required
+def get_report(report_id: int) -> Any:
+    return jsonify(classification.get_report(db(), params.user(), report_id))
+
+
+@bp.get("/referenceassessments/<int:referenceassessment_id>/")
+@login_required
+def get_reference_assessment(referenceassessment_id: int) -> Any:
+    return jsonify(classification.get_reference_assessment(db(), params.user(), referenceassessment_id))
+
+
+@bp.post("/referenceassessments/")
+@login_required
+def create_reference_assessment() -> Any:
+    data = params.body("ReferenceAssessmentCreate")
+    created = classification.assess_reference(db(), params.user(), data)
+    db().commit()
+    return jsonify(created)
+
+
 @bp.get("/referenceassessments/")
 @login_required
 def list_reference_assessments() -> Any:
@@ -79,12 +101,29 @@ PATHS = {
             response={"type": "array", "items": {"type": "object"}},
         )
     },
+    "/allelereports/{report_id}/": {
+        "get": op("One allele report", "assessments", params=[ID("report_id")], response={"type": "object"})
+    },
     "/referenceassessments/": {
         "get": op(
             "Reference assessments of alleles",
             "assessments",
             params=_LIST,
             response={"type": "array", "items": {"type": "object"}},
+        ),
+        "post": op(
+            "Assess a reference for a variant, superseding the current assessment of that reference",
+            "assessments",
+            body="ReferenceAssessmentCreate",
+            response={"type": "object"},
+        ),
+    },
+    "/referenceassessments/{referenceassessment_id}/": {
+        "get": op(
+            "One reference assessment",
+            "assessments",
+            params=[ID("referenceassessment_id")],
+            response={"type": "object"},
         )
     },
 }

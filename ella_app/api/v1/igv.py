@@ -1,6 +1,7 @@
 """``/api/v1/igv/``: reference files (with HTTP Range), the track config of an analysis, static and analysis
 track files restricted by ``limit_to_groups``, and dynamic tracks (panel BED, analysis variants VCF,
-classifications VCF, regions of interest BED). No path can leave its directory (``services/igv_tracks``)."""
+classifications VCF, regions of interest BED; each at ELLA's URL with a trailing slash and at the kit's without),
+and IGV's locus search. No path can leave its directory (``services/igv_tracks``)."""
 
 from __future__ import annotations
 
@@ -14,7 +15,7 @@ from ella_app.api.db import db
 from ella_app.api.openapi import ID, op, path_param, query_param, ref
 from ella_app.api.v1 import params
 from ella_app.errors import NotFoundError
-from ella_app.services import igv_dynamic, igv_tracks
+from ella_app.services import igv_dynamic, igv_search, igv_tracks
 
 bp = Blueprint("igv", __name__)
 
@@ -85,27 +86,37 @@ def analysis_track(analysis_id: int, track: str) -> Any:
 
 
 @bp.get("/igv/tracks/dynamic/genepanel/<name>/<version>")
+@bp.get("/igv/tracks/dynamic/genepanel/<name>/<version>/")  # ELLA's URL
 @login_required
 def genepanel_track(name: str, version: str) -> Any:
     return _text(igv_dynamic.genepanel_bed(db(), params.user(), name, version))
 
 
 @bp.get("/igv/tracks/dynamic/variants/<int:analysis_id>")
+@bp.get("/igv/tracks/dynamic/variants/<int:analysis_id>/")
 @login_required
 def variants_track(analysis_id: int) -> Any:
     return _text(igv_dynamic.variants_vcf(db(), params.user(), analysis_id, params.id_list_arg("allele_ids")))
 
 
 @bp.get("/igv/tracks/dynamic/regions_of_interest/<int:analysis_id>")
+@bp.get("/igv/tracks/dynamic/regions_of_interest/<int:analysis_id>/")
 @login_required
 def regions_track(analysis_id: int) -> Any:
     return _text(igv_dynamic.regions_bed(db(), params.user(), analysis_id, params.id_list_arg("allele_ids")))
 
 
 @bp.get("/igv/tracks/dynamic/classifications")
+@bp.get("/igv/tracks/dynamic/classifications/")
 @login_required
 def classifications_track() -> Any:
     return _text(igv_dynamic.classifications_vcf(db(), params.user()))
+
+
+@bp.get("/igv/search/")
+@login_required
+def search() -> Any:
+    return jsonify(igv_search.locus(db(), params.str_arg("q", "") or ""))
 
 
 _BINARY = {"description": "the file (206 with a Range header)", "content": {"application/octet-stream": {}}}
@@ -175,4 +186,27 @@ PATHS = {
             content_type="text/plain",
         )
     },
+}
+
+# ELLA's URLs of the dynamic tracks end in a slash (a track_config.json written for ELLA names them so)
+for _dynamic in [p for p in PATHS if p.startswith("/igv/tracks/dynamic/")]:
+    PATHS[_dynamic + "/"] = PATHS[_dynamic]
+PATHS["/igv/search/"] = {
+    "get": op(
+        "IGV's locus search: a gene symbol or transcript name to the region it spans",
+        "igv",
+        params=[query_param("q", "string", "gene symbol (or its start) or transcript name (at least 9 characters)")],
+        response={
+            "type": "array",
+            "items": {
+                "type": "object",
+                "properties": {
+                    "chromosome": {"type": "string"},
+                    "start": {"type": "integer"},
+                    "end": {"type": "integer"},
+                },
+            },
+        },
+        description=igv_search.__doc__,
+    )
 }

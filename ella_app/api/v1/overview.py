@@ -10,7 +10,7 @@ from ella_app.api.auth import login_required
 from ella_app.api.db import db
 from ella_app.api.openapi import PAGING, op, ref
 from ella_app.api.v1 import params
-from ella_app.services import overview
+from ella_app.services import overview, user_views
 
 bp = Blueprint("overview", __name__)
 
@@ -66,7 +66,23 @@ def alleles_finalized() -> Any:
     return params.paged(items, total, page, per_page)
 
 
+@bp.get("/overviews/userstats/")
+@login_required
+def userstats() -> Any:
+    return params.json_response(user_views.user_stats(db(), params.user()))
+
+
 PATHS = {
+    "/overviews/userstats/": {
+        "get": op(
+            "How many analyses and variants the caller has worked on",
+            "overview",
+            response={
+                "type": "object",
+                "properties": {"analyses_cnt": {"type": "integer"}, "alleles_cnt": {"type": "integer"}},
+            },
+        )
+    },
     "/overviews/analyses/": {
         "get": op("Analyses worklist by workflow category", "overview", response=ref("AnalysesOverview"))
     },

@@ -1,5 +1,5 @@
-"""``/api/v1/users``: login, logout, change password, current user. Thin: the rules are in services/auth.py and
-services/users.py; the cookies and CSRF token in api/auth.py."""
+"""``/api/v1/users``: login, logout, change password, current user, the users of one's group. Thin: the rules are
+in services/auth.py, services/users.py and services/user_views.py; the cookies and CSRF token in api/auth.py."""
 
 from __future__ import annotations
 
@@ -9,9 +9,13 @@ from flask import Blueprint, g, jsonify, make_response
 
 from ella_app.api.auth import clear_session_cookies, login_required, policy, set_session_cookies
 from ella_app.api.db import db
+from ella_app.api.openapi import ID, PAGING, op, ref
+from ella_app.api.v1 import params
+from ella_app.api.v1.query_json import json_arg, json_query_param
 from ella_app.api.validation import body as json_body
 from ella_app.errors import AuthError
 from ella_app.services import auth as auth_service
+from ella_app.services import user_views
 from ella_app.services import users as user_service
 
 bp = Blueprint("users", __name__)
@@ -67,3 +71,42 @@ def logout() -> Any:
 @login_required
 def current_user() -> Any:
     return jsonify(user_service.user_summary(g.user))
+
+
+@bp.get("/users/")
+@login_required
+def list_users() -> Any:
+    q = json_arg(required=False)
+    page, per_page = params.paging()
+    items, total = user_views.group_users(db(), params.user(), q, page, per_page)
+    return params.paged(items, total, page, per_page)
+
+
+@bp.get("/users/<int:user_id>/")
+@login_required
+def get_user(user_id: int) -> Any:
+    return jsonify(user_views.group_user(db(), params.user(), user_id))
+
+
+PATHS = {
+    "/users/": {
+        "get": op(
+            "The users of the caller's group (paged)",
+            "users",
+            params=[
+                json_query_param(
+                    "q",
+                    {"type": "object", "properties": {k: {} for k in ("id", "username", "first_name", "last_name")}},
+                    'ELLA\'s filter, e.g. {"username": ["ada", "bob"]}',
+                ),
+                *PAGING,
+            ],
+            response={"type": "array", "items": ref("User")},
+            paged=True,
+            description=user_views.__doc__,
+        )
+    },
+    "/users/{user_id}/": {
+        "get": op("A user of the caller's group", "users", params=[ID("user_id")], response=ref("User"))
+    },
+}

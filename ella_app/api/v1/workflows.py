@@ -14,10 +14,10 @@ from flask import Blueprint, jsonify
 
 from ella_app.api.auth import login_required
 from ella_app.api.db import db
-from ella_app.api.openapi import ID, PAGING, op, query_param, ref
+from ella_app.api.openapi import ID, PAGING, obj, op, path_param, query_param, ref
 from ella_app.api.v1 import params
 from ella_app.errors import InputError
-from ella_app.services import interpretations
+from ella_app.services import allele_genepanels, interpretations, overview, snapshots
 
 bp = Blueprint("workflows", __name__)
 ACTIONS = interpretations.ACTIONS
@@ -129,7 +129,7 @@ def finalize_allele(kind: str, subject_id: int) -> Any:
 
 def list_logs(kind: str, subject_id: int) -> Any:
     subject, _ = interpretations.subject(db(), params.user(), kind, subject_id)
-    return jsonify(interpretations.logs(db(), subject))
+    return jsonify(interpretations.logs(db(), subject, params.user()))
 
 
 def add_log(kind: str, subject_id: int) -> Any:
@@ -138,6 +138,65 @@ def add_log(kind: str, subject_id: int) -> Any:
     entry = interpretations.add_log(db(), params.user(), subject, data)
     db().commit()
     return jsonify(entry), 201
+
+
+def edit_log(kind: str, subject_id: int, log_id: int) -> Any:
+    subject, _ = interpretations.subject(db(), params.user(), kind, subject_id)
+    data = params.body("LogPatch")
+    entry = interpretations.edit_log(db(), params.user(), subject, log_id, data["message"])
+    db().commit()
+    return jsonify(entry)
+
+
+def delete_log(kind: str, subject_id: int, log_id: int) -> Any:
+    subject, _ = interpretations.subject(db(), params.user(), kind, subject_id)
+    interpretations.delete_log(db(), params.user(), subject, log_id)
+    db().commit()
+    return jsonify(None)
+
+
+# ------------------------------------------------------------------------------------------ ELLA's other views
+
+
+def list_snapshots(kind: str, subject_id: int) -> Any:
+    if kind == "analyses":
+        return params.json_response(snapshots.analysis_snapshots(db(), params.user(), subject_id))
+    return params.json_response(snapshots.allele_snapshots(db(), params.user(), subject_id))
+
+
+def finalize(kind: str, subject_id: int) -> Any:
+    """``POST snapshots/``: ELLA serves its finalize action at this URL too."""
+    return action(kind, subject_id, "finalize")
+
+
+def round_alleles(kind: str, subject_id: int, interpretation_id: int) -> Any:
+    """The variant of a variant-workflow round with its details in the round's gene panel (ELLA's client asks
+    with ``allele_ids`` = the workflow's variant)."""
+    subject, _ = interpretations.subject(db(), params.user(), kind, subject_id)
+    interpretation = interpretations.get_round(db(), subject, interpretation_id)
+    ids = params.id_list_arg("allele_ids") or [subject.id]
+    params.bool_arg("current")  # checked; the details are the current ones (see services/interpretations)
+    return params.json_response(interpretations.round_alleles(db(), params.app_config(), subject, interpretation, ids))
+
+
+def genepanels(kind: str, subject_id: int) -> Any:
+    return jsonify(allele_genepanels.covering_panels(db(), params.user(), subject_id))
+
+
+def genepanel(kind: str, subject_id: int, gp_name: str, gp_version: str) -> Any:
+    subject, _ = interpretations.subject(db(), params.user(), kind, subject_id)
+    if kind == "alleles":
+        ids = [subject.id]
+    else:
+        ids = params.id_list_arg("allele_ids")
+        if len(ids) > MAX_PANEL_ALLELES:
+            raise InputError(f"at most {MAX_PANEL_ALLELES} alleles at a time", key="allele_ids")
+        interpretations.require_in_analysis(db(), subject.id, ids)
+    return jsonify(allele_genepanels.panel_for_alleles(db(), params.user(), ids, gp_name, gp_version))
+
+
+def stats(kind: str, subject_id: int) -> Any:
+    return jsonify(overview.analysis_stats(db(), params.user(), subject_id))
 
 
 # ------------------------------------------------------------------------------------------ routes
@@ -162,6 +221,8 @@ def _route(
 
 
 ANALYSES_ONLY = ("analyses",)
+ALLELES_ONLY = ("alleles",)
+MAX_PANEL_ALLELES = 10_000
 _route("/interpretations/", "interpretations", list_interpretations)
 _route("/interpretations/<int:interpretation_id>/", "interpretation", get_interpretation)
 _route("/interpretations/<int:interpretation_id>/", "save", patch_interpretation, ("PATCH",))
@@ -178,6 +239,21 @@ _route("/actions/finalizeallele/", "finalizeallele", finalize_allele, ("POST",))
 _route("/actions/<any(" + ",".join(ACTIONS) + "):name>/", "action", action, ("POST",))
 _route("/logs/", "logs", list_logs)
 _route("/logs/", "addlog", add_log, ("POST",))
+_route("/logs/<int:log_id>/", "editlog", edit_log, ("PATCH",))
+_route("/logs/<int:log_id>/", "deletelog", delete_log, ("DELETE",))
+_route("/snapshots/", "snapshots", list_snapshots)
+_route("/actions/finalize/", "finalize_snapshots", list_snapshots)  # ELLA: one resource, both URLs
+_route("/snapshots/", "snapshots_finalize", finalize, ("POST",))
+_route("/interpretations/<int:interpretation_id>/alleles/", "alleles", round_alleles, kinds=ALLELES_ONLY)
+_route(
+    "/interpretations/<int:interpretation_id>/finishallowed",  # ELLA's URL (no trailing slash)
+    "finishallowed_ella",
+    finish_allowed,
+    kinds=ANALYSES_ONLY,
+)
+_route("/genepanels/", "genepanels", genepanels, kinds=ALLELES_ONLY)
+_route("/genepanels/<gp_name>/<gp_version>/", "genepanel", genepanel)
+_route("/stats/", "stats", stats, kinds=ANALYSES_ONLY)
 
 
 def _paths() -> dict[str, Any]:
@@ -260,7 +336,83 @@ def _paths() -> dict[str, Any]:
                 status="201",
             ),
         }
+        lid = [sid, ID("log_id")]
+        paths[f"{base}/logs/{{log_id}}/"] = {
+            "patch": op(
+                "Change the message of one's own work log entry of the latest round (403 for another user's, "
+                "409 for an older round's)",
+                tag,
+                params=lid,
+                body="LogPatch",
+                response=ref("LogEntry"),
+            ),
+            "delete": op("Delete one's own work log entry of the latest round", tag, params=lid),
+        }
+        snapshot_list = op(
+            "What each finished round showed: per variant the annotation, custom annotation, classification and "
+            "report ids (ELLA serves this at actions/finalize/ too)",
+            tag,
+            params=[sid],
+            response={"type": "array", "items": ref("Snapshot")},
+            description=snapshots.__doc__,
+        )
+        paths[f"{base}/snapshots/"] = {
+            "get": snapshot_list,
+            "post": op(
+                "Finalize the round (ELLA serves its finalize action at this URL too)",
+                tag,
+                params=[sid],
+                body="WorkflowAction",
+                body_optional=True,
+                response=ref("Interpretation"),
+            ),
+        }
+        paths[f"{base}/actions/finalize/"]["get"] = snapshot_list
+        gp = [sid, path_param("gp_name", "string"), path_param("gp_version", "string")]
+        paths[f"{base}/genepanels/{{gp_name}}/{{gp_version}}/"] = {
+            "get": op(
+                "The gene panel cut down to the genes and transcripts of the variants (the workflow's variant, or "
+                "allele_ids of the analysis), with inheritance, phenotypes and current gene assessments",
+                tag,
+                params=gp
+                + ([query_param("allele_ids", "ids", "variants of the analysis")] if prefix == "analyses" else []),
+                response=ref("AlleleGenePanel"),
+                description=allele_genepanels.__doc__,
+            )
+        }
+        if prefix == "alleles":
+            paths[f"{base}/genepanels/"] = {
+                "get": op(
+                    "The caller's official gene panels with a transcript overlapping the variant",
+                    tag,
+                    params=[sid],
+                    response={"type": "array", "items": ref("GenePanel")},
+                )
+            }
+            paths[f"{base}/interpretations/{{interpretation_id}}/alleles/"] = {
+                "get": op(
+                    "The workflow's variant with its details in the round's gene panel",
+                    tag,
+                    params=[
+                        *iid,
+                        query_param("allele_ids", "ids", "the workflow's variant (default)"),
+                        query_param("current", "boolean", "ELLA's flag: the current data (always served)"),
+                    ],
+                    response={"type": "array", "items": ref("AlleleDetail")},
+                )
+            }
         if prefix == "analyses":
+            paths[f"{base}/interpretations/{{interpretation_id}}/finishallowed"] = paths[
+                f"{base}/interpretations/{{interpretation_id}}/finishallowed/"
+            ]
+            paths[f"{base}/stats/"] = {
+                "get": op(
+                    "Number of variants called in the analysis",
+                    tag,
+                    params=[sid],
+                    response=obj({"allele_count": {"type": "integer"}}, ("allele_count",)),
+                )
+            }
             paths[f"{base}/interpretations/{{interpretation_id}}/alleles/"] = {
                 "get": op(
                     "Rows of the variant list: of the variants asked (allele_ids), else a page of those shown",

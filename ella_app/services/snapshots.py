@@ -1,0 +1,58 @@
+"""What each finished round of a workflow showed (``workflows/{analyses,alleles}/<id>/snapshots/``): per variant,
+the annotation, custom annotation, classification and report the interpreter saw when the round was marked or
+finalized (tables ``analysisinterpretationsnapshot`` and ``alleleinterpretationsnapshot``, written by
+``services/workflow.py``). ELLA's fields; for analyses also ``filtered``, the filter that had removed the variant.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from ella_app.db.models import (
+    AlleleInterpretation,
+    AlleleInterpretationSnapshot,
+    AnalysisInterpretation,
+    AnalysisInterpretationSnapshot,
+    User,
+)
+from ella_app.services import access
+
+_COMMON = ("allele_id", "annotation_id", "customannotation_id", "alleleassessment_id", "allelereport_id")
+
+
+def _iso(value: Any) -> str | None:
+    return value.isoformat() if value is not None else None
+
+
+def analysis_snapshots(session: Session, user: User, analysis_id: int) -> list[dict[str, Any]]:
+    """Snapshots of every finished round of an analysis the caller may see (404 otherwise), by round and allele."""
+    access.get_analysis(session, user, analysis_id)
+    s = AnalysisInterpretationSnapshot
+    query = (
+        select(s.id, s.date_created, s.analysisinterpretation_id, *(getattr(s, c) for c in _COMMON), s.filtered)
+        .join(AnalysisInterpretation, AnalysisInterpretation.id == s.analysisinterpretation_id)
+        .where(AnalysisInterpretation.analysis_id == analysis_id)
+        .order_by(s.analysisinterpretation_id, s.allele_id, s.id)
+    )
+    return [{**row._asdict(), "date_created": _iso(row.date_created)} for row in session.execute(query)]
+
+
+def allele_snapshots(session: Session, user: User, allele_id: int) -> list[dict[str, Any]]:
+    """Snapshots of the finished rounds of a variant workflow on the caller's gene panels (ELLA's rule)."""
+    access.get_allele(session, user, allele_id)
+    s = AlleleInterpretationSnapshot
+    query = (
+        select(s.id, s.date_created, s.alleleinterpretation_id, *(getattr(s, c) for c in _COMMON))
+        .join(AlleleInterpretation, AlleleInterpretation.id == s.alleleinterpretation_id)
+        .where(
+            AlleleInterpretation.allele_id == allele_id,
+            access.panel_allowed(
+                AlleleInterpretation.genepanel_name, AlleleInterpretation.genepanel_version, user.group_id
+            ),
+        )
+        .order_by(s.alleleinterpretation_id, s.id)
+    )
+    return [{**row._asdict(), "date_created": _iso(row.date_created)} for row in session.execute(query)]
