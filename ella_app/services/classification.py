@@ -17,7 +17,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from ella_app.db.models import (
@@ -32,6 +32,7 @@ from ella_app.errors import ConflictError, InputError, NotFoundError
 from ella_app.services import access, attachments, variants
 from ella_app.services.acmg import criteria as acmg_criteria
 from ella_app.services.filters.context import int_ids, is_outdated
+from ella_app.services.list_filter import INT, NULLABLE, TEXT, conditions
 
 PATHOGENIC = ("PVS", "PS", "PM", "PP")
 BENIGN = ("BA", "BS", "BP")
@@ -292,6 +293,12 @@ def assessments(
     if not include_superseded:
         query = query.where(AlleleAssessment.date_superceeded.is_(None))
     rows = list(session.scalars(query.order_by(AlleleAssessment.allele_id, AlleleAssessment.id.desc())))
+    return _assessments_json(session, app_config, rows)
+
+
+def _assessments_json(
+    session: Session, app_config: dict[str, Any], rows: list[AlleleAssessment]
+) -> list[dict[str, Any]]:
     users = _users(session, [r.user_id for r in rows])
     linked = attachments.attachment_ids(session, [r.id for r in rows])
     now = _now()
@@ -323,6 +330,10 @@ def reports(session: Session, allele_ids: Sequence[int], *, include_superseded: 
     if not include_superseded:
         query = query.where(AlleleReport.date_superceeded.is_(None))
     rows = list(session.scalars(query.order_by(AlleleReport.allele_id, AlleleReport.id.desc())))
+    return _reports_json(session, rows)
+
+
+def _reports_json(session: Session, rows: list[AlleleReport]) -> list[dict[str, Any]]:
     users = _users(session, [r.user_id for r in rows])
     return [
         {
@@ -350,6 +361,10 @@ def reference_assessments(
     if not include_superseded:
         query = query.where(ReferenceAssessment.date_superceeded.is_(None))
     rows = list(session.scalars(query.order_by(ReferenceAssessment.allele_id, ReferenceAssessment.id.desc())))
+    return _reference_assessments_json(session, rows)
+
+
+def _reference_assessments_json(session: Session, rows: list[ReferenceAssessment]) -> list[dict[str, Any]]:
     users = _users(session, [r.user_id for r in rows])
     return [
         {
@@ -430,3 +445,47 @@ def assess_reference(session: Session, user: User, data: dict[str, Any]) -> dict
     common = {"user_id": user.id, "usergroup_id": user.group_id, "analysis_id": analysis_id}
     [created] = _assess_references(session, where, request, common, _now())
     return get_reference_assessment(session, user, created)
+
+
+# ------------------------------------------------------------------------------------------ ELLA's q= lists
+
+_COMMON_FILTER = ("id", "allele_id", "analysis_id", "user_id", "usergroup_id")
+_FILTERS: dict[str, dict[str, tuple[Any, str]]] = {
+    "alleleassessments": {
+        **{k: (getattr(AlleleAssessment, k), INT) for k in _COMMON_FILTER},
+        "classification": (AlleleAssessment.classification, TEXT),
+        "date_superceeded": (AlleleAssessment.date_superceeded, NULLABLE),
+    },
+    "allelereports": {
+        **{k: (getattr(AlleleReport, k), INT) for k in _COMMON_FILTER},
+        "alleleassessment_id": (AlleleReport.alleleassessment_id, INT),
+        "date_superceeded": (AlleleReport.date_superceeded, NULLABLE),
+    },
+    "referenceassessments": {
+        **{k: (getattr(ReferenceAssessment, k), INT) for k in _COMMON_FILTER},
+        "reference_id": (ReferenceAssessment.reference_id, INT),
+        "date_superceeded": (ReferenceAssessment.date_superceeded, NULLABLE),
+    },
+}
+_MODELS: dict[str, Any] = {
+    "alleleassessments": AlleleAssessment,
+    "allelereports": AlleleReport,
+    "referenceassessments": ReferenceAssessment,
+}
+
+
+def matching(
+    session: Session, app_config: dict[str, Any], user: User, kind: str, q: Any, page: int, per_page: int
+) -> tuple[list[dict[str, Any]], int]:
+    """ELLA's ``<kind>/?q={...}`` (``q={"allele_id": 5}`` from its history dialog): the rows matching, current and
+    superseded (``"date_superceeded": null`` for the current ones), of variants the user may see, newest first.
+    ``kind``: alleleassessments, allelereports or referenceassessments. Returns (page of rows, total)."""
+    model = _MODELS[kind]
+    query = select(model).where(access.allele_allowed(user, model.allele_id), *conditions(q, _FILTERS[kind]))
+    total = int(session.scalar(select(func.count()).select_from(query.subquery())) or 0)
+    rows = list(session.scalars(query.order_by(model.id.desc()).offset((page - 1) * per_page).limit(per_page)))
+    if kind == "alleleassessments":
+        return _assessments_json(session, app_config, rows), total
+    if kind == "allelereports":
+        return _reports_json(session, rows), total
+    return _reference_assessments_json(session, rows), total

@@ -215,19 +215,9 @@ def _query(path: str, world: World) -> dict[str, str]:
         return {"codes": "PVS1,PS1"}
     if path.endswith(("/annotationconfigs/",)):
         return {"annotation_config_ids": "1"}
-    if (
-        path.endswith(
-            (
-                "/alleles/",
-                "/alleles/by-gene/",
-                "/alleleassessments/",
-                "/allelereports/",
-                "/referenceassessments/",
-                "/collisions/",
-            )
-        )
-        or "/similar_alleles/" in path
-    ):
+    if path.endswith(("/alleleassessments/", "/allelereports/", "/referenceassessments/")):
+        return {"q": f'{{"allele_id": {allele}}}'}  # the history dialog of ELLA's client
+    if path.endswith(("/alleles/", "/alleles/by-gene/", "/collisions/")) or "/similar_alleles/" in path:
         return {"allele_ids": allele}
     if "/genepanels/<gp_name>/" in path and "/analyses/" in path:
         return {"allele_ids": allele}

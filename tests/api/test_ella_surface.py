@@ -338,6 +338,34 @@ def test_reference_assessment_supersedes_the_current_one(env):
     assert env.cid.get(f"/api/v1/referenceassessments/{second['id']}/").status_code == 404
 
 
+@pytest.mark.parametrize("kind", ["alleleassessments", "allelereports", "referenceassessments"])
+def test_history_lists_take_ellas_q_filter(env, kind):
+    """ELLA's client asks ``<kind>/?q={"allele_id": id}`` for a variant's history: every row, newest first."""
+    env.start_variant(env.ada)
+    env.classify_variant(env.ada)  # supersedes the world's classification and report
+    if kind == "referenceassessments":
+        for relevance in ("Yes", "No"):
+            body = {
+                "allele_id": env.allele,
+                "reference_id": env.world.extra["reference"],
+                "evaluation": {"relevance": relevance},
+                "genepanel_name": "HBOC",
+                "genepanel_version": "v1.0.0",
+            }
+            assert env.ada.post("/api/v1/referenceassessments/", json=body).status_code == 200
+    by_allele = f'{{"allele_id": {env.allele}}}'
+    history = env.ada.get(f"/api/v1/{kind}/", query_string={"q": by_allele})
+    assert history.status_code == 200 and history.headers["Total-Count"] == "2"
+    ids = [r["id"] for r in history.json]
+    assert ids == sorted(ids, reverse=True) and history.json[1]["date_superceeded"] is not None
+    current_only = f'{{"allele_id": {env.allele}, "date_superceeded": null}}'
+    assert [r["id"] for r in env.ada.get(f"/api/v1/{kind}/", query_string={"q": current_only}).json] == ids[:1]
+    assert env.cid.get(f"/api/v1/{kind}/", query_string={"q": by_allele}).json == []
+    for bad in ('{"password": 1}', "[1]", '{"allele_id": "x"}', "{"):
+        response = env.ada.get(f"/api/v1/{kind}/", query_string={"q": bad})
+        assert response.status_code == 422 and "q" in response.json["message"], bad
+
+
 # ------------------------------------------------------------------------------------------ IGV
 
 

@@ -2,22 +2,27 @@
 
 Assessments and reports are created by the workflow action ``finalizeallele`` only (as in ELLA); reference
 assessments also by ``POST referenceassessments/`` (ELLA's).
-Current ones by default; ``include_superseded=true`` gives the whole append-only history, newest first.
+Asked by ``allele_ids``: current ones by default; ``include_superseded=true`` gives the whole append-only history,
+newest first. Asked by ELLA's ``q={"allele_id": 5}`` (its client's history dialog): every row matching, paged.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, jsonify
+from flask import Blueprint, jsonify, request
 
 from ella_app.api.auth import login_required
 from ella_app.api.db import db
 from ella_app.api.openapi import ID, op, query_param, ref
 from ella_app.api.v1 import params
+from ella_app.api.v1.query_json import json_arg, json_query_param
 from ella_app.services import access, classification
 
 bp = Blueprint("assessments", __name__)
+
+
+MAX_HISTORY = 1000  # rows of a q= list on one page (ELLA's client asks for a variant's history without paging)
 
 
 def _allele_ids() -> list[int]:
@@ -25,9 +30,20 @@ def _allele_ids() -> list[int]:
     return access.require_alleles(db(), params.user(), ids)
 
 
+def _matching(kind: str) -> Any:
+    q = json_arg("q")
+    page = params.int_arg("page", 1, maximum=1_000_000)
+    per_page = params.int_arg("per_page", MAX_HISTORY, maximum=MAX_HISTORY)
+    assert page is not None and per_page is not None
+    items, total = classification.matching(db(), params.app_config(), params.user(), kind, q, page, per_page)
+    return params.paged(items, total, page, per_page)
+
+
 @bp.get("/alleleassessments/")
 @login_required
 def list_assessments() -> Any:
+    if "q" in request.args:
+        return _matching("alleleassessments")
     ids = _allele_ids()
     superseded = params.bool_arg("include_superseded")
     return jsonify(classification.assessments(db(), params.app_config(), ids, include_superseded=superseded))
@@ -42,6 +58,8 @@ def get_assessment(assessment_id: int) -> Any:
 @bp.get("/allelereports/")
 @login_required
 def list_reports() -> Any:
+    if "q" in request.args:
+        return _matching("allelereports")
     ids = _allele_ids()
     return jsonify(classification.reports(db(), ids, include_superseded=params.bool_arg("include_superseded")))
 
@@ -70,14 +88,24 @@ def create_reference_assessment() -> Any:
 @bp.get("/referenceassessments/")
 @login_required
 def list_reference_assessments() -> Any:
+    if "q" in request.args:
+        return _matching("referenceassessments")
     ids = _allele_ids()
     superseded = params.bool_arg("include_superseded")
     return jsonify(classification.reference_assessments(db(), ids, include_superseded=superseded))
 
 
 _LIST = [
-    query_param("allele_ids", "ids", "comma-separated allele ids", required=True),
+    query_param("allele_ids", "ids", "comma-separated allele ids (required unless q is given)"),
     query_param("include_superseded", "boolean", "include superseded rows (the history)"),
+    json_query_param(
+        "q",
+        {"type": "object"},
+        'ELLA\'s filter instead of allele_ids, e.g. {"allele_id": 5} or {"allele_id": [5, 6], '
+        '"date_superceeded": null}: every matching row (current and superseded), newest first, paged',
+    ),
+    {"name": "page", "in": "query", "schema": {"type": "integer", "minimum": 1, "maximum": 1_000_000}},
+    {"name": "per_page", "in": "query", "schema": {"type": "integer", "minimum": 1, "maximum": MAX_HISTORY}},
 ]
 PATHS = {
     "/alleleassessments/": {
