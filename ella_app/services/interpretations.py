@@ -14,7 +14,17 @@ from sqlalchemy.orm import Session
 
 from ella_app.db.models import Analysis, InterpretationLog, User
 from ella_app.errors import ConflictError, ForbiddenError, InputError, NotFoundError
-from ella_app.services import access, attachments, classification, config_merge, filtering, overview, variants, workflow
+from ella_app.services import (
+    access,
+    attachments,
+    classification,
+    config_merge,
+    filtering,
+    overview,
+    snapshots,
+    variants,
+    workflow,
+)
 from ella_app.services.filters.context import int_ids
 from ella_app.services.workflow import Subject
 
@@ -156,16 +166,30 @@ def classified(
 
 
 def round_alleles(
-    session: Session, app_config: dict[str, Any], of: Subject, interpretation: Any, allele_ids: Sequence[int]
+    session: Session,
+    app_config: dict[str, Any],
+    of: Subject,
+    interpretation: Any,
+    allele_ids: Sequence[int],
+    *,
+    current: bool = False,
 ) -> list[dict[str, Any]]:
     """ELLA's ``workflows/alleles/<id>/interpretations/<iid>/alleles/``: the details of the workflow's variant in
     the round's gene panel (the variant workflow has one variant: other ids are not found). ``of`` and
-    ``interpretation`` come from :func:`subject` and :func:`get_round` (the access checks)."""
+    ``interpretation`` come from :func:`subject` and :func:`get_round` (the access checks).
+
+    As in ELLA, a finished round shows what its snapshot recorded (annotation, classification, report) unless
+    ``current`` asks for today's data."""
     other = [a for a in allele_ids if a != of.id]
     if other:
         raise NotFoundError(f"not the variant of this workflow: {', '.join(map(str, other[:20]))}")
     panel = (interpretation.genepanel_name, interpretation.genepanel_version)
-    return variants.details(session, app_config, [of.id], analysis_id=None, genepanel=panel)
+    pins = None
+    if not current and interpretation.status == "Done":
+        recorded = snapshots.allele_round_snapshot(session, interpretation.id, of.id)
+        if recorded is not None:
+            pins = {of.id: recorded}
+    return variants.details(session, app_config, [of.id], analysis_id=None, genepanel=panel, pins=pins)
 
 
 def require_in_analysis(session: Session, analysis_id: int, allele_ids: Sequence[int]) -> None:

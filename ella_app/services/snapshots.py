@@ -18,7 +18,7 @@ from ella_app.db.models import (
     AnalysisInterpretationSnapshot,
     User,
 )
-from ella_app.services import access
+from ella_app.services import access, variants
 
 _COMMON = ("allele_id", "annotation_id", "customannotation_id", "alleleassessment_id", "allelereport_id")
 
@@ -56,3 +56,15 @@ def allele_snapshots(session: Session, user: User, allele_id: int) -> list[dict[
         .order_by(s.alleleinterpretation_id, s.id)
     )
     return [{**row._asdict(), "date_created": _iso(row.date_created)} for row in session.execute(query)]
+
+
+def allele_round_snapshot(session: Session, interpretation_id: int, allele_id: int) -> variants.Pin | None:
+    """What a finished round of a variant workflow recorded for its variant (None: no snapshot)."""
+    s = AlleleInterpretationSnapshot
+    row = session.execute(
+        select(s.annotation_id, s.alleleassessment_id, s.allelereport_id)
+        .where(s.alleleinterpretation_id == interpretation_id, s.allele_id == allele_id)
+        .order_by(s.id.desc())
+        .limit(1)
+    ).first()
+    return None if row is None else variants.Pin(*row)

@@ -762,8 +762,36 @@ _USER = (
     "CASE WHEN u.id IS NULL THEN NULL ELSE json_build_object('id', u.id, 'username', u.username, "
     "'first_name', u.first_name, 'last_name', u.last_name) END"
 )
-_DETAIL = text(
-    f"""
+
+
+@dataclass(frozen=True)
+class Pin:
+    """What a finished round's snapshot recorded for a variant (None: nothing then; the annotation: the current)."""
+
+    annotation_id: int | None
+    alleleassessment_id: int | None
+    allelereport_id: int | None
+
+
+def _detail_sql(pinned: bool) -> Any:
+    """The detail query; ``pinned``: annotation and report as a finished round's snapshot recorded them (arrays
+    :pin_ids, :pin_annotations, :pin_reports; a null annotation id there means the current one)."""
+    if pinned:
+        pins = (
+            "LEFT JOIN unnest(CAST(:pin_ids AS int[]), CAST(:pin_annotations AS int[]), CAST(:pin_reports AS int[])) "
+            "AS p(allele_id, annotation_id, report_id) ON p.allele_id = a.id"
+        )
+        annotation = (
+            "(p.annotation_id IS NOT NULL AND an.id = p.annotation_id) OR "
+            "(p.annotation_id IS NULL AND an.allele_id = a.id AND an.date_superceeded IS NULL)"
+        )
+        report = "x.id = p.report_id"
+    else:
+        pins = ""
+        annotation = "an.allele_id = a.id AND an.date_superceeded IS NULL"
+        report = "x.date_superceeded IS NULL"
+    return text(
+        f"""
     SELECT a.id, a.genome_reference, a.chromosome, a.vcf_pos, a.vcf_ref, a.vcf_alt, a.start_position,
            a.open_end_position, a.change_type, a.length, a.caller_type, an.id, an.annotation::text,
       (SELECT json_agg(json_build_object(
@@ -780,7 +808,7 @@ _DETAIL = text(
                 'alleleassessment_id', x.alleleassessment_id, 'previous_report_id', x.previous_report_id,
                 'date_created', x.date_created, 'date_superceeded', x.date_superceeded)
        FROM allelereport x LEFT JOIN "user" u ON u.id = x.user_id
-       WHERE x.allele_id = a.id AND x.date_superceeded IS NULL ORDER BY x.id DESC LIMIT 1)::text,
+       WHERE x.allele_id = a.id AND {report} ORDER BY x.id DESC LIMIT 1)::text,
       (SELECT json_agg(json_build_object(
                 'id', x.id, 'allele_id', x.allele_id, 'reference_id', x.reference_id, 'evaluation', x.evaluation,
                 'user', {_USER}, 'usergroup_id', x.usergroup_id, 'analysis_id', x.analysis_id,
@@ -800,10 +828,15 @@ _DETAIL = text(
        WHERE g.allele_id = a.id AND g.sample_id = ANY(CAST(:samples AS int[])))::text
     FROM unnest(CAST(:ids AS int[])) WITH ORDINALITY AS x(id, n)
     JOIN allele a ON a.id = x.id
-    LEFT JOIN annotation an ON an.allele_id = a.id AND an.date_superceeded IS NULL
+    {pins}
+    LEFT JOIN annotation an ON {annotation}
     ORDER BY x.n
     """
-)
+    )
+
+
+_DETAIL = _detail_sql(False)
+_DETAIL_PINNED = _detail_sql(True)
 _REFERENCES = text(
     "SELECT id, pubmed_id, title, authors, journal, year, abstract, published FROM reference "
     "WHERE pubmed_id = ANY(:pubmed) OR id = ANY(:ids) ORDER BY id"
@@ -857,12 +890,24 @@ def details(
     *,
     analysis_id: int | None,
     genepanel: tuple[str, str] | None,
+    pins: Mapping[int, Pin] | None = None,
 ) -> list[dict[str, Any]]:
-    """Variant details in the order given: three queries (samples, alleles with everything, references)."""
+    """Variant details in the order given: three queries (samples, alleles with everything, references).
+
+    ``pins``: per allele, the annotation, classification and report a finished round's snapshot recorded; they
+    are shown instead of the current ones (the history and reference assessments stay complete and current)."""
     samples: list[SampleData] = load_samples(session, analysis_id) if analysis_id is not None else []
     panel = load_panel(session, *genepanel) if genepanel is not None else None
     now = dt.datetime.now(dt.UTC)
-    rows = session.execute(_DETAIL, {"ids": list(allele_ids), "samples": [s.id for s in samples]}).tuples().all()
+    values: dict[str, Any] = {"ids": list(allele_ids), "samples": [s.id for s in samples]}
+    if pins is not None:
+        pinned = list(pins)
+        values.update(
+            pin_ids=pinned,
+            pin_annotations=[pins[a].annotation_id for a in pinned],
+            pin_reports=[pins[a].allelereport_id for a in pinned],
+        )
+    rows = session.execute(_DETAIL if pins is None else _DETAIL_PINNED, values).tuples().all()
     if len(rows) != len(allele_ids):
         missing = sorted(set(allele_ids) - {r[0] for r in rows})
         raise NotFoundError(f"no allele(s) {', '.join(map(str, missing[:20]))}")
@@ -875,7 +920,11 @@ def details(
         annotation = _json(annotation_text)
         annotation = annotation if isinstance(annotation, dict) else {}
         history = [_assessment(h, app_config, now) for h in _json(history_text) or []]
-        current_json = next((h for h in history if h["date_superceeded"] is None), None)
+        if pins is not None and allele["id"] in pins:
+            wanted = pins[allele["id"]].alleleassessment_id
+            current_json = next((h for h in history if wanted is not None and h["id"] == wanted), None)
+        else:
+            current_json = next((h for h in history if h["date_superceeded"] is None), None)
         current = (
             Current(
                 current_json["id"],

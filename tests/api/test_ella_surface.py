@@ -251,6 +251,24 @@ def test_variant_of_a_variant_workflow_round(env):
     assert env.ada.get(f"{env.variant_base}/interpretations/{round_id + 1000}/alleles/").status_code == 404
 
 
+def test_finished_round_shows_what_its_snapshot_recorded(env):
+    """ELLA's helpers.get_alleles: a 'Done' round is served from its snapshot unless ``current=true``."""
+    first = env.start_variant(env.ada)
+    assert env.ada.post(f"{env.variant_base}/actions/markreview/").status_code == 200
+    env.start_variant(env.ada)
+    env.classify_variant(env.ada)  # class 5 supersedes the world's class 4
+    path = f"{env.variant_base}/interpretations/{first}/alleles/"
+    [then] = env.ada.get(path).json
+    assert then["allele_assessment"]["id"] == env.world.extra["assessment"]
+    assert then["allele_assessment"]["classification"] == "4"
+    assert then["allele_report"]["id"] == env.world.extra["report"]
+    assert then["annotation"]["annotation_id"] == env.world.annotations[env.allele]
+    [now] = env.ada.get(path, query_string={"current": "true"}).json
+    assert (
+        now["allele_assessment"]["classification"] == "5" and now["allele_report"]["id"] != then["allele_report"]["id"]
+    )
+
+
 # ------------------------------------------------------------------------------------------ users, statistics
 
 

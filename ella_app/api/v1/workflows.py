@@ -171,12 +171,14 @@ def finalize(kind: str, subject_id: int) -> Any:
 
 def round_alleles(kind: str, subject_id: int, interpretation_id: int) -> Any:
     """The variant of a variant-workflow round with its details in the round's gene panel (ELLA's client asks
-    with ``allele_ids`` = the workflow's variant)."""
+    with ``allele_ids`` = the workflow's variant); a finished round as its snapshot recorded it unless ``current``."""
     subject, _ = interpretations.subject(db(), params.user(), kind, subject_id)
     interpretation = interpretations.get_round(db(), subject, interpretation_id)
     ids = params.id_list_arg("allele_ids") or [subject.id]
-    params.bool_arg("current")  # checked; the details are the current ones (see services/interpretations)
-    return params.json_response(interpretations.round_alleles(db(), params.app_config(), subject, interpretation, ids))
+    current = params.bool_arg("current")
+    return params.json_response(
+        interpretations.round_alleles(db(), params.app_config(), subject, interpretation, ids, current=current)
+    )
 
 
 def genepanels(kind: str, subject_id: int) -> Any:
@@ -391,12 +393,15 @@ def _paths() -> dict[str, Any]:
             }
             paths[f"{base}/interpretations/{{interpretation_id}}/alleles/"] = {
                 "get": op(
-                    "The workflow's variant with its details in the round's gene panel",
+                    "The workflow's variant with its details in the round's gene panel (a finished round: as its "
+                    "snapshot recorded them, unless current=true)",
                     tag,
                     params=[
                         *iid,
                         query_param("allele_ids", "ids", "the workflow's variant (default)"),
-                        query_param("current", "boolean", "ELLA's flag: the current data (always served)"),
+                        query_param(
+                            "current", "boolean", "today's data instead of what a finished round's snapshot recorded"
+                        ),
                     ],
                     response={"type": "array", "items": ref("AlleleDetail")},
                 )
