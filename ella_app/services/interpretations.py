@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from ella_app.db.models import Analysis, InterpretationLog, User
@@ -470,9 +470,8 @@ def _edit_problem(session: Session, user: User, of: Subject, entry: Interpretati
     if entry.message is None:
         return "only messages can be changed (priority, review comment and warning entries stay)"
     round_id = _log_round(entry, of)
-    if round_id is None and latest is not None:
-        first = workflow.interpretations(session, of)[0]
-        round_id = first.id
+    if round_id is None and latest is not None:  # rare: a variant's message written before its first round
+        round_id = session.scalar(select(func.min(of.model.id)).where(of.where()))
     if latest is not None and round_id != latest.id:
         return "only entries of the latest interpretation round can be changed"
     if latest is not None and latest.finalized and latest.status == "Done":

@@ -139,6 +139,23 @@ def test_work_log_entries_are_editable_in_the_latest_round_only(env, kind):
     assert _delete(env.ada, f"{base}/logs/{second['id']}/").status_code == 404
 
 
+def test_variant_message_before_the_first_round_belongs_to_it(env):
+    """Mirrors ELLA src/api/tests/test_interpretationlog.py::test_allele_workflow's start: a message on a variant
+    with no round yet is editable (ELLA creates the first round for it) until that round is finished."""
+    allele = env.world.alleles["hboc_common"]
+    assert env.query("SELECT id FROM alleleinterpretation WHERE allele_id = :a", a=allele) == []
+    base = f"/api/v1/workflows/alleles/{allele}"
+    entry = env.ada.post(f"{base}/logs/", json={"message": "Message 1"}).json
+    assert entry["editable"] is True
+    assert env.ada.patch(f"{base}/logs/{entry['id']}/", json={"message": "Message 1, edited"}).status_code == 200
+    started = env.ada.post(f"{base}/actions/start/", json={"gp_name": "HBOC", "gp_version": "v1.0.0"})
+    assert started.status_code == 200
+    assert env.ada.get(f"{base}/logs/").json[-1]["editable"] is True
+    assert env.ada.post(f"{base}/actions/markreview/").status_code == 200
+    assert env.ada.get(f"{base}/logs/").json[-1]["editable"] is False
+    assert env.ada.patch(f"{base}/logs/{entry['id']}/", json={"message": "late"}).status_code == 409
+
+
 def test_warnings_are_cleared_for_analyses_only(env):
     """Mirrors ELLA src/api/tests/test_interpretationlog.py::test_allele_workflow ("Clear warning (not allowed for
     alleles)"): refused, here with a 422 naming the key."""
