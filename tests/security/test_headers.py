@@ -46,6 +46,13 @@ def _operations(app, url, world) -> list[tuple[str, str, str]]:
         "genepanel_name": "HBOC",
         "genepanel_version": "v1.0.0",
         "job_id": 1,  # no annotation job in the world: 404, which must carry the headers too
+        "log_id": 1,
+        "gp_name": "HBOC",
+        "gp_version": "v1.0.0",
+        "report_id": 1,
+        "referenceassessment_id": 1,
+        "filterconfig_id": world.filterconfigs["default"],
+        "user_id": world.users["ada"],
     }
     found = []
     for path, item in spec["paths"].items():
