@@ -2,7 +2,8 @@
 
 The configuration has ELLA's shape, a ``deposit`` list of converters with ``converter_config.elements``, so
 an annotation config stored by ``annotationconfig update`` can drive the import. Understood converters:
-``vep`` (VEP CSQ → transcripts), ``keyvalue``, ``mapping``, ``clinvarjson`` (base16 JSON), ``hgmd``,
+``vep`` (VEP CSQ → transcripts), ``keyvalue``, ``mapping``, ``json`` and ``meta`` (ELLA's generic converters,
+``annotation_converters``), ``clinvarjson`` (base16 JSON), ``clinvarreferences``, ``hgmd``,
 ``hgmdprimaryreport``/``hgmdextrarefs`` (→ references) and our compact ``frequencies`` (one entry per
 provider with an INFO prefix, field kinds and populations). Others are listed in ``unsupported``.
 
@@ -17,14 +18,28 @@ import json
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from importlib import resources
+from pathlib import Path
 from typing import Any
 
 from ella_app.errors import InputError
+from ella_app.formats import annotation_converters as conv
 from ella_app.formats.vcf import VcfHeader, unescape
 
 Info = dict[str, str | bool]
 Annotation = dict[str, Any]
-KNOWN = ("vep", "keyvalue", "mapping", "clinvarjson", "hgmd", "hgmdprimaryreport", "hgmdextrarefs", "frequencies")
+KNOWN = (
+    "vep",
+    "keyvalue",
+    "mapping",
+    "json",
+    "meta",
+    "clinvarjson",
+    "clinvarreferences",
+    "hgmd",
+    "hgmdprimaryreport",
+    "hgmdextrarefs",
+    "frequencies",
+)
 
 
 def _int(value: str) -> int:
@@ -78,6 +93,12 @@ def validate_config(data: Any, *, source: str) -> list[dict[str, Any]]:
     for i, converter in enumerate(deposit):
         if not isinstance(converter, dict) or "name" not in converter:
             raise InputError("each converter needs a 'name'", source=source, key=f"deposit.{i}")
+        if converter["name"] not in KNOWN:
+            raise InputError(
+                f"unknown converter {converter['name']!r}; known: {', '.join(KNOWN)}",
+                source=source,
+                key=f"deposit.{i}.name",
+            )
         elements = converter.get("converter_config", {}).get("elements")
         if not isinstance(elements, list):
             raise InputError("converter_config.elements must be a list", source=source, key=f"deposit.{i}")
@@ -182,6 +203,23 @@ class VepTranscripts:
         return out
 
 
+def _subelement(sub: dict[str, Any]) -> Callable[[str], Any]:
+    """A ``meta`` subelement: a ``keyvalue`` conversion of one key's value (ELLA's default type: as is)."""
+    target_type = sub.get("target_type")
+    convert: Callable[[str], Any] = TYPES[target_type] if target_type else (lambda v: v)
+    split, throw = sub.get("split"), sub.get("target_type_throw", True)
+
+    def one(value: str) -> Any:
+        try:
+            return [convert(v) for v in value.split(split)] if split else convert(value)
+        except ValueError:
+            if throw:
+                raise ValueError(f"{sub['source']}={value!r} is not of type {target_type}") from None
+            return None
+
+    return one
+
+
 @dataclass
 class _Element:
     source: str
@@ -264,6 +302,39 @@ class AnnotationMapper:
             self._hgmd(element)
         elif name in ("hgmdprimaryreport", "hgmdextrarefs"):
             self._references(name, element)
+        elif name in ("json", "meta", "clinvarreferences"):
+            self._generic(name, element)
+
+    def _generic(self, name: str, element: dict[str, Any]) -> None:
+        """ELLA's ``json``, ``meta`` and ``clinvarreferences`` converters, placed by ``target_mode``."""
+        source = element["source"]
+        target, mode = element["target"], element.get("target_mode", "insert")
+        convert: Callable[[str], Any]
+        try:
+            if name == "json":
+                convert = conv.json_converter(element.get("encoding", "base16"), element.get("subpath"), source)
+            elif name == "clinvarreferences":
+                convert = lambda raw: conv.clinvar_references(raw, source)  # noqa: E731
+            else:
+                keys = conv.meta_keys(
+                    self.header.info[source].description,
+                    element.get("meta_pattern", conv.DEFAULT_META_PATTERN),
+                    element.get("value_separator", "|"),
+                    source,
+                )
+                subelements = {sub["source"]: _subelement(sub) for sub in element.get("subelements", [])}
+                convert = conv.meta_converter(
+                    keys, subelements, element.get("value_separator", "|"), element.get("list_separator"), source
+                )
+        except ValueError as exc:
+            raise InputError(f"{exc} (converter {name})", source=self.header.path) from None
+
+        def apply(ann: Annotation, raw: Any) -> None:
+            if not isinstance(raw, str):
+                raise ValueError(f"INFO {source} has no value (converter {name} needs one)")
+            conv.place(ann, target, convert(raw), mode)
+
+        self._add(source, apply)
 
     def _add(self, source: str, apply: Callable[[Annotation, Any], None]) -> None:
         self.elements.append(_Element(source, apply, _picker(self.header, source)))
@@ -403,4 +474,70 @@ class AnnotationMapper:
             if raw is None:
                 continue
             element.apply(ann, element.pick(raw) if isinstance(raw, str) else raw)
+        references = ann.get("references")
+        if isinstance(references, list) and len(references) > 1:  # as ELLA: sorted by PubMed id
+            references.sort(key=lambda r: r.get("pubmed_id") or 0 if isinstance(r, dict) else 0)
         return ann
+
+
+# ---------------------------------------------------------------------------------------------- the config file
+
+
+def _yaml_line(root: Any, path: list[Any]) -> int | None:
+    """The line (1-based) of the YAML node at ``path`` (keys and list indexes), or of its nearest parent."""
+    import yaml
+
+    node, line = root, None
+    for part in path:
+        line = node.start_mark.line + 1
+        if isinstance(node, yaml.MappingNode):
+            node = next((v for k, v in node.value if k.value == part), None)
+        elif isinstance(node, yaml.SequenceNode) and isinstance(part, int) and part < len(node.value):
+            node = node.value[part]
+        else:
+            node = None
+        if node is None:
+            return line
+    return node.start_mark.line + 1 if node is not None else line
+
+
+def read_config_file(path: str | Path) -> dict[str, Any]:
+    """ELLA's ``annotation-config.yml`` (YAML or JSON): ``deposit`` and ``view``, checked against
+    ``schemas/annotationconfig.json`` and compiled once; problems name the file, line and key."""
+    import jsonschema
+    import yaml
+
+    from ella_app.formats.jsonfile import load_schema
+
+    source = str(path)
+    try:
+        raw = Path(path).read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise InputError("file not found", source=source) from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise InputError(f"cannot read file: {exc}", source=source) from None
+    try:
+        data = yaml.safe_load(raw)
+        root = yaml.compose(raw)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        problem = getattr(exc, "problem", None) or str(exc)
+        raise InputError(f"invalid YAML: {problem}", source=source, line=mark.line + 1 if mark else None) from None
+    validator = jsonschema.Draft202012Validator(load_schema("annotationconfig.json"))
+    errors = sorted(validator.iter_errors(data), key=lambda e: len(list(e.absolute_path)), reverse=True)
+    if errors:
+        error = errors[0]
+        parts = list(error.absolute_path)
+        if error.validator == "additionalProperties" and isinstance(error.instance, dict):
+            extra = sorted(set(error.instance) - set(error.schema.get("properties", {})))
+            parts, problem = [*parts, *extra[:1]], f"unknown key(s): {', '.join(extra)}"
+        elif error.validator == "required" and isinstance(error.instance, dict):
+            missing = [k for k in error.validator_value if k not in error.instance]
+            problem = f"missing required key(s): {', '.join(missing)}"
+        else:
+            problem = error.message
+        key = ".".join(map(str, parts)) or None
+        raise InputError(problem, source=source, line=_yaml_line(root, parts) if root else None, key=key)
+    assert isinstance(data, dict)
+    validate_config(data, source=source)
+    return {"deposit": data["deposit"], "view": data["view"]}
