@@ -22,10 +22,12 @@ from __future__ import annotations
 
 import bisect
 import io
+import threading
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+from queue import Full, Queue
 from typing import Any
 
 import orjson
@@ -170,9 +172,14 @@ CREATE TEMP TABLE IF NOT EXISTS deposit_allele (
     idx int NOT NULL, chromosome text NOT NULL, vcf_pos bigint NOT NULL, vcf_ref text NOT NULL,
     vcf_alt text NOT NULL, start_position bigint NOT NULL, open_end_position bigint NOT NULL,
     change_from text NOT NULL, change_to text NOT NULL, change_type text NOT NULL, caller_type text NOT NULL,
-    length int NOT NULL, annotation jsonb NOT NULL, allele_id int
+    length int NOT NULL, annotation text NOT NULL, allele_id int
 ) ON COMMIT DROP;
-TRUNCATE deposit_allele;
+ALTER TABLE deposit_allele ALTER COLUMN annotation SET STORAGE EXTERNAL;
+CREATE TEMP TABLE IF NOT EXISTS deposit_annotation (
+    allele_id int NOT NULL, annotation text NOT NULL, current_id int
+) ON COMMIT DROP;
+ALTER TABLE deposit_annotation ALTER COLUMN annotation SET STORAGE EXTERNAL;
+TRUNCATE deposit_allele, deposit_annotation;
 """
 _COLUMNS = (
     "idx, chromosome, vcf_pos, vcf_ref, vcf_alt, start_position, open_end_position, change_from, change_to, "
@@ -203,11 +210,11 @@ _STATEMENTS: list[tuple[str | None, str]] = [
     (
         None,
         """
-        CREATE TEMP TABLE deposit_annotation ON COMMIT DROP AS
-        SELECT d.allele_id, d.annotation, cur.id AS current_id
+        INSERT INTO deposit_annotation (allele_id, annotation, current_id)
+        SELECT d.allele_id, d.annotation, cur.id
         FROM deposit_allele d
         LEFT JOIN annotation cur ON cur.allele_id = d.allele_id AND cur.date_superceeded IS NULL
-        WHERE cur.id IS NULL OR cur.annotation IS DISTINCT FROM d.annotation
+        WHERE cur.id IS NULL OR cur.annotation IS DISTINCT FROM CAST(d.annotation AS jsonb)
            OR cur.annotation_config_id IS DISTINCT FROM CAST(:config_id AS int)
         """,
     ),
@@ -223,7 +230,7 @@ _STATEMENTS: list[tuple[str | None, str]] = [
         "annotations_created",
         """
         INSERT INTO annotation (allele_id, annotation, schema_version, annotation_config_id, previous_annotation_id)
-        SELECT allele_id, annotation, 1, CAST(:config_id AS int), current_id FROM deposit_annotation
+        SELECT allele_id, CAST(annotation AS jsonb), 1, CAST(:config_id AS int), current_id FROM deposit_annotation
         """,
     ),
 ]
@@ -262,14 +269,47 @@ def deposit_alleles(
     raw = conn.connection.driver_connection
     assert raw is not None
     cursor = raw.cursor()
-    conn.exec_driver_sql("DROP TABLE IF EXISTS deposit_annotation")
     for statement in _STAGING.strip().split(";\n"):
         conn.exec_driver_sql(statement)
 
-    def sink(lines: list[str]) -> None:
-        cursor.copy_expert(f"COPY deposit_allele ({_COLUMNS}) FROM STDIN", io.StringIO("".join(lines)))
+    copy_seconds = 0.0
+    chunks: Queue[list[str] | BaseException | None] = Queue(maxsize=2)
+    stop = threading.Event()
 
-    parsed = _parse(path, config.mapper, None if annotation_only else regions, cnv_enabled(app_config), sink, progress)
+    def put(item: list[str] | BaseException | None) -> None:
+        while not stop.is_set():
+            try:
+                chunks.put(item, timeout=0.2)
+                return
+            except Full:
+                continue
+
+    result: list[_Parsed] = []
+
+    def read() -> None:  # in a thread: parsing overlaps the COPY of the previous chunk (psycopg2 frees the GIL)
+        try:
+            regions_checked = None if annotation_only else regions
+            result.append(_parse(path, config.mapper, regions_checked, cnv_enabled(app_config), put, progress))
+            put(None)
+        except BaseException as exc:
+            put(exc)
+
+    t_read = time.perf_counter()
+    reader = threading.Thread(target=read, name="vcf-reader", daemon=True)
+    reader.start()
+    try:
+        while (item := chunks.get()) is not None:
+            if isinstance(item, BaseException):
+                raise item
+            t = time.perf_counter()
+            data = io.StringIO("".join(item))
+            cursor.copy_expert(f"COPY deposit_allele ({_COLUMNS}) FROM STDIN", data)
+            copy_seconds += time.perf_counter() - t
+    finally:
+        stop.set()
+        reader.join()
+    parsed = result[0]
+    timings = {"read_and_copy": time.perf_counter() - t_read, "copy": copy_seconds}
     if parsed.n_outside:
         assert genepanel is not None
         more = parsed.n_outside - len(parsed.outside)
@@ -284,7 +324,9 @@ def deposit_alleles(
     if parsed.records:
         params = {"genome": GENOME, "config_id": config.config_id}
         for name, statement in _STATEMENTS:
+            t = time.perf_counter()
             result = conn.execute(text(statement), params)
+            timings[name or statement.split()[0].lower()] = time.perf_counter() - t
             if name:
                 counts[name] = result.rowcount
         if not annotation_only:
@@ -292,8 +334,7 @@ def deposit_alleles(
             counts["interpretations_created"] = conn.execute(
                 text(_INTERPRETATIONS), {"gp": genepanel[0], "gv": genepanel[1]}
             ).rowcount
-        conn.exec_driver_sql("DROP TABLE deposit_annotation")
-    conn.exec_driver_sql("TRUNCATE deposit_allele")
+    conn.exec_driver_sql("TRUNCATE deposit_allele, deposit_annotation")
     report = ChangeReport(kind="annotation" if annotation_only else "alleles")
     label = path.name
     if counts["alleles_created"]:
@@ -312,6 +353,7 @@ def deposit_alleles(
             "annotations_unchanged": parsed.records - counts["annotations_created"],
             **counts,
             "seconds": round(time.perf_counter() - started, 3),
+            "timings": {k: round(v, 3) for k, v in timings.items()},
         }
     )
     return report

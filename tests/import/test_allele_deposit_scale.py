@@ -1,0 +1,76 @@
+"""Exome scale: ``deposit alleles`` / ``deposit annotation`` of a 50k-record VCF stays linear and fast, and a
+second run changes nothing. Figures go to docs/import.md."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+from sqlalchemy import create_engine, text
+from sqlalchemy.orm import Session
+
+from ella_app.db.models import Gene, GenePanel, GenePanelTranscript, Transcript
+from ella_app.db.session import transaction
+from ella_app.services.allele_deposit import deposit_alleles
+from tests.support.vcfgen import write_vcf
+
+
+def wide_panel(db_url: str) -> None:
+    """A panel with one transcript per chromosome 1–22 over the positions vcfgen writes (100 000 …)."""
+    engine = create_engine(db_url)
+    with Session(engine) as session:
+        session.add(GenePanel(name="Exome", version="v1", genome_reference="GRCh37", official=True))
+        for chrom in range(1, 23):
+            session.add(Gene(hgnc_id=90000 + chrom, hgnc_symbol=f"G{chrom}"))
+            session.flush()
+            tx = Transcript(
+                gene_id=90000 + chrom,
+                transcript_name=f"NM_9{chrom:05d}.1",
+                chromosome=str(chrom),
+                tx_start=99000,
+                tx_end=400000,
+                strand="+",
+                cds_start=99100,
+                cds_end=399900,
+                exon_starts=[99000],
+                exon_ends=[400000],
+            )
+            session.add(tx)
+            session.flush()
+            session.add(
+                GenePanelTranscript(genepanel_name="Exome", genepanel_version="v1", transcript_id=tx.id, inheritance="AD")
+            )
+        session.commit()
+    engine.dispose()
+
+
+def timed(db_url: str, vcf: Path, annotation_only: bool = False) -> tuple[float, dict]:
+    started = time.perf_counter()
+    with transaction(db_url) as session:
+        report = deposit_alleles(session, vcf, genepanel=("Exome", "v1"), annotation_only=annotation_only)
+    return time.perf_counter() - started, report.as_dict()
+
+
+def test_50k_records_linear_and_idempotent(db_url: str, tmp_path: Path):
+    wide_panel(db_url)
+    small = write_vcf(tmp_path / "small.vcf", 10_000, ["PROBAND"], seed=3)
+    big = write_vcf(tmp_path / "big.vcf", 50_000, ["PROBAND"], seed=4)
+    t_small, r_small = timed(db_url, small)
+    assert r_small["alleles_created"] + r_small["alleles_existing"] == 10_000
+    t_big, r_big = timed(db_url, big)
+    assert r_big["records"] == 50_000 and r_big["interpretations_created"] == r_big["alleles_created"]
+    t_again, again = timed(db_url, big)
+    assert again["changed"] is False and again["annotations_created"] == 0
+    t_annotation, annotation = timed(db_url, big, annotation_only=True)
+    assert annotation["changed"] is False
+    print(f"\n10k: {t_small:.1f} s, 50k: {t_big:.1f} s, 50k again: {t_again:.1f} s, annotation 50k: {t_annotation:.1f} s")
+    print(r_big["timings"], again["timings"], sep="\n")
+    # linear: five times the records may cost at most ~8 times the time (quadratic would be 25×)
+    assert t_big < 8 * t_small + 5, (t_small, t_big)
+    assert t_big < 120 and t_again < 120
+    engine = create_engine(db_url)
+    with engine.connect() as conn:
+        n_current = conn.execute(text("SELECT count(*) FROM annotation WHERE date_superceeded IS NULL")).scalar()
+        n_alleles = conn.execute(text("SELECT count(*) FROM allele")).scalar()
+    engine.dispose()
+    assert n_current == n_alleles
