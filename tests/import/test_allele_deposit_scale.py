@@ -16,7 +16,7 @@ from tests.support.vcfgen import write_vcf
 
 
 def wide_panel(db_url: str) -> None:
-    """A panel with one transcript per chromosome 1–22 over the positions vcfgen writes (100 000 …)."""
+    """A panel with one transcript per chromosome 1-22 over the positions vcfgen writes (from 100 000)."""
     engine = create_engine(db_url)
     with Session(engine) as session:
         session.add(GenePanel(name="Exome", version="v1", genome_reference="GRCh37", official=True))
@@ -38,7 +38,9 @@ def wide_panel(db_url: str) -> None:
             session.add(tx)
             session.flush()
             session.add(
-                GenePanelTranscript(genepanel_name="Exome", genepanel_version="v1", transcript_id=tx.id, inheritance="AD")
+                GenePanelTranscript(
+                    genepanel_name="Exome", genepanel_version="v1", transcript_id=tx.id, inheritance="AD"
+                )
             )
         session.commit()
     engine.dispose()
@@ -63,9 +65,9 @@ def test_50k_records_linear_and_idempotent(db_url: str, tmp_path: Path):
     assert again["changed"] is False and again["annotations_created"] == 0
     t_annotation, annotation = timed(db_url, big, annotation_only=True)
     assert annotation["changed"] is False
-    print(f"\n10k: {t_small:.1f} s, 50k: {t_big:.1f} s, 50k again: {t_again:.1f} s, annotation 50k: {t_annotation:.1f} s")
+    print(f"\n10k: {t_small:.1f} s, 50k: {t_big:.1f} s, again: {t_again:.1f} s, annotation: {t_annotation:.1f} s")
     print(r_big["timings"], again["timings"], sep="\n")
-    # linear: five times the records may cost at most ~8 times the time (quadratic would be 25×)
+    # linear: five times the records may cost at most ~8 times the time (quadratic would be 25 times)
     assert t_big < 8 * t_small + 5, (t_small, t_big)
     assert t_big < 120 and t_again < 120
     engine = create_engine(db_url)
