@@ -1,8 +1,10 @@
-"""Exome scale: ``deposit alleles`` / ``deposit annotation`` of a 50k-record VCF stays linear and fast, and a
-second run changes nothing. Figures go to docs/import.md."""
+"""Exome scale: ``deposit alleles`` / ``deposit annotation`` stay linear (five times the records, not 25 times
+the time), and a second run changes nothing. The suite runs 2k and 10k records (about 40 s);
+``ELLA_DEPOSIT_SCALE=50000`` runs 10k and 50k, the figures in docs/import.md."""
 
 from __future__ import annotations
 
+import os
 import time
 from pathlib import Path
 
@@ -55,21 +57,22 @@ def timed(db_url: str, vcf: Path, annotation_only: bool = False) -> tuple[float,
 
 def test_50k_records_linear_and_idempotent(db_url: str, tmp_path: Path):
     wide_panel(db_url)
-    small = write_vcf(tmp_path / "small.vcf", 10_000, ["PROBAND"], seed=3)
-    big = write_vcf(tmp_path / "big.vcf", 50_000, ["PROBAND"], seed=4)
+    n = int(os.environ.get("ELLA_DEPOSIT_SCALE", "10000"))
+    small = write_vcf(tmp_path / "small.vcf", n // 5, ["PROBAND"], seed=3)
+    big = write_vcf(tmp_path / "big.vcf", n, ["PROBAND"], seed=4)
     t_small, r_small = timed(db_url, small)
-    assert r_small["alleles_created"] + r_small["alleles_existing"] == 10_000
+    assert r_small["alleles_created"] + r_small["alleles_existing"] == n // 5
     t_big, r_big = timed(db_url, big)
-    assert r_big["records"] == 50_000 and r_big["interpretations_created"] == r_big["alleles_created"]
+    assert r_big["records"] == n and r_big["interpretations_created"] == r_big["alleles_created"]
     t_again, again = timed(db_url, big)
     assert again["changed"] is False and again["annotations_created"] == 0
     t_annotation, annotation = timed(db_url, big, annotation_only=True)
     assert annotation["changed"] is False
-    print(f"\n10k: {t_small:.1f} s, 50k: {t_big:.1f} s, again: {t_again:.1f} s, annotation: {t_annotation:.1f} s")
+    print(f"\n{n // 5}: {t_small:.1f} s, {n}: {t_big:.1f} s, again: {t_again:.1f} s, annotation: {t_annotation:.1f} s")
     print(r_big["timings"], again["timings"], sep="\n")
     # linear: five times the records may cost at most ~8 times the time (quadratic would be 25 times)
     assert t_big < 8 * t_small + 5, (t_small, t_big)
-    assert t_big < 120 and t_again < 120
+    assert t_big < n / 400 and t_again < n / 400  # at least 400 records/s even on a loaded machine
     engine = create_engine(db_url)
     with engine.connect() as conn:
         n_current = conn.execute(text("SELECT count(*) FROM annotation WHERE date_superceeded IS NULL")).scalar()
