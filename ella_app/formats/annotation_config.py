@@ -13,7 +13,6 @@ against one VCF header (:meth:`AnnotationConfig.mapper`), dropping the sources t
 
 from __future__ import annotations
 
-import binascii
 import json
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -40,6 +39,17 @@ KNOWN = (
     "hgmdextrarefs",
     "frequencies",
 )
+
+
+# converters handled by formats/annotation_converters, with their default target (ours; ELLA requires one)
+GENERIC = {
+    "json": "",
+    "meta": "",
+    "clinvarjson": "external.CLINVAR",
+    "clinvarreferences": "references",
+    "hgmdprimaryreport": "references",
+    "hgmdextrarefs": "references",
+}
 
 
 def _int(value: str) -> int:
@@ -250,6 +260,9 @@ class AnnotationMapper:
     )
     csq: list[tuple[str, VepTranscripts, tuple[str, ...]]] = field(default_factory=list)
     used_sources: set[str] = field(default_factory=set)
+    info_elements: list[tuple[str, Callable[[Annotation, Any, Info], None], Callable[[str], str]]] = field(
+        default_factory=list
+    )
     _groups: list[tuple[tuple[str, ...], list[Any]]] = field(default_factory=list, init=False, repr=False)
 
     def __post_init__(self) -> None:
@@ -296,45 +309,56 @@ class AnnotationMapper:
             self._keyvalue(element)
         elif name == "mapping":
             self._mapping(element)
-        elif name == "clinvarjson":
-            self._clinvarjson(element)
         elif name == "hgmd":
             self._hgmd(element)
-        elif name in ("hgmdprimaryreport", "hgmdextrarefs"):
-            self._references(name, element)
-        elif name in ("json", "meta", "clinvarreferences"):
+        elif name in GENERIC:
             self._generic(name, element)
 
     def _generic(self, name: str, element: dict[str, Any]) -> None:
-        """ELLA's ``json``, ``meta`` and ``clinvarreferences`` converters, placed by ``target_mode``."""
+        """ELLA's ``json``, ``meta``, ``clinvarjson`` and the reference converters, placed by ``target_mode``."""
         source = element["source"]
-        target, mode = element["target"], element.get("target_mode", "insert")
-        convert: Callable[[str], Any]
+        target = element.get("target") or GENERIC[name]
+        mode = element.get("target_mode", "insert")
+        if not target:
+            raise InputError(f"converter {name} needs a 'target'", source=self.header.path, key=source)
+        description = self.header.info[source].description
+        convert: Callable[[str, Info], Any]
         try:
-            if name == "json":
-                convert = conv.json_converter(element.get("encoding", "base16"), element.get("subpath"), source)
+            if name in ("json", "clinvarjson"):
+                decode = conv.json_converter(element.get("encoding", "base16"), element.get("subpath"), source)
+                if name == "json":
+                    convert = lambda raw, info: decode(raw)  # noqa: E731
+                else:
+                    convert = lambda raw, info: conv.clinvar_json(decode(raw))  # noqa: E731
             elif name == "clinvarreferences":
-                convert = lambda raw: conv.clinvar_references(raw, source)  # noqa: E731
+                convert = lambda raw, info: conv.clinvar_references(raw, source)  # noqa: E731
+            elif name == "hgmdprimaryreport":
+                # ELLA reads the comments only when the element lists HGMD__comments in additional_sources
+                comments = "HGMD__comments" if "HGMD__comments" in element.get("additional_sources", []) else None
+
+                def convert(raw: str, info: Info) -> Any:
+                    value = info.get(comments) if comments else None
+                    return conv.hgmd_primary_report(raw, value if isinstance(value, str) else None)
+            elif name == "hgmdextrarefs":
+                keys = conv.hgmd_extrarefs_keys(description, source)
+                convert = lambda raw, info: conv.hgmd_extrarefs(raw, keys)  # noqa: E731
             else:
-                keys = conv.meta_keys(
-                    self.header.info[source].description,
-                    element.get("meta_pattern", conv.DEFAULT_META_PATTERN),
-                    element.get("value_separator", "|"),
-                    source,
-                )
+                separator = element.get("value_separator", "|")
+                pattern = element.get("meta_pattern", conv.DEFAULT_META_PATTERN)
+                keys = conv.meta_keys(description, pattern, separator, source)
                 subelements = {sub["source"]: _subelement(sub) for sub in element.get("subelements", [])}
-                convert = conv.meta_converter(
-                    keys, subelements, element.get("value_separator", "|"), element.get("list_separator"), source
-                )
+                meta = conv.meta_converter(keys, subelements, separator, element.get("list_separator"), source)
+                convert = lambda raw, info: meta(raw)  # noqa: E731
         except ValueError as exc:
             raise InputError(f"{exc} (converter {name})", source=self.header.path) from None
 
-        def apply(ann: Annotation, raw: Any) -> None:
+        def apply(ann: Annotation, raw: Any, info: Info) -> None:
             if not isinstance(raw, str):
                 raise ValueError(f"INFO {source} has no value (converter {name} needs one)")
-            conv.place(ann, target, convert(raw), mode)
+            conv.place(ann, target, convert(raw, info), mode)
 
-        self._add(source, apply)
+        self.info_elements.append((source, apply, _picker(self.header, source)))
+        self.used_sources.add(source)
 
     def _add(self, source: str, apply: Callable[[Annotation, Any], None]) -> None:
         self.elements.append(_Element(source, apply, _picker(self.header, source)))
@@ -366,25 +390,6 @@ class AnnotationMapper:
 
         self._add(element["source"], apply)
 
-    def _clinvarjson(self, element: dict[str, Any]) -> None:
-        path = tuple(element.get("target", "external.CLINVAR").split("."))
-        source = element["source"]
-
-        def apply(ann: Annotation, raw: Any) -> None:
-            if not isinstance(raw, str) or raw in ("", "."):
-                return
-            try:
-                value = json.loads(binascii.unhexlify(raw).decode("utf-8"))
-            except (binascii.Error, ValueError, UnicodeDecodeError):
-                raise ValueError(f"INFO {source} is not base16-encoded JSON") from None
-            _set(ann, path, value)
-            ids = value.get("pubmed_ids") if isinstance(value, dict) else None
-            if ids:
-                refs = [{"pubmed_id": int(i), "source": "ClinVar", "sources": ["ClinVar"]} for i in ids]
-                _set(ann, ("references",), refs, extend=True)
-
-        self._add(source, apply)
-
     def _hgmd(self, element: dict[str, Any]) -> None:
         path = tuple(element.get("target", "external.HGMD").split("."))
         sources = [element["source"], *element.get("additional_sources", [])]
@@ -409,24 +414,6 @@ class AnnotationMapper:
                     node[key(extra)] = unescape(raw).replace("@#SP", " ")
 
             self._add(extra, apply_extra)
-
-    def _references(self, name: str, element: dict[str, Any]) -> None:
-        def apply(ann: Annotation, raw: Any) -> None:
-            if not isinstance(raw, str) or raw in ("", "."):
-                return
-            refs = []
-            if name == "hgmdprimaryreport":
-                if raw.isdigit():
-                    refs.append({"pubmed_id": int(raw), "source": "HGMD", "sources": ["HGMD"]})
-            else:
-                for ref in raw.split(","):
-                    pmid = ref.split("|", 1)[0]
-                    if pmid.isdigit():
-                        refs.append({"pubmed_id": int(pmid), "source": "HGMD", "sources": ["HGMD"]})
-            if refs:
-                _set(ann, ("references",), refs, extend=True)
-
-        self._add(element["source"], apply)
 
     def annotate(self, info: Info) -> Annotation:
         """The annotation of one (decomposed) record from its parsed INFO; raises ValueError on bad values."""
@@ -474,6 +461,11 @@ class AnnotationMapper:
             if raw is None:
                 continue
             element.apply(ann, element.pick(raw) if isinstance(raw, str) else raw)
+        for source, apply, pick in self.info_elements:
+            raw = get(source)
+            if raw is None:
+                continue
+            apply(ann, pick(raw) if isinstance(raw, str) else raw, info)
         references = ann.get("references")
         if isinstance(references, list) and len(references) > 1:  # as ELLA: sorted by PubMed id
             references.sort(key=lambda r: r.get("pubmed_id") or 0 if isinstance(r, dict) else 0)

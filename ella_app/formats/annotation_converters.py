@@ -155,3 +155,102 @@ def place(annotation: dict[str, Any], target: str, value: Any, mode: str = "inse
         _merge(current, value)
     else:
         raise ValueError(f"unknown target_mode {mode!r}; one of {', '.join(TARGET_MODES)}")
+
+
+# ---------------------------------------------------------------------------------------------- ClinVar, HGMD
+
+_CLINVAR_RCV_FIELDS = ("traitnames", "clinical_significance_descr", "variant_id", "submitter", "last_evaluated")
+_CLINVAR_LIST_FIELDS = _CLINVAR_RCV_FIELDS[:4]
+
+
+def _is_clinvar_v1(data: Any) -> bool:
+    """ELLA's CLINVAR_V1_INCOMING_SCHEMA: variant_description (str), variant_id (int), rcvs of objects with the
+    five RCV fields, the first four lists of strings."""
+    if not isinstance(data, dict) or not isinstance(data.get("variant_description"), str):
+        return False
+    if not isinstance(data.get("variant_id"), int) or isinstance(data.get("variant_id"), bool):
+        return False
+    rcvs = data.get("rcvs")
+    if not isinstance(rcvs, dict):
+        return False
+    for rcv in rcvs.values():
+        if not isinstance(rcv, dict) or any(k not in rcv for k in _CLINVAR_RCV_FIELDS):
+            return False
+        for k in _CLINVAR_LIST_FIELDS:
+            if not isinstance(rcv[k], list) or not all(isinstance(v, str) for v in rcv[k]):
+                return False
+    return True
+
+
+def clinvar_json(data: Any) -> Any:
+    """ELLA's clinvarjson converter after decoding: the incoming (v1) form becomes the stored form
+    ``{variant_description, variant_id, items: [{rcv, traitnames, …}]}`` with each list joined by ", "; any
+    other JSON is kept as it is."""
+    if not _is_clinvar_v1(data):
+        return data
+    items = []
+    for rcv, value in data["rcvs"].items():
+        item = {}
+        for k in _CLINVAR_RCV_FIELDS:
+            v = value[k]
+            item[k] = ", ".join(map(str, v)) if isinstance(v, list) else v  # ELLA would join a string's characters
+        item["rcv"] = rcv
+        items.append(item)
+    return {"items": items, "variant_description": data["variant_description"], "variant_id": data["variant_id"]}
+
+
+_HGMD_CODES = (("@#EQ", "="), ("@#CM", ","), ("@#SC", ";"), ("@#SP", " "), ("@#TA", "\t"))
+# ELLA's RefTag: HGMD's reference tags and what ELLA writes for them
+REFTAGS = {
+    "APR": "Additional phenotype",
+    "FCR": "Functional characterisation",
+    "MCR": "Molecular characterisation",
+    "SAR": "Additional report",
+}
+NO_REFTAG = "Reftag not specified"
+
+
+def hgmd_text(value: str) -> str:
+    """HGMD's escapes of characters that mean something in a VCF (@#SP for a space …)."""
+    if "@#" in value:
+        for code, char in _HGMD_CODES:
+            value = value.replace(code, char)
+    return value
+
+
+def hgmd_primary_report(raw: str, comments: str | None) -> list[dict[str, Any]]:
+    """ELLA's hgmdprimaryreport: the HGMD primary PubMed id with "Primary literature report. <comments>"."""
+    try:
+        pmid = int(raw)
+    except ValueError:
+        return []  # ELLA logs a warning and leaves it out
+    text = "No comments." if not comments or comments == "None" else comments
+    return [{"pubmed_id": pmid, "source": "HGMD", "source_info": f"Primary literature report. {hgmd_text(text)}"}]
+
+
+def hgmd_extrarefs_keys(description: str, source: str) -> list[str]:
+    found = re.findall(r"Format: \((.*?)\)", description)
+    if not found:
+        raise ValueError(f"INFO {source}: its Description has no 'Format: (pmid|…)' list: {description!r}")
+    keys = str(found[0]).split("|")
+    if "pmid" not in keys:
+        raise ValueError(f"INFO {source}: its Description's Format has no pmid: {description!r}")
+    return keys
+
+
+def hgmd_extrarefs(raw: str, keys: list[str]) -> list[dict[str, Any]]:
+    """ELLA's hgmdextrarefs: each comma-separated reference (``|``-separated fields named by the header)."""
+    references = []
+    for extraref in raw.split(","):
+        data = dict(zip(keys, extraref.split("|"), strict=False))
+        try:
+            pmid = int(data.get("pmid", ""))
+        except ValueError:
+            continue  # ELLA logs a warning and leaves it out
+        tag = data.get("reftag") or ""
+        reftag = REFTAGS.get(tag, NO_REFTAG)
+        comments = data.get("comments") or "No comments."
+        if tag == "APR" and comments == "No comments.":
+            comments = data.get("disease", comments)
+        references.append({"pubmed_id": pmid, "source": "HGMD", "source_info": f"{reftag}. {hgmd_text(comments)}"})
+    return references

@@ -218,3 +218,87 @@ def test_json_and_meta_through_deposit_annotation(cli, db_url: str, tmp_path: Pa
     result = cli("deposit", "annotation", str(bad))
     assert result.exit_code == 2 and f"{bad}, line 7: INFO MYJSON is not base16-encoded JSON" in result.stderr
     assert table_snapshot(db_url) == before
+
+
+UPSTREAM_VCF = Path(__file__).resolve().parents[1] / "data" / "ella-upstream" / "analyses" / "TestAnalysis-001"
+
+
+def test_hgmd_references_of_testanalysis_001():
+    """ELLA's hgmdprimaryreport and hgmdextrarefs (test_referenceconverters.py::test_HGMD_primaryreport and
+    ::test_get_HGMD_extrarefs) on ELLA's TestAnalysis-001 through our default config: "Primary literature
+    report. <comments>" ("No comments." for None), extra references "<reftag text>. <comments>" with the keys
+    from the header's Format, HGMD's @#SP escapes undone; references sorted by PubMed id."""
+    from ella_app.formats.annotation_config import default_config
+
+    with VcfReader(UPSTREAM_VCF / "TestAnalysis-001.vcf") as vcf:
+        mapper = default_config().mapper(vcf.header)
+        records = list(vcf)
+    by_pos = {r.pos: mapper.annotate(parse_info(r.info)) for r in records}
+    assert by_pos[32890607]["references"] == [
+        {"pubmed_id": 17453335, "source": "HGMD", "source_info": "Primary literature report. No comments."}
+    ]
+    assert by_pos[32890645]["references"] == [
+        {"pubmed_id": 8589730, "source": "HGMD", "source_info": "Primary literature report. aka 279delAC"},
+        {"pubmed_id": 18607349, "source": "HGMD", "source_info": "Functional characterisation. No comments."},
+    ]
+    assert "references" not in by_pos[32893344]
+    assert any(r["source_info"] == "Additional report. No comments." for r in by_pos[32893243]["references"])
+    for annotation in by_pos.values():
+        pmids = [r["pubmed_id"] for r in annotation.get("references", [])]
+        assert pmids == sorted(pmids)
+
+
+def test_hgmd_reference_rules(tmp_path: Path):
+    """ELLA's rules: a PubMed id that is not a number is left out; an unknown or empty reftag is
+    "Reftag not specified"; APR without comments takes the disease; comments only with additional_sources."""
+    from ella_app.formats import annotation_converters as conv
+
+    keys = ["pmid", "reftag", "comments", "disease"]
+    raw = "x|FCR||,11|APR||Breast@#SPcancer,12|ZZZ|a@#CMb|,13|||"
+    assert conv.hgmd_extrarefs(raw, keys) == [
+        {"pubmed_id": 11, "source": "HGMD", "source_info": "Additional phenotype. Breast cancer"},
+        {"pubmed_id": 12, "source": "HGMD", "source_info": "Reftag not specified. a,b"},
+        {"pubmed_id": 13, "source": "HGMD", "source_info": "Reftag not specified. No comments."},
+    ]
+    assert conv.hgmd_primary_report("abc", "x") == []
+    assert conv.hgmd_primary_report("5", "") == [
+        {"pubmed_id": 5, "source": "HGMD", "source_info": "Primary literature report. No comments."}
+    ]
+    with pytest.raises(ValueError, match="no 'Format: \\(pmid"):
+        conv.hgmd_extrarefs_keys("Format: pmid|x", "HGMD__extrarefs")
+
+
+def test_clinvarjson_incoming_form_is_converted():
+    """ELLA's CLINVARJSONConverter: JSON in the incoming (v1) form becomes variant_description, variant_id and
+    items (one per RCV, lists joined with ", "); other JSON is kept as it is."""
+    from ella_app.formats import annotation_converters as conv
+
+    incoming = {
+        "variant_description": "criteria provided, single submitter",
+        "variant_id": 5,
+        "rcvs": {
+            "RCV1": {
+                "traitnames": ["a", "b"],
+                "clinical_significance_descr": ["Pathogenic"],
+                "variant_id": ["5"],
+                "submitter": ["Lab"],
+                "last_evaluated": ["2019-01-01"],
+            }
+        },
+    }
+    assert conv.clinvar_json(incoming) == {
+        "variant_description": "criteria provided, single submitter",
+        "variant_id": 5,
+        "items": [
+            {
+                "rcv": "RCV1",
+                "traitnames": "a, b",
+                "clinical_significance_descr": "Pathogenic",
+                "variant_id": "5",
+                "submitter": "Lab",
+                "last_evaluated": "2019-01-01",
+            }
+        ],
+    }
+    other = {"variant_id": 1, "items": []}
+    assert conv.clinvar_json(other) == other
