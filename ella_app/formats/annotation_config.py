@@ -263,6 +263,7 @@ class AnnotationMapper:
     info_elements: list[tuple[str, Callable[[Annotation, Any, Info], None], Callable[[str], str]]] = field(
         default_factory=list
     )
+    required: list[str] = field(default_factory=list)  # sources every record must have (ELLA's ``required``)
     _groups: list[tuple[tuple[str, ...], list[Any]]] = field(default_factory=list, init=False, repr=False)
 
     def __post_init__(self) -> None:
@@ -271,6 +272,8 @@ class AnnotationMapper:
             elements = converter.get("converter_config", {}).get("elements", [])
             for element in elements:
                 self._compile(name, element)
+                if element.get("required") and element.get("source"):
+                    self.required.append(element["source"])
         # keyvalue elements grouped by the parent of their target, which is then looked up once per record
         groups: dict[tuple[str, ...], list[Any]] = {}
         for source, path, convert, split, throw, pick in self.keyvalues:
@@ -419,6 +422,9 @@ class AnnotationMapper:
         """The annotation of one (decomposed) record from its parsed INFO; raises ValueError on bad values."""
         ann: Annotation = {}
         get = info.get
+        for source in self.required:
+            if source not in info:
+                raise ValueError(f"INFO {source} is missing; the annotation config marks it required")
         for source, decoder, path in self.csq:
             raw = get(source)
             if isinstance(raw, str) and raw:

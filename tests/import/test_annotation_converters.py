@@ -302,3 +302,12 @@ def test_clinvarjson_incoming_form_is_converted():
     }
     other = {"variant_id": 1, "items": []}
     assert conv.clinvar_json(other) == other
+
+
+def test_required_source(tmp_path: Path):
+    """ELLA's AnnotationImporter: an element with ``required: true`` whose source a record lacks stops the
+    import ("Missing required source field in annotation")."""
+    m = mapper(tmp_path, [element("json", source="MYJSON", target="x", required=True)])
+    with pytest.raises(ValueError, match="INFO MYJSON is missing; the annotation config marks it required"):
+        m.annotate(parse_info("DABLA=1|2"))
+    assert m.annotate(parse_info("MYJSON=7B7D")) == {"x": {}}
