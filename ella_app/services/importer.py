@@ -486,6 +486,20 @@ class _Writer:
 
 # ------------------------------------------------------------------------------------------ the import
 
+# After a large import the planner's statistics of the variant tables describe the database before it: until
+# autovacuum analyzes them (up to a minute or more later), the side-list query of the new analysis can pick
+# nested sequential scans and run for tens of seconds. The import refreshes them itself, in its transaction
+# (ANALYZE counts the transaction's own rows), always in this order, so that two imports finishing at once
+# queue on the first table instead of deadlocking.
+ANALYZED_TABLES = ("allele", "annotation", "genotype", "genotypesampledata")
+ANALYZE_FROM_GENOTYPES = 1_000
+
+
+def refresh_statistics(cursor: Any) -> None:
+    for table in ANALYZED_TABLES:
+        cursor.execute(f"ANALYZE {table}")
+
+
 
 def _siblings(rows: dict[str, Sample]) -> None:
     """ELLA's siblings (``SampleImporter``): when no sample has parents, every other sample is a sibling of
@@ -692,6 +706,10 @@ def _load_variants(
     t1 = time.perf_counter()
     writer.finish(config.config_id)
     timings["existing_annotations"] = round(time.perf_counter() - t1, 3)
+    if writer.counts["genotypes"] >= ANALYZE_FROM_GENOTYPES:
+        t2 = time.perf_counter()
+        refresh_statistics(writer.cursor)
+        timings["table_statistics"] = round(time.perf_counter() - t2, 3)
     counts = writer.counts
     carried = sum(w.carried for w, _ in row_writers)
     counts["skipped_no_proband_alt"] = counts["records"] - carried
