@@ -43,6 +43,8 @@ from ella_app.services.results import ChangeReport, ProgressFn, no_progress
 
 GENOME = "GRCh37"
 CHUNK = 5000  # records per COPY
+ANALYZE_FROM_ROWS = 1_000  # new alleles plus new annotation versions from which the tables are analyzed
+ANALYZED_TABLES = ("allele", "annotation", "annotationshadowtranscript", "alleleinterpretation")
 MAX_LISTED_OUTSIDE = 20  # records outside the panel named in the error (the count names them all)
 
 
@@ -334,6 +336,13 @@ def deposit_alleles(
             counts["interpretations_created"] = conn.execute(
                 text(_INTERPRETATIONS), {"gp": genepanel[0], "gv": genepanel[1]}
             ).rowcount
+        if counts["alleles_created"] + counts["annotations_created"] >= ANALYZE_FROM_ROWS:
+            # as the analysis importer: fresh planner statistics in this transaction, so the work lists and
+            # search do not plan with the old ones until autovacuum; allele first, the importer's order
+            t = time.perf_counter()
+            for table in ANALYZED_TABLES:
+                conn.exec_driver_sql(f"ANALYZE {table}")
+            timings["table_statistics"] = time.perf_counter() - t
     conn.exec_driver_sql("TRUNCATE deposit_allele, deposit_annotation")
     report = ChangeReport(kind="annotation" if annotation_only else "alleles")
     label = path.name

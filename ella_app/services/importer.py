@@ -500,7 +500,6 @@ def refresh_statistics(cursor: Any) -> None:
         cursor.execute(f"ANALYZE {table}")
 
 
-
 def _siblings(rows: dict[str, Sample]) -> None:
     """ELLA's siblings (``SampleImporter``): when no sample has parents, every other sample is a sibling of
     the proband; otherwise the samples with the proband's father and mother are."""
