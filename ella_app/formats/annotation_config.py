@@ -286,10 +286,35 @@ class AnnotationMapper:
         number = definition.number if definition else "."
         pick = 1 if number == "A" else 2 if number == "R" else 0
         convert = _FAST_TYPES[element.get("target_type", "string")]
+        mode = element.get("target_mode", "insert")
+        if mode != "insert":  # ELLA's extend/append/merge: placed like the generic converters
+            self._keyvalue_placed(element, convert, mode)
+            return
         path = tuple(element.get("target", source).split("."))
         self.keyvalues.append(
             (source, path, convert, element.get("split"), element.get("target_type_throw", True), pick)
         )
+        self.used_sources.add(source)
+
+    def _keyvalue_placed(self, element: dict[str, Any], convert: Callable[[str], Any], mode: str) -> None:
+        source, target = element["source"], element.get("target", element["source"])
+        split, throw = element.get("split"), element.get("target_type_throw", True)
+
+        def apply(ann: Annotation, raw: Any, info: Info) -> None:
+            if raw is True:
+                value: Any = True
+            elif not isinstance(raw, str) or raw in ("", "."):
+                return
+            else:
+                try:
+                    value = [convert(v) for v in raw.split(split) if v not in ("", ".")] if split else convert(raw)
+                except ValueError:
+                    if not throw:
+                        return
+                    raise ValueError(f"INFO {source}={raw!r} is not of the configured type") from None
+            conv.place(ann, target, value, mode)
+
+        self.info_elements.append((source, apply, _picker(self.header, source)))
         self.used_sources.add(source)
 
     def _compile(self, name: str | None, element: dict[str, Any]) -> None:

@@ -311,3 +311,32 @@ def test_required_source(tmp_path: Path):
     with pytest.raises(ValueError, match="INFO MYJSON is missing; the annotation config marks it required"):
         m.annotate(parse_info("DABLA=1|2"))
     assert m.annotate(parse_info("MYJSON=7B7D")) == {"x": {}}
+
+
+def test_annotationimport_target_mode(tmp_path: Path):
+    """Mirrors ELLA src/vardb/deposit/tests/test_importers.py::test_annotationimport_target_mode: two sources
+    into one target with keyvalue extend and append, and json merge (recursive, the later value wins)."""
+    (tmp_path / "h.vcf").write_text(
+        "##fileformat=VCFv4.1\n"
+        '##INFO=<ID=SOURCE1,Number=.,Type=String,Description="x">\n'
+        '##INFO=<ID=SOURCE2,Number=.,Type=String,Description="x">\n'
+        "#CHROM\tPOS\tID\tREF\tALT\tQUAL\tFILTER\tINFO\n"
+    )
+
+    def annotate(name: str, mode: str, info: str, **kw: Any) -> dict[str, Any]:
+        elements = [dict(source=s, target="key", target_mode=mode, **kw) for s in ("SOURCE1", "SOURCE2")]
+        deposit = validate_config({"deposit": [{"name": name, "converter_config": {"elements": elements}}]}, source="t")
+        with VcfReader(tmp_path / "h.vcf") as reader:
+            return AnnotationConfig(deposit).mapper(reader.header).annotate(parse_info(info))
+
+    assert annotate("keyvalue", "extend", "SOURCE1=1,3;SOURCE2=2,4", split=",", target_type="int") == {
+        "key": [1, 3, 2, 4]
+    }
+    assert annotate("keyvalue", "append", "SOURCE1=1;SOURCE2=2", target_type="int") == {"key": [1, 2]}
+    one = base64.b16encode(json.dumps({"foobar": {"a": 1, "b": 1}}).encode()).decode()
+    two = base64.b16encode(json.dumps({"foobar": {"a": 2, "c": 2}}).encode()).decode()
+    assert annotate("json", "merge", f"SOURCE1={one};SOURCE2={two}", encoding="base16") == {
+        "key": {"foobar": {"a": 2, "b": 1, "c": 2}}
+    }
+    # append with a single source: a list of one
+    assert annotate("keyvalue", "append", "SOURCE1=dabla") == {"key": ["dabla"]}
