@@ -30,6 +30,9 @@ _DEFAULTS = FixtureNames()
 @click.option("--filterconfigs", default=_DEFAULTS.filterconfigs, show_default=True, help="Filter configs file.")
 @click.option("--users", default=_DEFAULTS.users, show_default=True, help="Users file.")
 @click.option("--references", default=_DEFAULTS.references, show_default=True, help="References file (JSON Lines).")
+@click.option(
+    "--annotationconfig", default=_DEFAULTS.annotationconfig, show_default=True, help="Annotation config (YAML)."
+)
 @passwords_file_option
 @json_option
 @reason_option
@@ -42,15 +45,16 @@ def fixtures(
     filterconfigs: str,
     users: str,
     references: str,
+    annotationconfig: str,
     passwords_file: Path | None,
 ) -> None:
     """Deposit every fixture in FOLDER (ELLA's /data/fixtures layout), in ELLA's order.
 
-    Gene panels (each folder below genepanels/), then user groups, filter configs, users and references,
-    each part when its file exists — names relative to FOLDER. Safe to re-run: a second run changes nothing
-    and says so. New users' one-time passwords go to --passwords-file (or are printed once).
+    Gene panels (each folder below genepanels/), then user groups, filter configs, users, the annotation
+    config and references, each part when its file exists — names relative to FOLDER. Safe to re-run: a
+    second run changes nothing and says so. New users' one-time passwords go to --passwords-file (or are printed once).
     """
-    names = FixtureNames(genepanels, usergroups, filterconfigs, users, references)
+    names = FixtureNames(genepanels, usergroups, filterconfigs, users, references, annotationconfig)
     data = read_fixture_folder(folder, cli.settings.config, names)
     policy = PasswordPolicy.from_config(cli.settings.config)
     sink = PasswordsFile(passwords_file) if passwords_file else None

@@ -15,8 +15,13 @@ from ella_app.cli.lazy import LazyGroup
         "analysis": "analyses",
         "analyses": "analyses",
         "fixtures": "fixtures",
+        "alleles": "allele_deposits",
+        "annotation": "allele_deposits",
+        "custom_annotation": "custom_annotations",
+        "append_genepanel_to_usergroup": "usergroup_genepanels",
     },
-    help="Load fixtures and data into the database (gene panels, references, analyses, a fixtures folder).",
+    help="Load fixtures and data into the database (gene panels, references, analyses, alleles, annotation, "
+    "custom annotation, a fixtures folder).",
 )
 def deposit() -> None:
     pass

@@ -21,6 +21,7 @@ COMMAND_MODULES = {
     "delete": "delete",  # analysis|alleleinterpretation
     "analyses": "analyses",  # watch|list (``deposit analysis`` is in the deposit group)
     "annotation": "annotation",  # poll
+    "annotationconfig": "annotationconfig",  # update|list
 }
 
 

@@ -2,7 +2,8 @@
 
 The configuration has ELLA's shape, a ``deposit`` list of converters with ``converter_config.elements``, so
 an annotation config stored by ``annotationconfig update`` can drive the import. Understood converters:
-``vep`` (VEP CSQ → transcripts), ``keyvalue``, ``mapping``, ``clinvarjson`` (base16 JSON), ``hgmd``,
+``vep`` (VEP CSQ → transcripts), ``keyvalue``, ``mapping``, ``json`` and ``meta`` (ELLA's generic converters,
+``annotation_converters``), ``clinvarjson`` (base16 JSON), ``clinvarreferences``, ``hgmd``,
 ``hgmdprimaryreport``/``hgmdextrarefs`` (→ references) and our compact ``frequencies`` (one entry per
 provider with an INFO prefix, field kinds and populations). Others are listed in ``unsupported``.
 
@@ -12,19 +13,43 @@ against one VCF header (:meth:`AnnotationConfig.mapper`), dropping the sources t
 
 from __future__ import annotations
 
-import binascii
 import json
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from importlib import resources
+from pathlib import Path
 from typing import Any
 
 from ella_app.errors import InputError
+from ella_app.formats import annotation_converters as conv
 from ella_app.formats.vcf import VcfHeader, unescape
 
 Info = dict[str, str | bool]
 Annotation = dict[str, Any]
-KNOWN = ("vep", "keyvalue", "mapping", "clinvarjson", "hgmd", "hgmdprimaryreport", "hgmdextrarefs", "frequencies")
+KNOWN = (
+    "vep",
+    "keyvalue",
+    "mapping",
+    "json",
+    "meta",
+    "clinvarjson",
+    "clinvarreferences",
+    "hgmd",
+    "hgmdprimaryreport",
+    "hgmdextrarefs",
+    "frequencies",
+)
+
+
+# converters handled by formats/annotation_converters, with their default target (ours; ELLA requires one)
+GENERIC = {
+    "json": "",
+    "meta": "",
+    "clinvarjson": "external.CLINVAR",
+    "clinvarreferences": "references",
+    "hgmdprimaryreport": "references",
+    "hgmdextrarefs": "references",
+}
 
 
 def _int(value: str) -> int:
@@ -78,6 +103,12 @@ def validate_config(data: Any, *, source: str) -> list[dict[str, Any]]:
     for i, converter in enumerate(deposit):
         if not isinstance(converter, dict) or "name" not in converter:
             raise InputError("each converter needs a 'name'", source=source, key=f"deposit.{i}")
+        if converter["name"] not in KNOWN:
+            raise InputError(
+                f"unknown converter {converter['name']!r}; known: {', '.join(KNOWN)}",
+                source=source,
+                key=f"deposit.{i}.name",
+            )
         elements = converter.get("converter_config", {}).get("elements")
         if not isinstance(elements, list):
             raise InputError("converter_config.elements must be a list", source=source, key=f"deposit.{i}")
@@ -182,6 +213,23 @@ class VepTranscripts:
         return out
 
 
+def _subelement(sub: dict[str, Any]) -> Callable[[str], Any]:
+    """A ``meta`` subelement: a ``keyvalue`` conversion of one key's value (ELLA's default type: as is)."""
+    target_type = sub.get("target_type")
+    convert: Callable[[str], Any] = TYPES[target_type] if target_type else (lambda v: v)
+    split, throw = sub.get("split"), sub.get("target_type_throw", True)
+
+    def one(value: str) -> Any:
+        try:
+            return [convert(v) for v in value.split(split)] if split else convert(value)
+        except ValueError:
+            if throw:
+                raise ValueError(f"{sub['source']}={value!r} is not of type {target_type}") from None
+            return None
+
+    return one
+
+
 @dataclass
 class _Element:
     source: str
@@ -212,6 +260,10 @@ class AnnotationMapper:
     )
     csq: list[tuple[str, VepTranscripts, tuple[str, ...]]] = field(default_factory=list)
     used_sources: set[str] = field(default_factory=set)
+    info_elements: list[tuple[str, Callable[[Annotation, Any, Info], None], Callable[[str], str]]] = field(
+        default_factory=list
+    )
+    required: list[str] = field(default_factory=list)  # sources every record must have (ELLA's ``required``)
     _groups: list[tuple[tuple[str, ...], list[Any]]] = field(default_factory=list, init=False, repr=False)
 
     def __post_init__(self) -> None:
@@ -220,6 +272,8 @@ class AnnotationMapper:
             elements = converter.get("converter_config", {}).get("elements", [])
             for element in elements:
                 self._compile(name, element)
+                if element.get("required") and element.get("source"):
+                    self.required.append(element["source"])
         # keyvalue elements grouped by the parent of their target, which is then looked up once per record
         groups: dict[tuple[str, ...], list[Any]] = {}
         for source, path, convert, split, throw, pick in self.keyvalues:
@@ -232,10 +286,35 @@ class AnnotationMapper:
         number = definition.number if definition else "."
         pick = 1 if number == "A" else 2 if number == "R" else 0
         convert = _FAST_TYPES[element.get("target_type", "string")]
+        mode = element.get("target_mode", "insert")
+        if mode != "insert":  # ELLA's extend/append/merge: placed like the generic converters
+            self._keyvalue_placed(element, convert, mode)
+            return
         path = tuple(element.get("target", source).split("."))
         self.keyvalues.append(
             (source, path, convert, element.get("split"), element.get("target_type_throw", True), pick)
         )
+        self.used_sources.add(source)
+
+    def _keyvalue_placed(self, element: dict[str, Any], convert: Callable[[str], Any], mode: str) -> None:
+        source, target = element["source"], element.get("target", element["source"])
+        split, throw = element.get("split"), element.get("target_type_throw", True)
+
+        def apply(ann: Annotation, raw: Any, info: Info) -> None:
+            if raw is True:
+                value: Any = True
+            elif not isinstance(raw, str) or raw in ("", "."):
+                return
+            else:
+                try:
+                    value = [convert(v) for v in raw.split(split) if v not in ("", ".")] if split else convert(raw)
+                except ValueError:
+                    if not throw:
+                        return
+                    raise ValueError(f"INFO {source}={raw!r} is not of the configured type") from None
+            conv.place(ann, target, value, mode)
+
+        self.info_elements.append((source, apply, _picker(self.header, source)))
         self.used_sources.add(source)
 
     def _compile(self, name: str | None, element: dict[str, Any]) -> None:
@@ -258,12 +337,56 @@ class AnnotationMapper:
             self._keyvalue(element)
         elif name == "mapping":
             self._mapping(element)
-        elif name == "clinvarjson":
-            self._clinvarjson(element)
         elif name == "hgmd":
             self._hgmd(element)
-        elif name in ("hgmdprimaryreport", "hgmdextrarefs"):
-            self._references(name, element)
+        elif name in GENERIC:
+            self._generic(name, element)
+
+    def _generic(self, name: str, element: dict[str, Any]) -> None:
+        """ELLA's ``json``, ``meta``, ``clinvarjson`` and the reference converters, placed by ``target_mode``."""
+        source = element["source"]
+        target = element.get("target") or GENERIC[name]
+        mode = element.get("target_mode", "insert")
+        if not target:
+            raise InputError(f"converter {name} needs a 'target'", source=self.header.path, key=source)
+        description = self.header.info[source].description
+        convert: Callable[[str, Info], Any]
+        try:
+            if name in ("json", "clinvarjson"):
+                decode = conv.json_converter(element.get("encoding", "base16"), element.get("subpath"), source)
+                if name == "json":
+                    convert = lambda raw, info: decode(raw)  # noqa: E731
+                else:
+                    convert = lambda raw, info: conv.clinvar_json(decode(raw))  # noqa: E731
+            elif name == "clinvarreferences":
+                convert = lambda raw, info: conv.clinvar_references(raw, source)  # noqa: E731
+            elif name == "hgmdprimaryreport":
+                # ELLA reads the comments only when the element lists HGMD__comments in additional_sources
+                comments = "HGMD__comments" if "HGMD__comments" in element.get("additional_sources", []) else None
+
+                def convert(raw: str, info: Info) -> Any:
+                    value = info.get(comments) if comments else None
+                    return conv.hgmd_primary_report(raw, value if isinstance(value, str) else None)
+            elif name == "hgmdextrarefs":
+                keys = conv.hgmd_extrarefs_keys(description, source)
+                convert = lambda raw, info: conv.hgmd_extrarefs(raw, keys)  # noqa: E731
+            else:
+                separator = element.get("value_separator", "|")
+                pattern = element.get("meta_pattern", conv.DEFAULT_META_PATTERN)
+                keys = conv.meta_keys(description, pattern, separator, source)
+                subelements = {sub["source"]: _subelement(sub) for sub in element.get("subelements", [])}
+                meta = conv.meta_converter(keys, subelements, separator, element.get("list_separator"), source)
+                convert = lambda raw, info: meta(raw)  # noqa: E731
+        except ValueError as exc:
+            raise InputError(f"{exc} (converter {name})", source=self.header.path) from None
+
+        def apply(ann: Annotation, raw: Any, info: Info) -> None:
+            if not isinstance(raw, str):
+                raise ValueError(f"INFO {source} has no value (converter {name} needs one)")
+            conv.place(ann, target, convert(raw, info), mode)
+
+        self.info_elements.append((source, apply, _picker(self.header, source)))
+        self.used_sources.add(source)
 
     def _add(self, source: str, apply: Callable[[Annotation, Any], None]) -> None:
         self.elements.append(_Element(source, apply, _picker(self.header, source)))
@@ -295,25 +418,6 @@ class AnnotationMapper:
 
         self._add(element["source"], apply)
 
-    def _clinvarjson(self, element: dict[str, Any]) -> None:
-        path = tuple(element.get("target", "external.CLINVAR").split("."))
-        source = element["source"]
-
-        def apply(ann: Annotation, raw: Any) -> None:
-            if not isinstance(raw, str) or raw in ("", "."):
-                return
-            try:
-                value = json.loads(binascii.unhexlify(raw).decode("utf-8"))
-            except (binascii.Error, ValueError, UnicodeDecodeError):
-                raise ValueError(f"INFO {source} is not base16-encoded JSON") from None
-            _set(ann, path, value)
-            ids = value.get("pubmed_ids") if isinstance(value, dict) else None
-            if ids:
-                refs = [{"pubmed_id": int(i), "source": "ClinVar", "sources": ["ClinVar"]} for i in ids]
-                _set(ann, ("references",), refs, extend=True)
-
-        self._add(source, apply)
-
     def _hgmd(self, element: dict[str, Any]) -> None:
         path = tuple(element.get("target", "external.HGMD").split("."))
         sources = [element["source"], *element.get("additional_sources", [])]
@@ -339,28 +443,13 @@ class AnnotationMapper:
 
             self._add(extra, apply_extra)
 
-    def _references(self, name: str, element: dict[str, Any]) -> None:
-        def apply(ann: Annotation, raw: Any) -> None:
-            if not isinstance(raw, str) or raw in ("", "."):
-                return
-            refs = []
-            if name == "hgmdprimaryreport":
-                if raw.isdigit():
-                    refs.append({"pubmed_id": int(raw), "source": "HGMD", "sources": ["HGMD"]})
-            else:
-                for ref in raw.split(","):
-                    pmid = ref.split("|", 1)[0]
-                    if pmid.isdigit():
-                        refs.append({"pubmed_id": int(pmid), "source": "HGMD", "sources": ["HGMD"]})
-            if refs:
-                _set(ann, ("references",), refs, extend=True)
-
-        self._add(element["source"], apply)
-
     def annotate(self, info: Info) -> Annotation:
         """The annotation of one (decomposed) record from its parsed INFO; raises ValueError on bad values."""
         ann: Annotation = {}
         get = info.get
+        for source in self.required:
+            if source not in info:
+                raise ValueError(f"INFO {source} is missing; the annotation config marks it required")
         for source, decoder, path in self.csq:
             raw = get(source)
             if isinstance(raw, str) and raw:
@@ -403,4 +492,75 @@ class AnnotationMapper:
             if raw is None:
                 continue
             element.apply(ann, element.pick(raw) if isinstance(raw, str) else raw)
+        for source, apply, pick in self.info_elements:
+            raw = get(source)
+            if raw is None:
+                continue
+            apply(ann, pick(raw) if isinstance(raw, str) else raw, info)
+        references = ann.get("references")
+        if isinstance(references, list) and len(references) > 1:  # as ELLA: sorted by PubMed id
+            references.sort(key=lambda r: r.get("pubmed_id") or 0 if isinstance(r, dict) else 0)
         return ann
+
+
+# ---------------------------------------------------------------------------------------------- the config file
+
+
+def _yaml_line(root: Any, path: list[Any]) -> int | None:
+    """The line (1-based) of the YAML node at ``path`` (keys and list indexes), or of its nearest parent."""
+    import yaml
+
+    node, line = root, None
+    for part in path:
+        line = node.start_mark.line + 1
+        if isinstance(node, yaml.MappingNode):
+            node = next((v for k, v in node.value if k.value == part), None)
+        elif isinstance(node, yaml.SequenceNode) and isinstance(part, int) and part < len(node.value):
+            node = node.value[part]
+        else:
+            node = None
+        if node is None:
+            return line
+    return node.start_mark.line + 1 if node is not None else line
+
+
+def read_config_file(path: str | Path) -> dict[str, Any]:
+    """ELLA's ``annotation-config.yml`` (YAML or JSON): ``deposit`` and ``view``, checked against
+    ``schemas/annotationconfig.json`` and compiled once; problems name the file, line and key."""
+    import jsonschema
+    import yaml
+
+    from ella_app.formats.jsonfile import load_schema
+
+    source = str(path)
+    try:
+        raw = Path(path).read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise InputError("file not found", source=source) from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise InputError(f"cannot read file: {exc}", source=source) from None
+    try:
+        data = yaml.safe_load(raw)
+        root = yaml.compose(raw)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        problem = getattr(exc, "problem", None) or str(exc)
+        raise InputError(f"invalid YAML: {problem}", source=source, line=mark.line + 1 if mark else None) from None
+    validator = jsonschema.Draft202012Validator(load_schema("annotationconfig.json"))
+    errors = sorted(validator.iter_errors(data), key=lambda e: len(list(e.absolute_path)), reverse=True)
+    if errors:
+        error = errors[0]
+        parts = list(error.absolute_path)
+        if error.validator == "additionalProperties" and isinstance(error.instance, dict):
+            extra = sorted(set(error.instance) - set(error.schema.get("properties", {})))
+            parts, problem = [*parts, *extra[:1]], f"unknown key(s): {', '.join(extra)}"
+        elif error.validator == "required" and isinstance(error.instance, dict):
+            missing = [k for k in error.validator_value if k not in error.instance]
+            problem = f"missing required key(s): {', '.join(missing)}"
+        else:
+            problem = error.message
+        key = ".".join(map(str, parts)) or None
+        raise InputError(problem, source=source, line=_yaml_line(root, parts) if root else None, key=key)
+    assert isinstance(data, dict)
+    validate_config(data, source=source)
+    return {"deposit": data["deposit"], "view": data["view"]}

@@ -6,6 +6,7 @@ Layout (each part optional, names as in ELLA's test data and production guide)::
     usergroups.json                 user groups
     filterconfigs.json              filter configurations
     users.json                      users
+    annotation-config.yml           the annotation config (``annotationconfig update``)
     references.json                 references (JSON Lines)
 
 Every file is parsed and checked against the application config before anything is written, so a bad
@@ -20,6 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from ella_app.errors import InputError
+from ella_app.formats.annotation_config import read_config_file
 from ella_app.formats.filterconfigs import FilterConfigEntry, check_against_config, read_filterconfigs
 from ella_app.formats.genepanel import GenePanelData, find_panel_folders, read_panel_folder
 from ella_app.formats.references import ReferenceEntry, parse_references
@@ -36,6 +38,7 @@ class FixtureNames:
     filterconfigs: str = "filterconfigs.json"
     users: str = "users.json"
     references: str = "references.json"
+    annotationconfig: str = "annotation-config.yml"
 
 
 @dataclass
@@ -46,6 +49,7 @@ class FixtureFolder:
     filterconfigs: list[FilterConfigEntry] | None = None
     users: list[UserEntry] | None = None
     references: list[ReferenceEntry] | None = None
+    annotationconfig: dict[str, Any] | None = None
 
 
 def read_fixture_folder(
@@ -72,6 +76,8 @@ def read_fixture_folder(
         check_against_config(result.filterconfigs, app_config, str(file))
     if (file := folder / names.users).is_file():
         result.users = parse_users(file)
+    if (file := folder / names.annotationconfig).is_file():
+        result.annotationconfig = read_config_file(file)
     if (file := folder / names.references).is_file():
         result.references = parse_references(file)
     return result

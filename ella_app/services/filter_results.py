@@ -162,7 +162,7 @@ class StoredResult:
         """The filter that removed each filtered-out allele (computed once per result)."""
         found = self.__dict__.get("_reasons")
         if found is None:
-            found = {a: name for name, ids in self.excluded for a in ids}
+            found = filtering.removed_by(self.excluded)
             self.__dict__["_reasons"] = found
         return found
 

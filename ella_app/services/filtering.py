@@ -12,7 +12,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -131,6 +131,11 @@ def describe(fc: FilterConfig, default: bool = False) -> dict[str, Any]:
 # ------------------------------------------------------------------------------------------ running
 
 
+def removed_by(excluded: Iterable[tuple[str, Iterable[int]]]) -> dict[int, str]:
+    """{allele id: the filter that removed it} from (filter name, ids) pairs in the filters' order."""
+    return {a: name for name, ids in excluded for a in ids}
+
+
 @dataclass
 class FilterOutcome:
     """Which alleles a config lets through and, per filter, which it removed (in the filters' order)."""
@@ -160,7 +165,7 @@ class FilterOutcome:
 
     def reasons(self) -> dict[int, str]:
         """The filter that removed each filtered-out allele, as a snapshot records it."""
-        return dict(self.filtered())
+        return removed_by(self.excluded.items())
 
     def as_dict(self) -> dict[str, Any]:
         return {

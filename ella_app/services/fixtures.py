@@ -1,8 +1,8 @@
 """Depositing a whole fixtures folder in ELLA's bootstrap order, in the caller's transaction.
 
 The order is the one ELLA's production guide asks the operator to type, because each part needs the one
-before: gene panels → user groups → filter configs → users → references. Each part is the same service the
-single-file command uses; the result holds each part's report and the new users' one-time passwords.
+before: gene panels → user groups → filter configs → users → annotation config → references. Each part is the
+same service the single-file command uses; the result holds each part's report and the new users' one-time passwords.
 """
 
 from __future__ import annotations
@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 
 from ella_app.formats.fixture_folder import FixtureFolder
 from ella_app.security.passwords import PasswordPolicy
+from ella_app.services import annotation_configs
 from ella_app.services.filterconfigs import update_filterconfigs
 from ella_app.services.genepanels import deposit_genepanels
 from ella_app.services.references import deposit_references
@@ -56,6 +57,8 @@ def deposit_fixtures(
         change = add_users(session, fixtures.users, policy, progress=progress)
         result.steps["users"] = change.report
         result.one_time_passwords.update(change.one_time_passwords)
+    if fixtures.annotationconfig is not None:
+        result.steps["annotationconfig"] = annotation_configs.update(session, fixtures.annotationconfig)
     if fixtures.references is not None:
         result.steps["references"] = deposit_references(session, fixtures.references, progress)
     return result

@@ -41,7 +41,7 @@ from ella_app.db.models import (
 from ella_app.errors import ConfigError, ConflictError, InputError, MissingDependencyError
 from ella_app.formats import annotation_config as annconf
 from ella_app.formats.analysis_folder import AnalysisSpec, DataEntry, Pedigree, load_analysis, parse_ped
-from ella_app.formats.vcf import VcfReader, allele_shape, cnv_shape, parse_info
+from ella_app.formats.vcf import VcfReader, allele_shape, cnv_shape
 from ella_app.services.import_blocks import Site, SiteError, SiteReader, blocks, escape_copy, genotype_rows
 from ella_app.services.import_postprocess import run_postprocessors
 from ella_app.services.import_prefilters import (
@@ -337,14 +337,15 @@ JOIN allele a ON a.genome_reference = %(genome)s AND a.chromosome = i.chromosome
 ORDER BY i.idx
 """
 
-# Alleles already known: a new annotation version only where the annotation changed.
+# Alleles already known: a new annotation version only where the annotation or its config changed (ELLA).
 _ANNOTATE_EXISTING = [
     (
         None,
         """
         CREATE TEMP TABLE import_annotation_cmp ON COMMIT DROP AS
         SELECT DISTINCT ON (i.allele_id) i.allele_id, i.annotation, cur.id AS current_id,
-               cur.annotation IS DISTINCT FROM i.annotation AS changed
+               (cur.annotation IS DISTINCT FROM i.annotation
+                OR cur.annotation_config_id IS DISTINCT FROM CAST(%(config_id)s AS int)) AS changed
         FROM import_annotation i
         LEFT JOIN annotation cur ON cur.allele_id = i.allele_id AND cur.date_superceeded IS NULL
         ORDER BY i.allele_id
@@ -484,6 +485,19 @@ class _Writer:
 
 
 # ------------------------------------------------------------------------------------------ the import
+
+# After a large import the planner's statistics of the variant tables describe the database before it: until
+# autovacuum analyzes them (up to a minute or more later), the side-list query of the new analysis can pick
+# nested sequential scans and run for tens of seconds. The import refreshes them itself, in its transaction
+# (ANALYZE counts the transaction's own rows), always in this order, so that two imports finishing at once
+# queue on the first table instead of deadlocking.
+ANALYZED_TABLES = ("allele", "annotation", "genotype", "genotypesampledata")
+ANALYZE_FROM_GENOTYPES = 1_000
+
+
+def refresh_statistics(cursor: Any) -> None:
+    for table in ANALYZED_TABLES:
+        cursor.execute(f"ANALYZE {table}")
 
 
 def _siblings(rows: dict[str, Sample]) -> None:
@@ -691,6 +705,10 @@ def _load_variants(
     t1 = time.perf_counter()
     writer.finish(config.config_id)
     timings["existing_annotations"] = round(time.perf_counter() - t1, 3)
+    if writer.counts["genotypes"] >= ANALYZE_FROM_GENOTYPES:
+        t2 = time.perf_counter()
+        refresh_statistics(writer.cursor)
+        timings["table_statistics"] = round(time.perf_counter() - t2, 3)
     counts = writer.counts
     carried = sum(w.carried for w, _ in row_writers)
     counts["skipped_no_proband_alt"] = counts["records"] - carried
@@ -708,95 +726,13 @@ def import_alleles(
     genepanel_name: str,
     genepanel_version: str,
     config: annconf.AnnotationConfig | None = None,
+    app_config: Mapping[str, Any] | None = None,
 ) -> ChangeReport:
-    """Alleles and annotation of a (small) VCF without samples or genotypes, each new allele with a
-    "Not started" allele interpretation: the variant workflow (``deposit alleles``, the poller's
-    ``Variants`` mode). Row by row: these files hold a handful of pasted variants."""
-    if session.get(GenePanel, (genepanel_name, genepanel_version)) is None:
-        raise MissingDependencyError(f"gene panel {genepanel_name} {genepanel_version} is not in the database")
-    config = config or active_annotation_config(session)
-    report = ChangeReport(kind="alleles")
-    conn = session.connection()
-    seen: set[tuple[str, int, str, str]] = set()
-    with VcfReader(vcf_path) as vcf:
-        mapper = config.mapper(vcf.header)
-        for record in vcf:
-            key = (record.chrom, record.pos, record.ref, record.alt)
-            if record.alt.startswith("<") or key in seen:
-                continue
-            seen.add(key)
-            try:
-                annotation = mapper.annotate(parse_info(record.info))
-            except ValueError as exc:
-                raise InputError(str(exc), source=vcf.source, line=record.line) from None
-            try:
-                shape = allele_shape(record.pos, record.ref, record.alt)
-            except ValueError as exc:
-                raise InputError(str(exc), source=vcf.source, line=record.line) from None
-            params = {
-                "genome": GENOME,
-                "chrom": record.chrom,
-                "pos": record.pos,
-                "ref": record.ref,
-                "alt": record.alt,
-                "start": shape.start,
-                "end": shape.open_end,
-                "cfrom": shape.change_from,
-                "cto": shape.change_to,
-                "ctype": shape.change_type,
-                "length": shape.length,
-            }
-            allele_id = conn.execute(
-                text(
-                    "INSERT INTO allele (genome_reference, chromosome, start_position, open_end_position, "
-                    "change_from, change_to, change_type, caller_type, vcf_pos, vcf_ref, vcf_alt, length) "
-                    "VALUES (:genome, :chrom, :start, :end, :cfrom, :cto, :ctype, 'snv', :pos, :ref, :alt, :length) "
-                    "ON CONFLICT (genome_reference, chromosome, vcf_pos, vcf_ref, vcf_alt) DO NOTHING RETURNING id"
-                ),
-                params,
-            ).scalar()
-            label = f"{record.chrom}:{record.pos} {record.ref}>{record.alt}"
-            if allele_id is None:
-                allele_id = conn.execute(
-                    text(
-                        "SELECT id FROM allele WHERE genome_reference = :genome AND chromosome = :chrom "
-                        "AND vcf_pos = :pos AND vcf_ref = :ref AND vcf_alt = :alt"
-                    ),
-                    params,
-                ).scalar_one()
-                report.unchanged.append(label)
-            else:
-                report.created.append(label)
-            _version_annotation(session, allele_id, annotation, config.config_id)
-            open_round = conn.execute(
-                text("SELECT 1 FROM alleleinterpretation WHERE allele_id = :a AND status <> 'Done'"), {"a": allele_id}
-            ).first()
-            if open_round is None:
-                conn.execute(
-                    text(
-                        "INSERT INTO alleleinterpretation (allele_id, genepanel_name, genepanel_version, status, "
-                        "workflow_status) VALUES (:a, :gp, :gv, 'Not started', 'Interpretation')"
-                    ),
-                    {"a": allele_id, "gp": genepanel_name, "gv": genepanel_version},
-                )
-    report.extra["allele_ids"] = len(seen)
-    return report
+    """Alleles and annotation of a VCF without samples or genotypes, each allele without an interpretation
+    getting a "Not started" one: the variant workflow (the poller's ``Variants`` mode). The same rules as
+    ``deposit alleles`` (``services/allele_deposit``)."""
+    from ella_app.services.allele_deposit import deposit_alleles
 
-
-def _version_annotation(session: Session, allele_id: int, annotation: dict[str, Any], config_id: int | None) -> None:
-    conn = session.connection()
-    current = conn.execute(
-        text("SELECT id, annotation FROM annotation WHERE allele_id = :a AND date_superceeded IS NULL"),
-        {"a": allele_id},
-    ).first()
-    if current is not None and current[1] == annotation:
-        return
-    if current is not None:
-        conn.execute(text("UPDATE annotation SET date_superceeded = now() WHERE id = :id"), {"id": current[0]})
-    conn.execute(
-        text(
-            "INSERT INTO annotation (allele_id, annotation, schema_version, annotation_config_id, "
-            "previous_annotation_id) VALUES (:a, CAST(:ann AS jsonb), 1, :cfg, :prev)"
-        ),
-        {"a": allele_id, "ann": _dumps(annotation), "cfg": config_id, "prev": current[0] if current else None},
+    return deposit_alleles(
+        session, vcf_path, genepanel=(genepanel_name, genepanel_version), config=config, app_config=app_config
     )

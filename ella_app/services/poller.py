@@ -227,6 +227,9 @@ class AnnotationPoller:
                 self.deposited.append(report.extra["analysis_id"])
                 return f"analysis {name} created (id {report.extra['analysis_id']})"
             if mode in ("variants", "single variant"):
-                report = import_alleles(session, path, genepanel_name=panel, genepanel_version=version)
-                return f"{len(report.created)} new and {len(report.unchanged)} known variant(s) deposited"
+                report = import_alleles(
+                    session, path, genepanel_name=panel, genepanel_version=version, app_config=self.app_config
+                )
+                extra = report.extra
+                return f"{extra['alleles_created']} new and {extra['alleles_existing']} known variant(s) deposited"
         raise EllaError(f"unknown job mode {job.mode!r}")

@@ -92,7 +92,7 @@ class FilterView:
             return self.stored.reasons()
         found = self.__dict__.get("_reasons")
         if found is None:
-            found = {a: name for name, ids in self.excluded for a in ids}
+            found = filtering.removed_by(self.excluded)
             self.__dict__["_reasons"] = found
         return found
 

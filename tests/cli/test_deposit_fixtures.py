@@ -74,6 +74,31 @@ def test_a_bad_file_anywhere_writes_nothing(cli, db_url, tmp_path):
     assert table_snapshot(db_url) == before, "the gene panels before the bad file were not kept either"
 
 
+def test_annotation_config_in_ellas_order(cli, db_url, tmp_path):
+    """ELLA's bootstrap: ... users add_many → annotationconfig update annotation-config.yml → references. The
+    folder's annotation-config.yml is deposited after the users; a second run leaves it unchanged; a bad one
+    (named with its line) writes nothing."""
+    folder = tmp_path / "fixtures"
+    shutil.copytree(DEMO_FIXTURES, folder)
+    legacy = Path(__file__).resolve().parents[1] / "data" / "ella-upstream" / "annotation-config-legacy.yml"
+    shutil.copy(legacy, folder / "annotation-config.yml")
+    otp = str(tmp_path / "otp.tsv")
+    first = cli.ok("deposit", "fixtures", str(folder), "--passwords-file", otp, "--json").json()
+    steps = [step["step"] for step in first["steps"]]
+    assert steps == ["genepanels", "usergroups", "filterconfigs", "users", "annotationconfig", "references"]
+    assert first["steps"][4]["names"]["created"] == ["annotationconfig 1"]
+    again = cli.ok("deposit", "fixtures", str(folder), "--passwords-file", otp, "--json").json()
+    assert again["changed"] is False and again["steps"][4]["names"]["unchanged"] == ["annotationconfig 1"]
+
+    other = tmp_path / "other"
+    shutil.copytree(DEMO_FIXTURES, other)
+    (other / "annotation-config.yml").write_text("deposit:\n  - name: nosuch\n    converter_config: {elements: []}\n")
+    before = table_snapshot(db_url)
+    result = cli("deposit", "fixtures", str(other))
+    assert result.exit_code == 2 and "annotation-config.yml, line 2" in result.stderr, result.stderr
+    assert table_snapshot(db_url) == before
+
+
 def test_missing_folder_and_empty_folder(cli, tmp_path):
     missing = cli("deposit", "fixtures", str(tmp_path / "nope"))
     assert missing.exit_code != 0 and "nope" in missing.stderr + missing.stdout

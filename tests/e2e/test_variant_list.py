@@ -122,7 +122,11 @@ def test_thousands_of_variants_keep_only_the_rows_in_view(ui: UI, e2e: E2E, tmp_
     with page.expect_response(lambda r: "filteredalleles/" in r.url and f"filterconfig_id={cnv}" in r.url):
         page.select_option("#filterconfig", str(cnv))
     count = len(ids["allele_ids"])
-    page.wait_for_function(f"() => document.querySelector('#variant-list').dataset.count === '{count}'")
+    try:
+        page.wait_for_function(f"() => document.querySelector('#variant-list').dataset.count === '{count}'")
+    except Exception as exc:  # say what the page shows instead of a bare timeout
+        shown = page.eval_on_selector("#variant-list", "list => list.dataset.count")
+        raise AssertionError(f"the list shows {shown} variants, the API gave {count} (config {cnv})") from exc
     page.wait_for_selector("#variant-list .vitem[aria-selected=true]:not([aria-busy])")
     rendered = page.locator("#variant-list .vitem").count()
     assert 0 < rendered < 200, rendered  # a window of rows, not thousands

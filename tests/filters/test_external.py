@@ -309,7 +309,9 @@ def test_external_reads_what_the_importer_stores(pg, tmp_path: Path):
         by_pos = {a.vcf_pos: a.id for a in ctx.alleles.values()}
         stored = ctx.alleles[by_pos[32890600]].external()
         assert stored["HGMD"] == {"acc_num": "CM32890600", "disease": "Breast cancer", "tag": "DM"}
-        assert "rcvs" in stored["CLINVAR"]
+        # ELLA's clinvarjson converter stores the incoming form as items, one per RCV (lists joined by ", ")
+        assert [i["rcv"] for i in stored["CLINVAR"]["items"]] == ["SCV000000001", "SCV000000002"]
+        assert "rcvs" not in stored["CLINVAR"]
         config = {"clinvar": {"num_stars": [">=", 2], "combinations": [["pathogenic", ">", "benign"]]}}
         assert run("external", ctx, config) == {by_pos[32890600]}
         assert run("external", ctx, {"hgmd": {"tags": ["DM", "DM?"]}}) == {by_pos[32890600], by_pos[32890620]}

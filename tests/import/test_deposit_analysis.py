@@ -254,3 +254,30 @@ def test_analyses_list_shows_the_imported_analysis_and_its_round(pcli):
     assert pcli.ok("analyses", "list", "--name", "nope", "--json").json()["analyses"] == []
     text = pcli.ok("analyses", "list").stdout
     assert "TestAnalysis-001\tHBOC_v1.0.0\t3\tInterpretation\tNot started" in text
+
+
+def test_a_large_import_refreshes_the_planner_statistics(pcli, db_url, tmp_path):
+    """After an import of thousands of variants the planner must know the new rows at once: with the statistics
+    of the database before it, the side-list query of the new analysis picked nested sequential scans and ran
+    for over 20 s (tests/e2e/test_variant_list.py timed out whenever autovacuum had not analyzed the tables
+    yet). A small import leaves the statistics to autovacuum."""
+
+    def analyzed() -> dict[str, object]:
+        rows = query(
+            db_url,
+            "SELECT relname, last_analyze FROM pg_stat_user_tables WHERE relname = ANY(:names)",
+            names=["allele", "annotation", "genotype", "genotypesampledata"],
+        )
+        return dict(rows)
+
+    small = vcfgen.write_analysis(tmp_path / "s", "Small-1", 50, seed=3)
+    pcli.ok("deposit", "analysis", str(small), "--json")
+    before = analyzed()
+    folder = vcfgen.write_analysis(tmp_path / "l", "Large-1", 1500, seed=4)
+    result = pcli.ok("deposit", "analysis", str(folder), "--json").json()
+    assert result["variants"] == 1500
+    after = analyzed()
+    assert set(after) == {"allele", "annotation", "genotype", "genotypesampledata"}
+    assert all(after[t] is not None and after[t] != before.get(t) for t in after), (before, after)
+    [(estimated,)] = query(db_url, "SELECT reltuples::int FROM pg_class WHERE relname = 'genotype'")
+    assert estimated == count(db_url, "genotype") == 1550

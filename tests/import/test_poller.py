@@ -33,10 +33,9 @@ def _job(db_url: str, **kw) -> int:
         job = AnnotationJob(
             status="SUBMITTED",
             status_history={"history": []},
-            data=PASTED,
             genepanel_name="HBOC",
             genepanel_version="v1.0.0",
-            **{"properties": {}, **kw},
+            **{"properties": {}, "data": PASTED, **kw},
         )
         session.add(job)
         session.commit()
@@ -80,6 +79,19 @@ def test_variants_job_deposits_alleles_with_interpretations(db_url, service):
         ("Not started", "HBOC")
     ]
     assert count(db_url, "alleleinterpretation") == 2 and count(db_url, "genotype") == 0
+
+
+def test_variants_job_outside_the_panel_fails_and_stores_nothing(db_url, service):
+    """ELLA's poller deposits Variants jobs with DepositAlleles, which refuses variants outside the panel's
+    transcripts: the job fails with that reason, and no allele is stored."""
+    make_panel(db_url)
+    job_id = _job(db_url, mode="Variants", data="13\t32890607\t.\tG\tT\n1\t12345\t.\tA\tG\n")
+    poller = AnnotationPoller(db_url, AnnotationClient(service.url))
+    for _ in range(4):
+        poller.poll_once()
+    status, message, _, _ = _state(db_url, job_id)
+    assert status.startswith("FAILED") and "not inside a transcript of gene panel HBOC_v1.0.0" in message
+    assert "12345" in message and count(db_url, "allele") == 0
 
 
 def _free_port() -> int:

@@ -16,7 +16,7 @@ cd "$ROOT"
 NAME=ella-migr
 IP=10.213.0.61
 PORT=3114
-PY=${ELLA_TEST_PYTHON:-/var/tmp/venv-migrate/bin/python}
+PY=${ELLA_TEST_PYTHON:-/var/tmp/ella-test-venv/bin/python}  # the venv of scripts/run-tests.sh
 [ "$(id -u)" = 0 ] || die "run as root (test hosts)"
 WORK=$(mktemp -d /var/tmp/ella-cutover.XXXXXX)
 cleanup() {

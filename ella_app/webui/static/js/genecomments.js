@@ -4,6 +4,7 @@
 // A comment made on an older one than the current (a colleague commented meanwhile) is refused (409) and shown.
 import { ApiError, get, post } from "./api.js";
 import { fmtDateTime, h, modal, replace, toast } from "./dom.js";
+import { FIELDS, templateMenu } from "./templates.js";
 
 const panels = new Map(); // "name\tversion" -> panel detail (genes with inheritance and phenotypes)
 
@@ -43,7 +44,9 @@ export async function openGenePopover({ gene, panel, analysisId = null, onChange
     wide: true,
     body: h("div", { id: "gene-popover" }, info,
       h("h3", null, "Gene comment"), historyBox,
-      h("label", { for: "gene-comment-text" }, "New comment (replaces the current one; the old one is kept)"), text),
+      h("div", { class: "row label-row" },
+        h("label", { for: "gene-comment-text" }, "New comment (replaces the current one; the old one is kept)"),
+        h("span", { class: "spacer" }), templateMenu(FIELDS.gene, text)), text),
     actions: [h("button", { type: "button", onclick: () => close() }, "Close"), save],
   });
   let history = [];

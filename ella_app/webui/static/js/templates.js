@@ -11,6 +11,14 @@ export const FIELDS = {
   acmg: "classificationAcmg",
   analysis: "classificationAnalysisSpecific",
   reference: "referenceEvaluation",
+  frequency: "classificationFrequency",
+  prediction: "classificationPrediction",
+  external: "classificationExternal",
+  references: "classificationReferences",
+  gene: "geneInformation",
+  indications: "reportIndications",
+  summary: "reportSummary",
+  worklog: "workLogMessage",
 };
 
 export function templatesFor(field) {

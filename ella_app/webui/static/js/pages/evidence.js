@@ -20,10 +20,10 @@ export function renderEvidence(box, wf, detail) {
     qualitySection(wf, detail),
     transcriptSection(detail),
     regionSection(detail),
-    frequencySection(detail),
-    predictionSection(detail),
-    externalSection(detail),
-    referenceSection(wf, detail),
+    withComment(frequencySection(detail), wf, detail, "frequency"),
+    withComment(predictionSection(detail), wf, detail, "prediction"),
+    withComment(externalSection(detail), wf, detail, "external"),
+    withComment(referenceSection(wf, detail), wf, detail, "reference"),
     historySection(detail));
   const right = classificationForm(wf, detail);
   replace(box, h("div", { class: "two-col" }, left, right));
@@ -247,15 +247,45 @@ function historySection(detail) {
       : h("p", { class: "empty" }, "Never classified."));
 }
 
+// ELLA's comment per evidence section, kept in the classification's evaluation (evaluation.<key>.comment) and
+// offered the group's templates for that section. A read-only view shows the classification's comments only.
+const SECTION_COMMENTS = {
+  frequency: ["Frequency", FIELDS.frequency],
+  prediction: ["Prediction", FIELDS.prediction],
+  external: ["External databases", FIELDS.external],
+  reference: ["Studies and references", FIELDS.references],
+};
+const EVALUATION_COMMENTS = ["prediction", "classification", "external", "frequency", "reference", "similar"];
+
+function withComment(section, wf, detail, key) {
+  const { assessment } = draftOf(wf, detail);
+  const entry = assessment.evaluation[key] || (assessment.evaluation[key] = { comment: "" });
+  const readonly = !wf.editable;
+  if (readonly && !entry.comment) return section;
+  const [title, field] = SECTION_COMMENTS[key];
+  const box = h("textarea", { id: `comment-${key}`, class: "section-comment", rows: 2, disabled: readonly,
+    "aria-label": `${title}: comment`, placeholder: `${title}: comment for the classification` }, entry.comment || "");
+  box.addEventListener("input", () => { entry.comment = box.value; wf.markDirty(); });
+  section.append(h("div", { class: "row label-row" }, h("label", { for: box.id, class: "small" }, "Comment"),
+    h("span", { class: "spacer" }), templateMenu(field, box, { disabled: readonly })), box);
+  return section;
+}
+
 // ------------------------------------------------------------------------------------------ classification
 
 export function draftOf(wf, detail) {
   const entry = wf.alleleState(detail.id, wf.editable);
   if (!entry.alleleassessment) {
     const current = detail.allele_assessment;
+    // Every comment of the current classification is carried into the new one (ELLA's evaluation keys), not
+    // only those this view edits: a reclassification must not drop a section comment.
+    const carried = Object.fromEntries(EVALUATION_COMMENTS.map((key) =>
+      [key, { ...(current?.evaluation?.[key] || {}), comment: current?.evaluation?.[key]?.comment || "" }]));
     const draft = {
       classification: current ? current.classification : null,
       evaluation: {
+        ...structuredClone(current?.evaluation || {}),
+        ...carried,
         acmg: { included: (current?.evaluation?.acmg?.included || []).map((c) => ({
           code: c.base || parseCode(c.code).base, strength: c.strength || parseCode(c.code).strength, comment: c.comment || "",
         })) },
@@ -337,6 +367,8 @@ export async function classify(wf, detail, assessment, report, button) {
     alleleassessment: {
       classification: assessment.classification,
       evaluation: {
+        ...(detail.allele_assessment?.evaluation || {}), // what a draft made without the details (QUICK) lacks
+        ...assessment.evaluation,
         acmg: { included: assessment.evaluation.acmg.included.map((c) => ({ code: c.code, strength: c.strength || baseStrength(c.code), comment: c.comment || "" })) },
         classification: { comment: assessment.evaluation.classification.comment || "" },
       },

@@ -5,6 +5,7 @@ import { fmtDateTime, h, replace, toast } from "../dom.js";
 import { priorityName, session } from "../session.js";
 import { requestedCell, requestedDate } from "./overview.js";
 import { userName } from "./workflow.js";
+import { FIELDS, templateMenu } from "../templates.js";
 
 export async function renderInfo(body, wf) {
   const a = wf.analysis;
@@ -59,7 +60,8 @@ export async function renderInfo(body, wf) {
           h("label", { for: "priority" }, "Priority"), priority,
           h("label", { for: "review-comment" }, "Overview comment"), comment,
           h("div", { class: "row", style: { marginTop: ".4rem" } }, saveComment),
-          h("label", { for: "log-message" }, "Message"), message,
+          h("div", { class: "row label-row" }, h("label", { for: "log-message" }, "Message"), h("span", { class: "spacer" }),
+            templateMenu(FIELDS.worklog, message)), message,
           h("div", { class: "row", style: { marginTop: ".4rem" } }, h("span", { class: "spacer" }), send),
           logBox))));
   replace(body, content);

@@ -4,6 +4,7 @@ import { get } from "../api.js";
 import { h, replace, toast } from "../dom.js";
 import { classOptions, className, session } from "../session.js";
 import { readOnlyReason } from "./readonly.js";
+import { FIELDS, templateMenu } from "../templates.js";
 import { classTag, geneOf, hgvsOf } from "./variantlist.js";
 
 function includedByDefault(value) {
@@ -60,8 +61,10 @@ export async function renderReport(body, wf) {
   replace(body, h("div", { class: "content", style: { maxWidth: "72rem" }, id: "report-page" },
     h("h1", null, `Report — ${wf.analysis.name}`),
     readonly ? h("div", { class: "alert warn small", id: "report-readonly" }, readOnlyReason(wf, "the report")) : null,
-    h("label", { for: "indication-comment" }, "Indications"), indication,
-    h("label", { for: "report-comment-analysis" }, "Report comment"), comment,
+    h("div", { class: "row label-row" }, h("label", { for: "indication-comment" }, "Indications"), h("span", { class: "spacer" }),
+      templateMenu(FIELDS.indications, indication, { disabled: readonly })), indication,
+    h("div", { class: "row label-row" }, h("label", { for: "report-comment-analysis" }, "Report comment"), h("span", { class: "spacer" }),
+      templateMenu(FIELDS.summary, comment, { disabled: readonly })), comment,
     h("h2", null, "Classified variants"),
     rows.length ? h("table", { id: "report-variants" },
       h("thead", null, h("tr", null, ["Include", "Gene", "Variant", "Class", "Report text of the variant"].map((t) => h("th", null, t)))),
