@@ -33,7 +33,6 @@ def test_paths_agree() -> None:
     assert defaults("ella_nginx")["ella_nginx_static_root"] == f"{install}/current/webui"
     assert services["ella_services_apptainer_wheelhouse"] == f"{install}/current/wheelhouse"
     assert services["ella_services_env_file"] == f"{app['ella_app_config_dir']}/ella.env"
-    assert defaults("ella_schema")["ella_schema_env_file"] == f"{app['ella_app_config_dir']}/ella.env"
     assert services["ella_services_config_dir"] == app["ella_app_config_dir"]
     assert services["ella_services_data_dir"] == app["ella_app_data_dir"]
     assert services["ella_services_log_dir"] == app["ella_app_log_dir"]
