@@ -140,7 +140,7 @@ def rendered_units(tmp_path_factory: pytest.TempPathFactory) -> Path:
         f"""- hosts: localhost
   connection: local
   gather_facts: false
-  vars_files: [{ROLES}/ella_backup/defaults/main.yml]
+  vars_files: [{ROLES}/ella_common/defaults/main.yml, {ROLES}/ella_backup/defaults/main.yml]
   tasks:
     - ansible.builtin.template:
         src: "{ROLES}/ella_backup/templates/{{{{ item }}}}.j2"
