@@ -177,6 +177,27 @@ def test_the_password_reaches_no_command_line_or_environment() -> None:
     assert not passfile.exists()
 
 
+def test_url_parts_are_unquoted_for_libpq_and_inherited_secrets_dropped(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Mirrors what the kit's former ella-db helper was tested for (tests/deploy/test_upgrade.py)."""
+    env, password = dumps.libpq_env(
+        "postgresql://ella%40lab:p%3Aw%2Fd%5C@db.example.org:6543/ella_prod?sslmode=verify-full"
+    )
+    assert env == {
+        "PGHOST": "db.example.org",
+        "PGPORT": "6543",
+        "PGUSER": "ella@lab",
+        "PGDATABASE": "ella_prod",
+        "PGSSLMODE": "verify-full",
+    }
+    assert password == "p:w/d\\"
+    monkeypatch.setenv("PGPASSWORD", "leaked")
+    monkeypatch.setenv("DB_URL", "postgresql://x:leaked@h/d")
+    with dumps.client_env("postgresql://ella:pw@h/d") as client:
+        assert "PGPASSWORD" not in client and "DB_URL" not in client
+        assert Path(client["PGPASSFILE"]).read_text() == "*:*:*:ella:pw\n"
+        assert stat.S_IMODE(Path(client["PGPASSFILE"]).parent.stat().st_mode) == 0o700
+
+
 @pytest.mark.parametrize(
     ("url", "problem"),
     [("mysql://u:p@h/d", "mysql URL"), ("postgresql://h/d", "no user"), ("not a url", "not a database URL")],
