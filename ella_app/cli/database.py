@@ -221,9 +221,14 @@ def restore(cli: CliContext, source: str, force: bool) -> None:
         dumps.check_archive(stream, what)
         _confirmed(force, f"This replaces ALL data of the database with {what}. Stop the ELLA services first.")
         result = dumps.restore(cli.settings.db_url, stream, what)
-    if schema.schema_state(cli.settings.db_url).current is not None:  # the audit log's table came with the dump
+    # the audit log's table came with the dump: written to only when it is this release's (an older schema is
+    # upgraded next, and the upgrade is audited)
+    state = schema.schema_state(cli.settings.db_url)
+    result["schema"] = state.state
+    result["audited"] = state.state == "head"
+    if result["audited"]:
         _audit(cli, "restore", what)
-    cli.emit(result, f"restored the database from {what}")
+    cli.emit(result, f"restored the database from {what} (schema {state.current or 'none'}, {state.state})")
 
 
 @database.command("fingerprint")

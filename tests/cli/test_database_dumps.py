@@ -60,12 +60,32 @@ def test_dump_and_restore_round_trip(cli: Cli, db_url: str, tmp_path: Path) -> N
     cli.ok("broadcast", "new", "after", "the", "dump")
     _execute(db_url, "CREATE TABLE stray (id int)")
     restored = cli.ok("database", "restore", str(target), "--force", "--json").json()
-    assert restored == {"changed": True, "restored": str(target), "analyzed": True}
+    assert restored == {
+        "changed": True,
+        "restored": str(target),
+        "analyzed": True,
+        "schema": "head",
+        "audited": True,
+    }
     assert table_snapshot(db_url) == snapshot  # the later broadcast and the stray table are gone
     assert _broadcasts(db_url) == ["before the dump"]
     logged = cli.ok("clilog", "list", "--json").stdout
     assert "restore" in logged
     assert cli("database", "compare").exit_code == 0
+
+
+def test_a_dump_of_an_older_schema_is_restored_without_an_audit_row(
+    cli_env: dict[str, str], empty_db_url: str, tmp_path: Path
+) -> None:
+    """This release's audit row may not fit the older schema's audit table: the upgrade that follows is audited."""
+    schema.upgrade(empty_db_url, "0001")
+    cli = Cli({**cli_env, "DB_URL": empty_db_url})
+    target = tmp_path / "old.dump"
+    cli.ok("database", "dump", str(target))
+    schema.upgrade(empty_db_url, "head")
+    restored = cli.ok("database", "restore", str(target), "--force", "--json").json()
+    assert restored["changed"] is True and restored["schema"] == "behind" and restored["audited"] is False
+    assert cli.ok("database", "current", "--json").json()["current"] == "0001"
 
 
 def test_restore_asks_for_confirmation(cli: Cli, db_url: str, tmp_path: Path) -> None:
