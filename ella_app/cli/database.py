@@ -1,19 +1,23 @@
-"""``ella-cli database``: create, migrate (up and down), check, list and refresh the schema."""
+"""``ella-cli database``: create, migrate (up and down), check, list and refresh the schema; dump, restore and
+fingerprint the whole database (for backups and upgrades)."""
 
 from __future__ import annotations
 
+import json
+
 import click
 
+from ella_app.cli import dumpfiles
 from ella_app.cli.context import CliContext, json_option, pass_cli, reason_option
 from ella_app.cli.lazy import LazyGroup
-from ella_app.db import schema
+from ella_app.db import dumps, schema
 from ella_app.services import audit
 
 
 @click.group(
     cls=LazyGroup,
     lazy_commands={"import-ella": "import_ella"},  # the move from ELLA, in its own module
-    help="Create, migrate, check and refresh the database schema; import an ELLA database.",
+    help="Create, migrate, check and refresh the database schema; dump and restore it; import an ELLA database.",
 )
 def database() -> None:
     pass
@@ -145,9 +149,13 @@ def make(cli: CliContext, force: bool) -> None:
 @json_option
 @pass_cli
 def current(cli: CliContext) -> None:
-    """Show the schema revision of the database and the newest one packaged."""
+    """Show the schema revision of the database, the newest one packaged, and (with --json, as "revisions",
+    oldest first) every revision this release knows."""
     state = schema.schema_state(cli.settings.db_url)
-    cli.emit(state.as_dict(), f"current: {state.current or '(none)'}  head: {state.head}  state: {state.state}")
+    cli.emit(
+        {**state.as_dict(), "revisions": schema.known_revisions()},
+        f"current: {state.current or '(none)'}  head: {state.head}  state: {state.state}",
+    )
 
 
 @database.command("compare")
@@ -181,6 +189,56 @@ def drop(cli: CliContext, force: bool) -> None:
             raise click.ClickException("not confirmed; nothing was dropped")
     schema.drop(cli.settings.db_url)
     cli.emit({"changed": True, "action": "dropped"}, "database schema dropped")
+
+
+@database.command("dump")
+@click.argument("target", metavar="FILE")
+@json_option
+@pass_cli
+def dump(cli: CliContext, target: str) -> None:
+    """Dump the whole database (pg_dump, custom format) into FILE, written to FILE.part (0600) and renamed
+    when complete. FILE "-" writes the dump to standard output (which must then be a file: the archive is
+    completed in place); the report goes to standard error then."""
+    result = dumpfiles.dump_to(cli.settings.db_url, target)
+    human = f"dumped the database into {result['file']} ({result['size']} bytes, sha256 {result['sha256']})"
+    if target == "-":  # standard output holds the dump
+        click.echo(json.dumps(result, sort_keys=True) if cli.json else human, err=True)
+    else:
+        cli.emit(result, human)
+
+
+@database.command("restore")
+@click.argument("source", metavar="FILE")
+@click.option("-f", "--force", is_flag=True, help="Do not ask for the typed confirmation.")
+@json_option
+@reason_option
+@pass_cli
+def restore(cli: CliContext, source: str, force: bool) -> None:
+    """Replace the database's content with a dump made by 'database dump' (pg_dump custom format), in ONE
+    transaction: on any error the database stays as it was. FILE "-" reads standard input (redirected from
+    a file). Stop the ELLA services first. Asks you to type CONFIRM unless --force."""
+    with dumpfiles.open_source(source) as (stream, what):
+        dumps.check_archive(stream, what)
+        _confirmed(force, f"This replaces ALL data of the database with {what}. Stop the ELLA services first.")
+        result = dumps.restore(cli.settings.db_url, stream, what)
+    # the audit log's table came with the dump: written to only when it is this release's (an older schema is
+    # upgraded next, and the upgrade is audited)
+    state = schema.schema_state(cli.settings.db_url)
+    result["schema"] = state.state
+    result["audited"] = state.state == "head"
+    if result["audited"]:
+        _audit(cli, "restore", what)
+    cli.emit(result, f"restored the database from {what} (schema {state.current or 'none'}, {state.state})")
+
+
+@database.command("fingerprint")
+@json_option
+@pass_cli
+def fingerprint(cli: CliContext) -> None:
+    """Print a sha256 of the schema (tables, columns, indexes, constraints; not the data), to tell whether a
+    failed migration left changes behind."""
+    value = dumps.fingerprint(cli.settings.db_url)
+    cli.emit({"changed": False, "fingerprint": value}, value)
 
 
 commands = [database]

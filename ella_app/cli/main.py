@@ -11,7 +11,8 @@ from ella_app.cli.lazy import LazyGroup
 
 # command -> the module under ella_app.cli that defines it (its ``commands`` list or a shared group)
 COMMAND_MODULES = {
-    "database": "database",  # make-production|make|upgrade|downgrade|current|history|compare|refresh|drop|import-ella
+    "database": "database",  # make-production|make|upgrade|downgrade|current|history|compare|refresh|drop|
+    #                          dump|restore|fingerprint|import-ella
     "config": "config",  # validate
     "filterconfigs": "filterconfigs",  # update|list|deactivate
     "references": "references",  # fetch (``deposit references`` is in the deposit group)
@@ -22,6 +23,7 @@ COMMAND_MODULES = {
     "analyses": "analyses",  # watch|list (``deposit analysis`` is in the deposit group)
     "annotation": "annotation",  # poll
     "annotationconfig": "annotationconfig",  # update|list
+    "webui": "webui",  # path
 }
 
 

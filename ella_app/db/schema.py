@@ -38,6 +38,11 @@ def head_revision() -> str:
     return head
 
 
+def known_revisions() -> list[str]:
+    """Every migration this release packages, oldest first."""
+    return _revisions_in_order()
+
+
 def _revisions_in_order() -> list[str]:
     script = ScriptDirectory.from_config(_alembic_config())
     return [rev.revision for rev in reversed(list(script.walk_revisions()))]

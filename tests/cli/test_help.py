@@ -10,7 +10,20 @@ import click
 from ella_app.cli.main import cli as root
 
 EXPECTED = {
-    "database": {"make-production", "make", "upgrade", "downgrade", "current", "history", "compare", "refresh", "drop"},
+    "database": {
+        "make-production",
+        "make",
+        "upgrade",
+        "downgrade",
+        "current",
+        "history",
+        "compare",
+        "refresh",
+        "drop",
+        "dump",
+        "restore",
+        "fingerprint",
+    },
     "deposit": {"genepanel", "references", "analysis"},
     "users": {"add_groups", "add_many", "list", "activity", "reset_password", "lock", "unlock", "modify"},
     "filterconfigs": {"update", "list", "deactivate"},
@@ -21,6 +34,7 @@ EXPECTED = {
     "analyses": {"watch"},
     "annotation": {"poll"},
     "config": {"validate"},
+    "webui": {"path"},
 }
 
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import subprocess
 from pathlib import Path
@@ -30,11 +31,34 @@ def load_yaml(path: Path) -> Any:
 
 
 def role_names() -> list[str]:
-    return sorted(p.name for p in ROLES.iterdir() if (p / "tasks" / "main.yml").is_file())
+    """Every role: those with tasks, and ella_common (defaults and an argument spec only)."""
+    return sorted(p.name for p in ROLES.iterdir() if (p / "defaults" / "main.yml").is_file())
+
+
+def raw_defaults(role: str) -> dict[str, Any]:
+    """A role's defaults/main.yml as written (references to ella_common's variables left as they are)."""
+    return load_yaml(ROLES / role / "defaults" / "main.yml") or {}
+
+
+COMMON_REF = re.compile(r"\{\{ (ella_common_\w+) \}\}")
+
+
+def _resolve_common(value: Any, common: dict[str, Any]) -> Any:
+    if isinstance(value, str):
+        while COMMON_REF.search(value):
+            value = COMMON_REF.sub(lambda m: str(common[m.group(1)]), value)
+        return value
+    if isinstance(value, list):
+        return [_resolve_common(v, common) for v in value]
+    if isinstance(value, dict):
+        return {k: _resolve_common(v, common) for k, v in value.items()}
+    return value
 
 
 def defaults(role: str) -> dict[str, Any]:
-    return load_yaml(ROLES / role / "defaults" / "main.yml") or {}
+    """A role's defaults as a deployment with defaults sees them: ``{{ ella_common_* }}`` replaced by
+    ella_common's values (every role depends on ella_common)."""
+    return _resolve_common(raw_defaults(role), raw_defaults("ella_common"))
 
 
 def ansible_playbook() -> str | None:

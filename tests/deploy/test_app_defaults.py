@@ -47,7 +47,7 @@ def db_hosts(tmp_path: Path, inventory: dict[str, Any]) -> dict[str, str]:
             "hosts": "ella_app",
             "connection": "local",
             "gather_facts": False,
-            "vars_files": [str(ROLES / "ella_app" / "defaults" / "main.yml")],
+            "vars_files": [str(ROLES / role / "defaults" / "main.yml") for role in ("ella_common", "ella_app")],
             "tasks": [
                 {
                     "name": "Write the database host",

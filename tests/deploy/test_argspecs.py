@@ -7,7 +7,8 @@ from typing import Any
 
 import pytest
 
-from tests.deploy.conftest import ROLES, defaults, load_yaml, role_names
+from tests.deploy.conftest import ROLES, load_yaml, role_names
+from tests.deploy.conftest import raw_defaults as defaults  # as written: argument specs repeat them verbatim
 
 TYPES = {"str", "int", "bool", "list", "dict", "path", "float", "raw"}
 

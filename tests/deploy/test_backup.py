@@ -19,8 +19,8 @@ BACKUP = ROLES / "ella_backup" / "files" / "ella-backup"
 
 @pytest.fixture
 def setup(tmp_path: Path) -> dict[str, Path]:
-    """A data directory, a fake ella-db (dump writes a file; run psql prints a revision; restore records its
-    argument), a fake pg_restore, a live release link and the config file."""
+    """A data directory, a fake ella-db (dump writes a file; restore records its argument), a fake ella-cli
+    (database current names a revision), a fake pg_restore, a live release link and the config file."""
     data = tmp_path / "data"
     (data / "attachments").mkdir(parents=True)
     (data / "attachments" / "a.txt").write_text("attachment\n")
@@ -31,13 +31,19 @@ def setup(tmp_path: Path) -> dict[str, Path]:
     helper = bin_dir / "ella-db"
     helper.write_text(
         "#!/bin/sh\n"
-        "shift 2\n"  # --env-file F
+        f'[ "$1 $2" = "--cli {bin_dir}/ella-cli" ] || exit 9\n'
+        "shift 2\n"  # --cli PATH
         "case $1 in\n"
         '  dump) printf "PGDMP fake dump" > "$2"; echo \'{"changed": true, "file": "\'"$2"\'"}\' ;;\n'
-        "  run) echo 0002 ;;\n"
         f'  restore) echo "$2" > {tmp_path}/restored; echo \'{{"changed": true}}\' ;;\n'
         "esac\n"
     )
+    cli = bin_dir / "ella-cli"
+    cli.write_text(
+        '#!/bin/sh\n[ "$*" = "database current --json" ] || exit 9\n'
+        'echo \'{"state": "head", "current": "0002", "head": "0002", "tables": 3, "revisions": ["0001", "0002"]}\'\n'
+    )
+    cli.chmod(0o755)
     (bin_dir / "pg_restore").write_text('#!/bin/sh\ngrep -q PGDMP "$2"\n')
     for f in (helper, bin_dir / "pg_restore"):
         f.chmod(0o755)
@@ -52,7 +58,7 @@ def setup(tmp_path: Path) -> dict[str, Path]:
                 "keep": 2,
                 "data_dir": str(data),
                 "data_excludes": ["igv-data"],
-                "env_file": str(tmp_path / "ella.env"),
+                "cli": str(cli),
                 "db_helper": str(helper),
                 "install_dir": str(install),
             }
@@ -134,7 +140,7 @@ def rendered_units(tmp_path_factory: pytest.TempPathFactory) -> Path:
         f"""- hosts: localhost
   connection: local
   gather_facts: false
-  vars_files: [{ROLES}/ella_backup/defaults/main.yml]
+  vars_files: [{ROLES}/ella_common/defaults/main.yml, {ROLES}/ella_backup/defaults/main.yml]
   tasks:
     - ansible.builtin.template:
         src: "{ROLES}/ella_backup/templates/{{{{ item }}}}.j2"
@@ -172,7 +178,7 @@ def test_settings_file_is_what_the_program_reads(rendered_units: Path) -> None:
         "keep": d["ella_backup_keep"],
         "data_dir": d["ella_backup_data_dir"],
         "data_excludes": d["ella_backup_data_excludes"],
-        "env_file": d["ella_backup_env_file"],
+        "cli": d["ella_backup_cli"],
         "db_helper": d["ella_backup_db_helper"],
         "install_dir": d["ella_backup_install_dir"],
     }
@@ -183,7 +189,7 @@ def test_settings_file_is_what_the_program_reads(rendered_units: Path) -> None:
 
 def test_backup_defaults_agree_with_ella_app() -> None:
     app, bk, schema = defaults("ella_app"), defaults("ella_backup"), defaults("ella_schema")
-    assert bk["ella_backup_env_file"] == f"{app['ella_app_config_dir']}/ella.env"
+    assert bk["ella_backup_cli"] == app["ella_app_cli_path"]
     assert bk["ella_backup_config_dir"] == app["ella_app_config_dir"]
     assert bk["ella_backup_install_dir"] == app["ella_app_install_dir"]
     assert bk["ella_backup_data_dir"] == app["ella_app_data_dir"]

@@ -1,47 +1,43 @@
-"""The roles share a few facts (user, paths, socket, files) through separate variables; their defaults must
-agree, or a deployment with defaults would break between two roles."""
+"""The facts the roles share (user, paths, CLI, environment file, socket, database names) are defined once, in
+ella_common's defaults; each role's variable for such a fact defaults to ella_common's, and each role that
+reads one depends on ella_common. What is left to check across roles is what no single variable expresses."""
 
 from __future__ import annotations
 
-from tests.deploy.conftest import defaults
+import re
+
+from tests.deploy.conftest import ROLES, defaults, load_yaml, raw_defaults, role_names
+
+COMMON_REF = re.compile(r"\{\{ (ella_common_\w+) \}\}")
 
 
-def test_one_user_for_every_role() -> None:
-    user = defaults("ella_app")["ella_app_user"]
-    assert defaults("ella_services")["ella_services_user"] == user
-    assert defaults("ella_fixtures")["ella_fixtures_work_owner"] == user
-    assert defaults("ella_igv")["ella_igv_owner"] == user
-    group = defaults("ella_app")["ella_app_group"]
-    assert defaults("ella_services")["ella_services_group"] == group
-    assert defaults("ella_fixtures")["ella_fixtures_owner_group"] == group
-    assert defaults("ella_igv")["ella_igv_group"] == group
+def test_shared_facts_are_read_from_ella_common_only() -> None:
+    """No role repeats a value of ella_common: a literal default equal to a shared fact is a second copy."""
+    common = defaults("ella_common")
+    shared_values = {v for k, v in common.items() if k != "ella_common_group" and isinstance(v, str)}
+    for role in role_names():
+        if role == "ella_common":
+            continue
+        for key, value in raw_defaults(role).items():
+            for item in value if isinstance(value, list) else [value]:
+                if isinstance(item, str) and not COMMON_REF.search(item):
+                    assert item not in shared_values, f"{role}.{key} repeats ella_common's {item!r}: read it from there"
 
 
-def test_database_password_file_is_shared() -> None:
-    assert (
-        defaults("ella_app")["ella_app_db_password_file"]
-        == defaults("ella_postgresql")["ella_postgresql_password_file"]
-    )
-    assert defaults("ella_app")["ella_app_db_name"] == defaults("ella_postgresql")["ella_postgresql_db_name"]
-    assert defaults("ella_app")["ella_app_db_user"] == defaults("ella_postgresql")["ella_postgresql_db_user"]
+def test_roles_that_read_shared_facts_depend_on_ella_common() -> None:
+    for role in role_names():
+        text = (ROLES / role / "defaults" / "main.yml").read_text()
+        if "ella_common_" not in text or role == "ella_common":
+            continue
+        dependencies = load_yaml(ROLES / role / "meta" / "main.yml")["dependencies"]
+        assert "ella_common" in [d["role"] if isinstance(d, dict) else d for d in dependencies], role
 
 
-def test_paths_agree() -> None:
-    app, services = defaults("ella_app"), defaults("ella_services")
-    install = app["ella_app_install_dir"]
-    assert services["ella_services_venv"] == f"{install}/current/venv"
-    assert defaults("ella_nginx")["ella_nginx_static_root"] == f"{install}/current/webui"
-    assert services["ella_services_apptainer_wheelhouse"] == f"{install}/current/wheelhouse"
-    assert services["ella_services_env_file"] == f"{app['ella_app_config_dir']}/ella.env"
-    assert defaults("ella_schema")["ella_schema_env_file"] == f"{app['ella_app_config_dir']}/ella.env"
-    assert services["ella_services_config_dir"] == app["ella_app_config_dir"]
-    assert services["ella_services_data_dir"] == app["ella_app_data_dir"]
-    assert services["ella_services_log_dir"] == app["ella_app_log_dir"]
-    assert defaults("ella_fixtures")["ella_fixtures_dest_dir"] == app["ella_app_fixtures_dir"]
-    assert defaults("ella_igv")["ella_igv_data_dir"] == app["ella_app_igv_data"]
-    assert defaults("ella_wheelhouse")["ella_wheelhouse_dir"] == app["ella_app_wheelhouse_dir"]
-    for role in ("ella_schema", "ella_fixtures", "ella_igv"):
-        assert defaults(role)[f"{role}_cli"] == app["ella_app_cli_path"], role
+def test_every_reference_names_a_fact_of_ella_common() -> None:
+    common = set(raw_defaults("ella_common"))
+    for path in ROLES.glob("*/*/*.yml"):
+        for name in COMMON_REF.findall(path.read_text()):
+            assert name in common, f"{path}: {name} is not defined in ella_common"
 
 
 def test_writable_paths_cover_what_each_process_writes() -> None:
@@ -58,7 +54,6 @@ def test_writable_paths_cover_what_each_process_writes() -> None:
 
 def test_socket_and_timeouts() -> None:
     services, nginx = defaults("ella_services"), defaults("ella_nginx")
-    assert nginx["ella_nginx_api_socket"] == services["ella_services_api_socket"]
     assert nginx["ella_nginx_proxy_read_timeout"] > services["ella_services_api_timeout"]
     assert nginx["ella_nginx_port"] == 3114
     assert services["ella_services_api_socket_group"] == "www-data"  # Debian's nginx user

@@ -76,6 +76,9 @@ def render(tmp: Path, inventory: dict[str, Any], extra: dict[str, Any] | None = 
     (role / "tasks").mkdir(parents=True)
     for part in ("defaults", "vars", "templates"):
         (role / part).symlink_to(ROLE / part)
+    (role / "meta").mkdir()
+    (role / "meta" / "main.yml").write_text("dependencies: [ella_common]\n")  # as ella_nginx's meta/main.yml
+    (tmp / "roles" / "ella_common").symlink_to(ROLES / "ella_common")
     (role / "tasks" / "main.yml").write_text(yaml.safe_dump(RENDER_TASKS, sort_keys=False))
     (tmp / "hosts.yml").write_text(yaml.safe_dump(inventory))
     play = [{"name": "Render", "hosts": "all", "gather_facts": False, "roles": ["render_nginx"]}]

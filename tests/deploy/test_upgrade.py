@@ -116,7 +116,7 @@ def _commands(tasks: list[dict]) -> list[list[str] | str]:
 
 
 def test_no_secret_reaches_a_command_line() -> None:
-    """Database clients get the connection from the ella-db helper (pgpass file), never a URL argument."""
+    """Database clients get the connection from ella-cli (DB_URL in its environment file), never a URL argument."""
     for role in ("ella_schema", "ella_backup", "ella_app"):
         for path in (ROLES / role / "tasks").glob("*.yml"):
             text = path.read_text()
@@ -312,55 +312,81 @@ def test_wait_healthy_times_out_on_an_inactive_unit(tmp_path: Path, status_socke
     assert rc == 1 and "ella-watcher.service" in result["reason"]
 
 
-# --- ella-db: the password goes through a pgpass file ----------------------------------------------------------
+# --- ella-db: root-only dump files handed to ella-cli ------------------------------------------------------------
 
 
-def test_ella_db_splits_the_url_for_libpq() -> None:
-    db = load_script(FILES / "ella-db")
-    env, password = db.libpq_env(
-        "postgresql://ella%40lab:p%3Aw%2Fd%5C@db.example.org:6543/ella_prod?sslmode=verify-full"
-    )
-    assert env == {
-        "PGHOST": "db.example.org",
-        "PGPORT": "6543",
-        "PGUSER": "ella@lab",
-        "PGDATABASE": "ella_prod",
-        "PGSSLMODE": "verify-full",
-    }
-    assert password == "p:w/d\\"
-    assert db._pgpass_field(password) == "p\\:w/d\\\\"
-
-
-def test_ella_db_runs_clients_without_the_password_in_argv_or_environment(tmp_path: Path) -> None:
-    secret = "S3cr:et\\pw"
-    env_file = tmp_path / "ella.env"
-    env_file.write_text("DB_URL='postgresql://ella:S3cr%3Aet%5Cpw@127.0.0.1:5432/ella'\nOTHER=1\n")
-    probe = tmp_path / "probe"
-    probe.write_text(
+def _fake_cli(tmp_path: Path, dump_rc: int = 0) -> Path:
+    """An ella-cli that records its arguments and what it got: the dump goes to its standard output, a restore
+    reads its standard input."""
+    cli = tmp_path / "ella-cli"
+    failure = f'echo "Error: pg_dump failed: no route" >&2; exit {dump_rc}'
+    restored = tmp_path / "restored-from-stdin"
+    cli.write_text(
         "#!/bin/sh\n"
-        'echo "args=$*"\n'
-        'env | grep -E "^(PG|DB_URL)" | sort\n'
-        'echo "mode=$(stat -c %a "$PGPASSFILE") dir=$(stat -c %a "$(dirname "$PGPASSFILE")")"\n'
-        'printf "pgpass=%s\\n" "$(cat "$PGPASSFILE")"\n'
+        f'echo "$* release=$ELLA_CLI_RELEASE" >> {tmp_path}/calls\n'
+        'case "$1 $2 $3" in\n'
+        f'  "database dump -") printf PGDMP-bytes; [ {dump_rc} = 0 ] || {{ {failure}; }};'
+        "    echo '{\"changed\": true}' >&2 ;;\n"
+        f'  "database restore -") cat > {restored}; echo \'{{"changed": true, "restored": "stdin"}}\' ;;\n'
+        "  *) exit 9 ;;\n"
+        "esac\n"
     )
-    probe.chmod(0o755)
-    result = subprocess.run(
-        [str(FILES / "ella-db"), "--env-file", str(env_file), "run", str(probe), "--x"],
+    cli.chmod(0o755)
+    return cli
+
+
+def _ella_db(cli: Path, *args: str, **env: str) -> tuple[int, dict]:
+    proc = subprocess.run(
+        [str(FILES / "ella-db"), "--cli", str(cli), *args],
         capture_output=True,
         text=True,
-        env={**os.environ, "PGPASSWORD": "leaked", "DB_URL": "leaked"},
+        env={**os.environ, **env},
+        timeout=60,
     )
-    assert result.returncode == 0, result.stderr
-    out = result.stdout
-    lines = out.splitlines()
-    assert "args=--x" in lines
-    assert "PGHOST=127.0.0.1" in lines and "PGUSER=ella" in lines and "PGDATABASE=ella" in lines
-    assert not any(ln.startswith(("PGPASSWORD=", "DB_URL=")) for ln in lines)
-    assert secret not in "\n".join(ln for ln in lines if not ln.startswith("pgpass="))
-    assert "mode=600 dir=700" in lines
-    assert "pgpass=*:*:*:ella:S3cr\\:et\\\\pw" in lines
-    passfile = next(ln for ln in lines if ln.startswith("PGPASSFILE=")).split("=", 1)[1]
-    assert not Path(passfile).exists(), "the pgpass file must be removed afterwards"
+    return proc.returncode, json.loads(proc.stdout.strip().splitlines()[-1])
+
+
+def test_ella_db_writes_the_dump_root_only_through_ella_cli(tmp_path: Path) -> None:
+    cli = _fake_cli(tmp_path)
+    target = tmp_path / "pre-upgrade" / "ella.dump"
+    target.parent.mkdir(mode=0o700)
+    rc, result = _ella_db(cli, "dump", str(target), ELLA_CLI_RELEASE="abc123")
+    assert rc == 0 and result["changed"] is True and result["file"] == str(target)
+    assert target.read_bytes() == b"PGDMP-bytes" and result["size"] == len(b"PGDMP-bytes")
+    assert stat.S_IMODE(target.stat().st_mode) == 0o600 and not target.with_name("ella.dump.part").exists()
+    assert (tmp_path / "calls").read_text() == "database dump - --json release=abc123\n"
+
+
+def test_ella_db_leaves_no_file_when_the_dump_fails(tmp_path: Path) -> None:
+    cli = _fake_cli(tmp_path, dump_rc=1)
+    target = tmp_path / "ella.dump"
+    rc, result = _ella_db(cli, "dump", str(target))
+    assert rc == 1 and result["failed"] is True and "pg_dump failed: no route" in result["msg"]
+    assert not target.exists() and not target.with_name("ella.dump.part").exists()
+    rc, result = _ella_db(cli, "dump", str(tmp_path / "missing" / "ella.dump"))
+    assert rc == 1 and "no such directory" in result["msg"]
+
+
+def test_ella_db_hands_the_dump_to_ella_cli_restore_on_standard_input(tmp_path: Path) -> None:
+    cli = _fake_cli(tmp_path)
+    source = tmp_path / "ella.dump"
+    source.write_bytes(b"PGDMP-saved")
+    source.chmod(0o600)
+    rc, result = _ella_db(cli, "restore", str(source))
+    assert rc == 0 and result == {"changed": True, "restored": str(source)}
+    assert (tmp_path / "restored-from-stdin").read_bytes() == b"PGDMP-saved"
+    assert (tmp_path / "calls").read_text().startswith("database restore - --force --json --reason ")
+    rc, result = _ella_db(cli, "restore", str(tmp_path / "nope.dump"))
+    assert rc == 1 and "no such dump" in result["msg"]
+
+
+def test_ella_db_has_no_database_client_of_its_own() -> None:
+    """The connection, the password and the SQL are ella-cli's (ella_app/db/dumps.py)."""
+    code = (FILES / "ella-db").read_text().split('"""', 2)[2]  # after the docstring, which explains this
+    for word in ("DB_URL", "PGPASS", "psql", "SELECT", "DROP ", "urllib"):
+        assert word not in code, word
+    proc = subprocess.run([str(FILES / "ella-db"), "run", "psql"], capture_output=True, text=True)
+    assert proc.returncode == 2 and "ella-db [--cli PATH] dump FILE" in proc.stderr
 
 
 # --- the ella-cli wrapper runs another release's CLI on request -------------------------------------------------
