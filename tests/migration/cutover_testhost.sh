@@ -63,9 +63,10 @@ ssh_host "mkdir -p /root/ella-old"
 scp -i "$D/ssh/id_ed25519" -o StrictHostKeyChecking=no -o UserKnownHostsFile=/dev/null -o LogLevel=ERROR \
   "$WORK/ella_old.dump" "$WORK/attachments.tar" "root@$IP:/root/ella-old/"
 ssh_host 'set -e
+  cd /  # the postgres user cannot enter /root; the dump is read by root and piped in
   runuser -u postgres -- psql -q -c "CREATE ROLE ellaold LOGIN PASSWORD '"'"'old-ella-pw'"'"'"
   runuser -u postgres -- createdb -O ellaold ella_old
-  runuser -u postgres -- pg_restore --no-owner --role=ellaold -d ella_old /root/ella-old/ella_old.dump
+  runuser -u postgres -- pg_restore --no-owner --role=ellaold -d ella_old < /root/ella-old/ella_old.dump
   install -d -o ella -g ella -m 0750 /data/ella-attachments-old
   tar -C /data/ella-attachments-old -xf /root/ella-old/attachments.tar
   chown -R ella:ella /data/ella-attachments-old'
