@@ -107,6 +107,35 @@ def test_rendered_config_is_valid_for_the_app(rendered_venv: Path) -> None:
     load_config_file(str(rendered_venv / "ella_config.yml"))
 
 
+def test_annotation_service_and_preimport_are_role_variables(
+    rendered_venv: Path, tmp_path_factory: pytest.TempPathFactory
+) -> None:
+    """Issue 15: the annotation service URL and the preimport script and its time limit are flat role
+    variables (argument spec) rendered into ella_config.yml with their types (null stays null, not "None")."""
+    from tests.deploy.conftest import _render
+
+    default = yaml.safe_load((rendered_venv / "ella_config.yml").read_text())
+    assert default["app"]["annotation_service"] == "http://localhost:6000"
+    assert default["import"]["preimport_script"] is None
+    assert default["import"]["preimport_timeout"] == 300
+    lab = _render(
+        tmp_path_factory.mktemp("lab"),
+        {
+            "ella_services_runtime": "venv",
+            "ella_app_annotation_service_url": "http://anno.lab.example:6000",
+            "ella_app_preimport_script": "/opt/lab/preimport.sh",
+            "ella_app_preimport_timeout": 120,
+        },
+    )
+    rendered = yaml.safe_load((lab / "ella_config.yml").read_text())
+    assert rendered["app"]["annotation_service"] == "http://anno.lab.example:6000"
+    assert rendered["import"] == {
+        **default["import"],
+        "preimport_script": "/opt/lab/preimport.sh",
+        "preimport_timeout": 120,
+    }
+
+
 def test_wrapper_runs_the_cli_as_the_service_user_with_the_env_file(rendered_venv: Path) -> None:
     # the service user must be able to reach the files: a world-traversable directory, not pytest's 0700 tmp
     tmp_path = Path(tempfile.mkdtemp(prefix="ella-wrapper-test-", dir="/var/tmp"))
