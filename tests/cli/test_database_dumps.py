@@ -17,7 +17,10 @@ from ella_app.db import dumps, schema
 from ella_app.errors import ConfigError
 from tests.conftest import Cli, table_snapshot
 
-ELLA_CLI = Path(sys.executable).with_name("ella-cli")
+ROOT = Path(__file__).resolve().parents[2]
+# ella-cli's entry point in a process of its own (as tests/cli/test_service_processes.py starts the watcher):
+# the console script of an editable install only works while the checkout it was installed from exists.
+ELLA_CLI = [sys.executable, "-c", "from ella_app.cli.main import main; main()"]
 
 
 def _execute(url: str, sql: str) -> None:
@@ -36,9 +39,9 @@ def _broadcasts(url: str) -> list[str]:
 
 
 def _run(cli_env: dict[str, str], *args: str, **kwargs: object) -> subprocess.CompletedProcess[bytes]:
-    """The installed ella-cli in a real process (standard input and output are files, as the kit passes them)."""
+    """ella-cli in a real process (standard input and output are files, as the kit passes them)."""
     return subprocess.run(
-        [str(ELLA_CLI), *args], env={**os.environ, **cli_env}, capture_output=False, check=False, **kwargs
+        [*ELLA_CLI, *args], env={**os.environ, **cli_env}, cwd=ROOT, capture_output=False, check=False, **kwargs
     )  # type: ignore[call-overload]
 
 
