@@ -39,6 +39,7 @@ from ella_app.errors import InputError, MissingDependencyError
 from ella_app.formats import annotation_config as annconf
 from ella_app.formats.vcf import VcfReader, allele_shape, cnv_shape, parse_info, sv_change_type
 from ella_app.services.import_blocks import escape_copy
+from ella_app.services.importer import refresh_statistics
 from ella_app.services.results import ChangeReport, ProgressFn, no_progress
 
 GENOME = "GRCh37"
@@ -338,10 +339,9 @@ def deposit_alleles(
             ).rowcount
         if counts["alleles_created"] + counts["annotations_created"] >= ANALYZE_FROM_ROWS:
             # as the analysis importer: fresh planner statistics in this transaction, so the work lists and
-            # search do not plan with the old ones until autovacuum; allele first, the importer's order
+            # search do not plan with the old ones until autovacuum; in the importer's order
             t = time.perf_counter()
-            for table in ANALYZED_TABLES:
-                conn.exec_driver_sql(f"ANALYZE {table}")
+            refresh_statistics(conn.exec_driver_sql, ANALYZED_TABLES)
             timings["table_statistics"] = time.perf_counter() - t
     conn.exec_driver_sql("TRUNCATE deposit_allele, deposit_annotation")
     report = ChangeReport(kind="annotation" if annotation_only else "alleles")

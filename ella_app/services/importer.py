@@ -19,7 +19,7 @@ import io
 import logging
 import threading
 import time
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from queue import Full, Queue
@@ -491,13 +491,23 @@ class _Writer:
 # nested sequential scans and run for tens of seconds. The import refreshes them itself, in its transaction
 # (ANALYZE counts the transaction's own rows), always in this order, so that two imports finishing at once
 # queue on the first table instead of deadlocking.
+# The same order serves every importer that refreshes statistics (services/allele_deposit.py too).
+STATISTICS_ORDER = (
+    "allele",
+    "annotation",
+    "annotationshadowtranscript",
+    "alleleinterpretation",
+    "genotype",
+    "genotypesampledata",
+)
 ANALYZED_TABLES = ("allele", "annotation", "genotype", "genotypesampledata")
 ANALYZE_FROM_GENOTYPES = 1_000
 
 
-def refresh_statistics(cursor: Any) -> None:
-    for table in ANALYZED_TABLES:
-        cursor.execute(f"ANALYZE {table}")
+def refresh_statistics(execute: Callable[[str], object], tables: Sequence[str]) -> None:
+    """ANALYZE ``tables`` in STATISTICS_ORDER (``execute`` runs one SQL statement)."""
+    for table in sorted(tables, key=STATISTICS_ORDER.index):
+        execute(f"ANALYZE {table}")
 
 
 def _siblings(rows: dict[str, Sample]) -> None:
@@ -707,7 +717,7 @@ def _load_variants(
     timings["existing_annotations"] = round(time.perf_counter() - t1, 3)
     if writer.counts["genotypes"] >= ANALYZE_FROM_GENOTYPES:
         t2 = time.perf_counter()
-        refresh_statistics(writer.cursor)
+        refresh_statistics(writer.cursor.execute, ANALYZED_TABLES)
         timings["table_statistics"] = round(time.perf_counter() - t2, 3)
     counts = writer.counts
     carried = sum(w.carried for w, _ in row_writers)
