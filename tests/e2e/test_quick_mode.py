@@ -89,6 +89,14 @@ def test_three_variants_in_a_row_from_the_keyboard(ui: UI, e2e: E2E, analysis_id
         save.click()
     page.wait_for_selector(f"#quick-classified tr[data-allele-id='{second}'] .badge.class-other:text-is('NP')")
     expect(save).to_have_count(0)
+    # saved: the classification is reused (ELLA), its class and criteria locked until re-evaluated
+    saved_row = page.locator(f"#quick-classified tr[data-allele-id='{second}']")
+    expect(saved_row.locator(".quick-class")).to_have_attribute("data-reused", "true")
+    assert saved_row.locator("button.quick-classnp").is_disabled()
+    assert saved_row.locator("button[data-code='BS1']").is_disabled()
+    assert saved_row.locator("button.quick-technical").is_enabled()
+    assert saved_row.locator("input.quick-comment").is_disabled()  # the evaluation of a reused classification
+    expect(saved_row.locator("td[data-column=external]")).to_have_text("HGMD ClinVar")  # annotation loaded again
     assert page.locator(f"#quick-classified tr[data-allele-id='{third}'] button.quick-save").count() == 1
     ui.shot("45-quick-saved", full_page=False)
 
@@ -127,13 +135,12 @@ def test_columns_buttons_and_comments_follow_the_config(ui: UI, e2e: E2E, analys
     ui.login("testuser2", e2e.set_password("testuser2"))
     ui.goto(f"#/workflows/analyses/{analysis_id}/quick")
     page.wait_for_selector("#quick-view")
-    # the previous test left variants in every section
-    assert _headers(page, "unclassified") == [*QUICK_HEADERS, "Analysis specific"]
+    # the previous test left variants in Classified and Technical (other tests classify the trio's others)
+    assert _headers(page, "technical") == [*QUICK_HEADERS, "Analysis specific"]
     assert _headers(page, "classified") == [*QUICK_HEADERS, "Evaluation"]
-    assert _headers(page, "technical")[-1] == "Analysis specific"
-    title = page.get_attribute("#quick-unclassified th[data-column=hi-freq]", "title")
+    title = page.get_attribute("#quick-technical th[data-column=hi-freq]", "title")
     assert "GNOMAD_EXOMES.G (number > 5000)" in title
-    row = page.locator("#quick-unclassified tbody tr").first
+    row = page.locator("#quick-technical tbody tr").first
     # TestAnalysis-001 has ExAC frequencies only, which the default filter config's frequency filter does not
     # look at: the highest frequency is a dash, as in ELLA; its ClinVar and HGMD annotation show.
     expect(row.locator("td[data-column=external]")).to_have_text("HGMD ClinVar")
@@ -160,35 +167,18 @@ def test_columns_buttons_and_comments_follow_the_config(ui: UI, e2e: E2E, analys
     page.wait_for_selector("#variant-list")
     page.click("nav[aria-label=Views] a[data-view=quick]")
     page.wait_for_selector("#quick-view")
-    assert _headers(page, "unclassified") == [
-        "Gene",
-        "Variant",
-        "Consequence",
-        "Genotype",
-        "Hi count",
-        "QUAL",
-        "Class",
-        "ACMG",
-        "Quick",
-    ]
-    assert _headers(page, "classified") == [
-        "Gene",
-        "Variant",
-        "Consequence",
-        "Genotype",
-        "Hi count",
-        "QUAL",
-        "Class",
-        "ACMG",
-        "Analysis specific",
-    ]
-    assert page.locator("#quick-unclassified tbody tr").first.locator("button").all_inner_texts() == ["NR"]
-    assert page.locator("#quick-unclassified input.quick-comment").count() == 0
+    fixed = ["Gene", "Variant", "Consequence", "Genotype", "Hi count", "QUAL", "Class", "ACMG"]
+    assert _headers(page, "technical") == [*fixed, "Quick"]
+    assert _headers(page, "classified") == [*fixed, "Analysis specific"]
+    assert page.locator("#quick-technical tbody tr").first.locator("button").all_inner_texts() == ["T"]
+    assert page.locator("#quick-technical input.quick-comment").count() == 0
+    assert page.locator("#quick-classified .quick-buttons").count() == 0  # no buttons configured there
     assert page.locator("#quick-view tr.multiple").count() == 0
-    ui.shot("46-quick-other-config", full_page=False)
-    page.keyboard.press("t")  # not a button of the unclassified section here: nothing happens
-    first = page.locator("#quick-unclassified tbody tr").first.get_attribute("data-allele-id")
-    expect(page.locator(f"#quick-unclassified tr[data-allele-id='{first}']")).to_have_count(1)
+    ui.shot("43b-quick-other-config", full_page=False)
+    first = page.locator("#quick-technical tbody tr").first.get_attribute("data-allele-id")
+    page.click(f"#quick-technical tr[data-allele-id='{first}'] td >> nth=0")
+    page.keyboard.press("r")  # not a button of the technical section here: nothing happens
+    expect(page.locator(f"#quick-technical tr[data-allele-id='{first}']")).to_have_count(1)
 
 
 def test_highest_frequency_and_count_as_ella(ui: UI, e2e: E2E) -> None:

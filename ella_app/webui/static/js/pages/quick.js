@@ -13,7 +13,7 @@ import { h, replace, toast } from "../dom.js";
 import { isBenign, label, parseCode } from "../acmg.js";
 import { className, classOptions, session } from "../session.js";
 import { classTag, geneOf, sectionOf, sections } from "./variantlist.js";
-import { classify, draftOf } from "./evidence.js";
+import { autoReuse, classify, draftOf } from "./evidence.js";
 
 const ALL_BUTTONS = ["technical", "notrelevant", "classnp", "class2"];
 const SECTION_KEYS = { unclassified: "unclassified", classified: "classified", notrelevant: "not_relevant", technical: "technical" };
@@ -183,8 +183,14 @@ class Quick {
     return sections(this.wf).flatMap(([, , ids]) => ids.slice(0, MAX_ROWS));
   }
 
+  // The assessment the row shows: the saved one when reused (ELLA's getAlleleAssessment), else the state's.
+  assessment(id) {
+    const state = this.wf.alleleState(id).alleleassessment;
+    return state?.reuse === true ? this.wf.details.get(id)?.allele_assessment : state;
+  }
+
   included(id) {
-    return this.wf.alleleState(id).alleleassessment?.evaluation?.acmg?.included || [];
+    return this.assessment(id)?.evaluation?.acmg?.included || [];
   }
 
   draftClass(id) {
@@ -193,6 +199,12 @@ class Quick {
 
   canClass2(id) {
     return this.included(id).some((c) => isBenign(parseCode(c.code).base));
+  }
+
+  // A variant whose saved classification is reused (ELLA: the class and criteria cannot change until it is
+  // re-evaluated in the classification view).
+  reused(id) {
+    return autoReuse(this.wf, id, this.wf.rows.get(id)?.classification);
   }
 
   // ------------------------------------------------------------------------------------------ actions
@@ -210,6 +222,9 @@ class Quick {
     } else if (action === "notrelevant") {
       analysis.notrelevant = !analysis.notrelevant;
       entry.analysis = analysis;
+    } else if (["classnp", "class2", "BS1", "BS2"].includes(action) && this.reused(id)) {
+      toast("The saved classification is reused: press Re-evaluate in the classification view to change it.", "error");
+      return false;
     } else if (action === "classnp" || action === "class2") {
       if (action === "class2" && !this.canClass2(id)) {
         toast("Class 2 needs a benign criterion: add BS1 or BS2 (or another in the classification view) first.", "error");
@@ -237,10 +252,9 @@ class Quick {
     if (!entry.alleleassessment) {
       if (detail) {
         draftOf(this.wf, detail);
-      } else {
-        const row = this.wf.rows.get(id);
+      } else { // a variant without a saved classification (one with is reused or re-evaluated: in the state)
         entry.alleleassessment = {
-          classification: row?.classification?.outdated ? null : row?.classification?.classification ?? null,
+          classification: null,
           evaluation: { acmg: { included: [] }, classification: { comment: "" } },
         };
         entry.allelereport = entry.allelereport || { evaluation: { comment: "" } };
@@ -274,7 +288,10 @@ class Quick {
     const entry = wf.alleleState(id, true);
     const report = entry.allelereport || (entry.allelereport = { evaluation: { comment: "" } });
     await classify(wf, detail, draft, report, button);
-    if (wf.view === "quick") this.render();
+    if (wf.view === "quick") {
+      this.render();
+      await this.loadAnnotation(this.order()); // the list was loaded again: so are the annotations
+    }
   }
 
   keydown(e) {
@@ -366,10 +383,12 @@ class Quick {
     const allele = wf.rows.get(id) || { id, transcripts: [] };
     const tx = (allele.transcripts || [])[0] || {};
     const g = allele.genotype || {};
+    const reused = this.reused(id); // first: it may put the variant's state into reuse
     const included = this.included(id);
     const draft = this.draftClass(id);
     const buttons = this.settings.buttons(section);
     const readonly = !wf.editable;
+    const reusedTitle = "The saved classification is reused: Re-evaluate it in the classification view to change it";
     const st = wf.alleleState(id).analysis || {};
     const pressed = { technical: st.verification === "technical", notrelevant: Boolean(st.notrelevant),
       classnp: draft === "NP", class2: draft === "2" };
@@ -381,11 +400,12 @@ class Quick {
     const quickButtons = [
       buttons.includes("technical") ? button("technical", "T", "Technical (t)") : null,
       buttons.includes("notrelevant") ? button("notrelevant", "NR", "Not relevant (r)") : null,
-      buttons.includes("classnp") && this.hasNP ? button("classnp", "NP", "Not provided (p)") : null,
-      buttons.includes("class2") ? button("class2", "2", "Class 2 (2): needs a benign criterion",
-        { disabled: !this.canClass2(id) }) : null,
+      buttons.includes("classnp") && this.hasNP ? button("classnp", "NP", reused ? reusedTitle : "Not provided (p)",
+        { disabled: reused }) : null,
+      buttons.includes("class2") ? button("class2", "2", reused ? reusedTitle : "Class 2 (2): needs a benign criterion",
+        { disabled: reused || !this.canClass2(id) }) : null,
       buttons.includes("class2") ? ["BS1", "BS2"].map((code) => h("button", {
-        type: "button", class: "toggle quick-acmg", "data-code": code, disabled: readonly,
+        type: "button", class: "toggle quick-acmg", "data-code": code, disabled: readonly || reused,
         "aria-pressed": String(included.some((c) => parseCode(c.code).base === code)),
         title: code === "BS1" ? "BS1: frequency greater than expected for the disorder (a)"
           : "BS2: seen in a healthy adult (h)",
@@ -401,8 +421,11 @@ class Quick {
     let comment = null;
     if (commentType) {
       const value = commentType === "analysis" ? st.comment
-        : wf.alleleState(id).alleleassessment?.evaluation?.classification?.comment;
-      comment = h("input", { type: "text", class: "quick-comment", value: value || "", disabled: readonly,
+        : this.assessment(id)?.evaluation?.classification?.comment;
+      // ELLA: the evaluation of a reused classification cannot be changed here
+      comment = h("input", { type: "text", class: "quick-comment", value: value || "",
+        disabled: readonly || (commentType === "evaluation" && reused),
+        title: commentType === "evaluation" && reused ? reusedTitle : null,
         "data-comment-type": commentType,
         placeholder: commentType === "analysis" ? "Analysis-specific comment" : "Evaluation",
         "aria-label": `${commentType === "analysis" ? "Analysis-specific comment" : "Evaluation"} on ${geneOf(allele)} ${tx.hgvsc || ""}`.trim() });
@@ -422,7 +445,7 @@ class Quick {
       h("td", { class: "small" }, (allele.worst_consequence || "").replace(/_/g, " ")),
       h("td", { class: "small" }, g.type || "–"),
       this.settings.columns.map((c) => h("td", { class: "num small", "data-column": c }, COLUMNS[c][2](this, allele))),
-      h("td", { class: "quick-class" }, classTag(allele),
+      h("td", { class: "quick-class", "data-reused": reused ? "true" : null, title: reused ? "Reused" : null }, classTag(allele),
         changedClass ? h("span", { class: "badge tag", title: `Chosen here: ${className(draft)} (not saved as a classification yet)` },
           `→ ${draft}`) : null, save),
       h("td", { class: "mono small quick-codes" }, included.map((c) => label(c)).join(", ")),
