@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import os
 import re
+import secrets
 import time
 from collections.abc import Iterator
 from typing import Any
@@ -26,6 +27,10 @@ from .conftest import NewUser, log_in
 # Where the poller of the test hosts looks for the annotation service (inventories/testhost/group_vars).
 SERVICE_HOST, SERVICE_PORT = os.environ.get("ELLA_DEPLOYED_ANNOTATION_SERVICE", "10.213.0.1:6100").split(":")
 THREE = "13:32890607 G>T (het)\n13-32893344-A-G (hom)\nchr13:32900290 A>G (het)"
+RUN = secrets.token_hex(2)  # names of this run: the host may hold those of an earlier one
+PASTED = f"Deployed-Paste-{RUN}"
+CANCEL = f"Deployed-Cancel-{RUN}"
+CUSTOM_PANEL = f"HBOC-BRCA2-{RUN}"
 JOB_TIMEOUT_MS = 90_000  # the poller's 5 s interval, a few state changes, and the import of the analysis
 
 
@@ -47,7 +52,7 @@ def importer(host: DeployedHost) -> NewUser:
 
 
 def _psql(host: DeployedHost, sql: str) -> str:
-    return host.run(f'runuser -u postgres -- psql -d ella -tAc "{sql}"').strip()
+    return host.run(f'cd / && runuser -u postgres -- psql -d ella -tAc "{sql}"').strip()
 
 
 def _open_import(ui: UI, user: NewUser) -> None:
@@ -76,10 +81,10 @@ def test_pasted_variants_become_an_analysis_through_the_poller_unit(
     _open_import(ui, importer)
     page = ui.page
     ui.shot("deployed-import-01-empty")
-    _paste(ui, THREE, "Deployed-Paste-1")
-    _job_row(ui, "Analysis Deployed-Paste-1", "SUBMITTED")
-    done = _job_row(ui, "Analysis Deployed-Paste-1", "DONE")
-    assert "Deployed-Paste-1.HBOC_v1.0.0 created" in done.inner_text()
+    _paste(ui, THREE, PASTED)
+    _job_row(ui, f"Analysis {PASTED}", "SUBMITTED")
+    done = _job_row(ui, f"Analysis {PASTED}", "DONE")
+    assert f"{PASTED}.HBOC_v1.0.0 created" in done.inner_text()
     ui.shot("deployed-import-02-done")
     # the host's poller, not this process, sent the job: the stand-in saw it annotate and deliver
     assert "POST /api/v1/annotate" in service.requests
@@ -88,18 +93,19 @@ def test_pasted_variants_become_an_analysis_through_the_poller_unit(
         host,
         "SELECT string_agg(h->>'status', ',') FROM annotationjob j, "
         "jsonb_array_elements(j.status_history->'history') h "
-        "WHERE j.properties->>'analysis_name' = 'Deployed-Paste-1'",
+        f"WHERE j.properties->>'analysis_name' = '{PASTED}'",
     )
     assert history.split(",")[0] == "DONE" and "RUNNING" in history.split(","), history
     done.locator("[data-action=open]").click()
     page.wait_for_url(re.compile(r"#/workflows/analyses/\d+"))
     page.wait_for_selector(".vitem")
-    assert "Deployed-Paste-1.HBOC_v1.0.0" in page.inner_text("body")
+    assert f"{PASTED}.HBOC_v1.0.0" in page.inner_text("body")
     assert (
         _psql(
             host,
-            "SELECT count(*) FROM genotype g JOIN analysis a ON a.id = g.analysis_id "
-            "WHERE a.name = 'Deployed-Paste-1.HBOC_v1.0.0'",
+            "SELECT count(*) FROM genotype g JOIN sample s ON s.id = g.sample_id "
+            "JOIN analysis a ON a.id = s.analysis_id "
+            f"WHERE a.name = '{PASTED}.HBOC_v1.0.0'",
         )
         == "3"
     )
@@ -107,7 +113,7 @@ def test_pasted_variants_become_an_analysis_through_the_poller_unit(
 
 
 def test_append_to_a_finalized_analysis_reopens_it(ui: UI, host: DeployedHost, importer: NewUser) -> None:
-    name = "Deployed-Paste-1.HBOC_v1.0.0"
+    name = f"{PASTED}.HBOC_v1.0.0"
     assert _psql(host, f"SELECT count(*) FROM analysis WHERE name = '{name}'") == "1", "needs the test above"
     # finalize its round the short way (the interpretation workflow is tested in test_interpret_on_host)
     _psql(
@@ -142,14 +148,14 @@ def test_reanalysis_of_a_sample_against_a_custom_panel(
     page.locator("#sample-results input[value='Diag-Sample-1']").check()
     page.select_option("#sample-genepanel", "HBOC\tv1.0.0")
     page.check("#sample-custom")
-    page.fill("#custom-name", "HBOC-BRCA2-deployed")
+    page.fill("#custom-name", CUSTOM_PANEL)
     page.fill("#custom-exclude", "brca1")
     ui.shot("deployed-import-05-custom-panel")
     page.click("#sample-submit")
     done = _job_row(ui, "Sample Diag-Sample-1", "DONE")
-    assert "Diag-Sample-1.HBOC-BRCA2-deployed_v1 created" in done.inner_text()
+    assert f"Diag-Sample-1.{CUSTOM_PANEL}_v1 created" in done.inner_text()
     ui.shot("deployed-import-06-sample-done")
-    assert _psql(host, "SELECT official FROM genepanel WHERE name = 'HBOC-BRCA2-deployed'") == "f"
+    assert _psql(host, f"SELECT official FROM genepanel WHERE name = '{CUSTOM_PANEL}'") == "f"
     sent = service.sample_requests[-1]
     assert sent["fields"]["sample_id"] == "Diag-Sample-1" and "regions" in sent["files"]
     # the regions the poller sent are the custom panel's: BRCA2 only
@@ -163,15 +169,15 @@ def test_a_running_job_is_cancelled_and_the_poller_leaves_it(
     service.active_polls = 10**6  # the annotation does not finish while this test looks
     try:
         _open_import(ui, importer)
-        _paste(ui, "13:32890607 G>T (het)", "Deployed-Cancel-1")
-        running = _job_row(ui, "Analysis Deployed-Cancel-1", "RUNNING")
+        _paste(ui, "13:32890607 G>T (het)", CANCEL)
+        running = _job_row(ui, f"Analysis {CANCEL}", "RUNNING")
         running.locator("[data-action=cancel]").click()
-        cancelled = _job_row(ui, "Analysis Deployed-Cancel-1", "CANCELLED")
+        cancelled = _job_row(ui, f"Analysis {CANCEL}", "CANCELLED")
         assert f"cancelled by {importer.username}" in cancelled.inner_text()
         ui.shot("deployed-import-07-cancelled")
     finally:
         service.active_polls = 1
     time.sleep(12)  # two of the poller's rounds: a cancelled job stays cancelled, its analysis never comes
-    job = "WHERE properties->>'analysis_name' = 'Deployed-Cancel-1'"
+    job = f"WHERE properties->>'analysis_name' = '{CANCEL}'"
     assert _psql(host, f"SELECT status FROM annotationjob {job}") == "CANCELLED"
-    assert _psql(host, "SELECT count(*) FROM analysis WHERE name LIKE 'Deployed-Cancel-1%'") == "0"
+    assert _psql(host, f"SELECT count(*) FROM analysis WHERE name LIKE '{CANCEL}%'") == "0"
