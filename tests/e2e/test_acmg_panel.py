@@ -21,6 +21,7 @@ import shutil
 from pathlib import Path
 
 import pytest
+from sqlalchemy import create_engine, text
 
 from tests.conftest import Cli
 
@@ -131,6 +132,18 @@ def test_suggestions_reqs_strength_and_suggested_class(ui: UI, e2e: E2E, analysi
     ui.shot("42-acmg-saved", full_page=False)
 
 
+def _set_created(e2e: E2E, assessment_id: int, days_ago: int) -> None:
+    engine = create_engine(e2e.env["DB_URL"])
+    try:
+        with engine.begin() as conn:
+            conn.execute(
+                text("UPDATE alleleassessment SET date_created = now() - make_interval(days => :days) WHERE id = :id"),
+                {"id": assessment_id, "days": days_ago},
+            )
+    finally:
+        engine.dispose()
+
+
 def _allele(page, allele_id: str, analysis_id: int) -> dict:
     """The variant's details as the API gives them to the logged-in user."""
     return page.evaluate(
@@ -218,6 +231,18 @@ def test_reused_classification_and_reevaluate(ui: UI, e2e: E2E, analysis_id: int
     new = _allele(page, stop_id, analysis_id)
     assert new["allele_assessment"]["id"] != before["allele_assessment"]["id"]
     assert new["allele_assessment"]["classification"] == "4"
+
+    # Outdated (older than the example config's outdated_after_days, 180 for class 4): still reused, as in
+    # ELLA, but it does not count as classified: the variant is unclassified until re-evaluated.
+    _set_created(e2e, new["allele_assessment"]["id"], 400)
+    try:
+        page.reload()
+        page.click(f"#variant-list .vitem[data-allele-id='{stop_id}']")
+        expect(page.locator("#reused-note")).to_contain_text("outdated")
+        expect(page.locator(f"#vlist-unclassified .vitem[data-allele-id='{stop_id}']")).to_have_count(1)
+        assert page.locator("#reevaluate").count() == 1
+    finally:
+        _set_created(e2e, new["allele_assessment"]["id"], 0)  # the other tests share the variant
 
 
 def test_region_and_prediction_sections(ui: UI, e2e: E2E, analysis_id: int) -> None:
