@@ -114,3 +114,78 @@ def test_cli_config_validate(cli, tmp_path):
     bad = _write(tmp_path, yaml.safe_dump({**_example(), "app": {"annotation_service": 5}}))
     result = cli("config", "validate", str(bad))
     assert result.exit_code == 2 and "key 'app.annotation_service'" in result.stderr
+
+
+# ------------------------------------------------------------------------------------------ QUICK mode
+
+
+def test_example_config_gives_ellas_quick_defaults():
+    """The QUICK columns, buttons and comments of the example (and demo) config: ELLA's (its ui test data
+    src/webui/src/js/store/fixtures/testData.js `analysis.sidebar.quick`, in the per-section form of its
+    config.schema.json; comments as its e2e test workflow_sample_classification.js expects them: the evaluation
+    for classified variants, the analysis-specific comment for not relevant ones)."""
+    quick = load_config_file(EXAMPLE_CONFIG, {})["analysis"]["sidebar"]["quick"]
+    assert quick["columns"] == ["qual", "dp", "ratio", "hi-freq", "hi-count", "external"]
+    assert quick["classification_options"]["unclassified"] == ["technical", "notrelevant", "classnp", "class2"]
+    assert quick["comment_type"]["classified"] == "evaluation"
+    assert quick["comment_type"]["not_relevant"] == "analysis"
+    role = yaml.safe_load((EXAMPLE_CONFIG.parents[1] / "roles/ella_app/defaults/main.yml").read_text())
+    assert role["ella_app_config_defaults"]["analysis"]["sidebar"]["quick"] == quick
+
+
+def _quick(config: dict) -> dict:
+    return config["analysis"]["sidebar"]["quick"]
+
+
+@pytest.mark.parametrize(
+    ("mutate", "key", "problem"),
+    [
+        (lambda q: q["columns"].append("hi_freq"), "analysis.sidebar.quick.columns.6", "'hi_freq' is not one of"),
+        (
+            lambda q: q["classification_options"]["unclassified"].append("class5"),
+            "analysis.sidebar.quick.classification_options.unclassified.4",
+            "'class5' is not one of",
+        ),
+        (
+            lambda q: q["classification_options"].pop("technical"),
+            "analysis.sidebar.quick.classification_options",
+            "'technical' is a required property",
+        ),
+        (
+            lambda q: q.update(classification_options=["technical"]),
+            "analysis.sidebar.quick.classification_options",
+            "is not of type 'object'",
+        ),
+        (
+            lambda q: q["classification_options"].update(notrelevant=[]),
+            "analysis.sidebar.quick.classification_options",
+            "'notrelevant' was unexpected",
+        ),
+        (
+            lambda q: q["comment_type"].update(classified="report"),
+            "analysis.sidebar.quick.comment_type.classified",
+            "'report' is not one of",
+        ),
+        (lambda q: q.update(shade_multiple_in_gene="yes"), "analysis.sidebar.quick.shade_multiple_in_gene", "boolean"),
+        (lambda q: q.update(buttons=[]), "analysis.sidebar.quick", "'buttons' was unexpected"),
+    ],
+)
+def test_quick_config_errors_name_the_key(tmp_path, cli, mutate, key, problem):
+    config = load_config_file(EXAMPLE_CONFIG, {})
+    mutate(_quick(config))
+    path = _write(tmp_path, yaml.safe_dump(config))
+    with pytest.raises(ConfigError) as info:
+        load_config_file(path, {})
+    assert f"key '{key}'" in str(info.value) and problem in str(info.value)
+    result = cli("config", "validate", str(path))
+    assert result.exit_code == 2 and f"key '{key}'" in result.stderr
+
+
+def test_quick_config_without_comments_is_valid(tmp_path):
+    """ELLA's comment_type and narrow_comment are optional; null is 'no comment' for a section."""
+    config = load_config_file(EXAMPLE_CONFIG, {})
+    _quick(config).pop("comment_type")
+    _quick(config)["narrow_comment"] = True
+    assert "comment_type" not in _quick(load_config_file(_write(tmp_path, yaml.safe_dump(config)), {}))
+    _quick(config)["comment_type"] = {"unclassified": None, "classified": None, "not_relevant": None, "technical": None}
+    load_config_file(_write(tmp_path, yaml.safe_dump(config)), {})

@@ -16,10 +16,12 @@ classification).
 from __future__ import annotations
 
 import json
+import re
 import shutil
 from pathlib import Path
 
 import pytest
+from sqlalchemy import create_engine, text
 
 from tests.conftest import Cli
 
@@ -130,6 +132,119 @@ def test_suggestions_reqs_strength_and_suggested_class(ui: UI, e2e: E2E, analysi
     ui.shot("42-acmg-saved", full_page=False)
 
 
+def _set_created(e2e: E2E, assessment_id: int, days_ago: int) -> None:
+    engine = create_engine(e2e.env["DB_URL"])
+    try:
+        with engine.begin() as conn:
+            conn.execute(
+                text("UPDATE alleleassessment SET date_created = now() - make_interval(days => :days) WHERE id = :id"),
+                {"id": assessment_id, "days": days_ago},
+            )
+    finally:
+        engine.dispose()
+
+
+def _allele(page, allele_id: str, analysis_id: int) -> dict:
+    """The variant's details as the API gives them to the logged-in user."""
+    return page.evaluate(
+        """async ([id, analysis]) => {
+            const api = await import("./js/api.js");
+            return api.get(`alleles/${id}/`, { analysis_id: analysis });
+        }""",
+        [int(allele_id), analysis_id],
+    )
+
+
+def test_reused_classification_and_reevaluate(ui: UI, e2e: E2E, analysis_id: int) -> None:
+    """A variant with a saved classification shows it as reused (its class, criteria, comments and references
+    cannot change; the report can: "Submit report" sends reuse); Re-evaluate starts a new assessment from the
+    saved one's evaluation and criteria with no class chosen (the variant is unclassified until one is), kept
+    over SAVE and a reload; Undo re-evaluation reuses the saved one again; a new class saved is reused in turn.
+    Mirrors ELLA's src/webui/src/js/store/modules/views/workflows/alleleStateHandling.spec.js ('handles
+    assessments/reports': an existing assessment reused as {reuse, reuseCheckedId}; reuseAlleleAssessmentClicked
+    copies it in with the classification reset, then reuses it again) and the Re-evaluate / Undo re-evaluation
+    / Submit report controls of its allelesectionbox."""
+    from playwright.sync_api import expect
+
+    page = ui.page
+    page.on("dialog", lambda dialog: dialog.accept())  # the confirmation of Undo re-evaluation
+    ui.login("testuser2", e2e.set_password("testuser2"))
+    ui.goto(f"#/workflows/analyses/{analysis_id}")
+    page.click(f"#variant-list .vitem:has-text('{STOP_GAINED}')")  # classified 5 by the test before
+    form = page.locator("#classification-form")
+    expect(form).to_have_class(re.compile(r"\breused\b"))
+    expect(page.locator("#reused-note")).to_contain_text("Reused in this analysis")
+    assert page.is_disabled("#classification-form button[data-class='4']")
+    assert page.is_disabled("#evaluation-comment")
+    assert page.locator("#acmg-included li[data-code='PVS1']").count() == 1  # the saved criteria, read only
+    assert page.locator("#acmg-palette").is_hidden()
+    assert page.locator("#reference-evaluations button.ref-evaluate").count() == 0
+    expect(page.locator("#classify")).to_have_text("Submit report")
+    assert page.is_disabled("#classify")  # nothing changed yet
+    stop_id = page.locator(f"#variant-list .vitem:has-text('{STOP_GAINED}')").get_attribute("data-allele-id")
+    assert page.locator(f"#vlist-classified .vitem[data-allele-id='{stop_id}']").count() == 1
+    before = _allele(page, stop_id, analysis_id)
+    assert before["allele_assessment"]["classification"] == "5"
+    ui.shot("49-classification-reused", full_page=False)
+
+    # The report of a reused classification: submitted with reuse, the classification stays the same one.
+    page.fill("#report-comment", "Pathogenic truncating variant.")
+    with page.expect_response(lambda r: "actions/finalizeallele/" in r.url and r.status == 200) as answer:
+        page.click("#classify")
+    assert answer.value.request.post_data_json["alleleassessment"] == {
+        "reuse": True,
+        "presented_alleleassessment_id": before["allele_assessment"]["id"],
+    }
+    expect(page.locator("#classification-form.reused #report-comment")).to_have_value("Pathogenic truncating variant.")
+    after = _allele(page, stop_id, analysis_id)
+    assert after["allele_assessment"]["id"] == before["allele_assessment"]["id"]
+    assert after["allele_report"]["evaluation"]["comment"] == "Pathogenic truncating variant."
+
+    # Re-evaluate: the saved evaluation and criteria copied in, no class; unclassified until one is chosen.
+    page.click("#reevaluate")
+    expect(page.locator("#reevaluating-note")).to_be_visible()
+    expect(form).not_to_have_class(re.compile(r"\breused\b"))
+    assert page.locator("#classification-form button[aria-pressed=true][data-class]").count() == 0
+    assert page.input_value("#evaluation-comment") == "Truncating, absent from population data."
+    assert page.locator("#acmg-included li[data-code='PVS1']").count() == 1
+    assert page.is_disabled("#classify")
+    expect(page.locator(f"#vlist-unclassified .vitem[data-allele-id='{stop_id}']")).to_have_count(1)
+    ui.shot("50-classification-reevaluate", full_page=False)
+    page.keyboard.press("Control+s")
+    page.wait_for_selector("#save:text('Saved')")
+    page.reload()
+    page.click(f"#variant-list .vitem[data-allele-id='{stop_id}']")
+    expect(page.locator("#reevaluating-note")).to_be_visible()  # the state keeps the re-evaluation
+
+    # Undo re-evaluation: the saved classification is reused again.
+    page.click("#undo-reevaluate")
+    expect(form).to_have_class(re.compile(r"\breused\b"))
+    expect(page.locator(f"#vlist-classified .vitem[data-allele-id='{stop_id}']")).to_have_count(1)
+
+    # Re-evaluate and save a new class: a new classification, reused from then on.
+    page.click("#reevaluate")
+    page.click("#classification-form button[data-class='4']")
+    expect(page.locator(f"#vlist-classified .vitem[data-allele-id='{stop_id}']")).to_have_count(1)
+    with page.expect_response(lambda r: "actions/finalizeallele/" in r.url and r.status == 200):
+        page.click("#classify")
+    expect(page.locator("#classification-form.reused #current-classification")).to_contain_text("Class 4")
+    new = _allele(page, stop_id, analysis_id)
+    assert new["allele_assessment"]["id"] != before["allele_assessment"]["id"]
+    assert new["allele_assessment"]["classification"] == "4"
+
+    # Outdated (older than the example config's outdated_after_days, 180 for class 4): still reused, as in
+    # ELLA, but it does not count as classified: the variant is unclassified until re-evaluated.
+    _set_created(e2e, new["allele_assessment"]["id"], 400)
+    try:
+        page.reload()
+        page.click(f"#variant-list .vitem[data-allele-id='{stop_id}']")
+        expect(page.locator("#reused-note")).to_contain_text("outdated")
+        expect(page.locator(f"#vlist-unclassified .vitem[data-allele-id='{stop_id}']")).to_have_count(1)
+        assert page.locator("#reevaluate").count() == 1
+    finally:
+        _set_created(e2e, new["allele_assessment"]["id"], 0)  # the other tests share the variant
+
+
 def test_region_and_prediction_sections(ui: UI, e2e: E2E, analysis_id: int) -> None:
     """ELLA's Region and Prediction sections (issue 13 part 4): exon/intron, distance to the splice site, last
     exon; consequence, impact, amino acids; a value the annotation lacks says so instead of an empty cell."""
@@ -145,7 +260,10 @@ def test_region_and_prediction_sections(ui: UI, e2e: E2E, analysis_id: int) -> N
         "2 bp into the intron, donor (5') side",
         "no",
     ]
-    assert page.inner_text("#region-repeats") == "not in the annotation"
+    from playwright.sync_api import expect
+
+    repeats = page.locator("#region-repeats:not([aria-busy])")
+    expect(repeats).to_have_text("not in the annotation")  # nobody has said whether it lies in a repeat
     prediction = page.locator("#evidence-prediction #prediction-transcripts tr:has-text('NM_000059.3')")
     cells = prediction.locator("td").all_inner_texts()
     assert cells[1] == "splice donor variant" and cells[2] == "HIGH"
@@ -154,6 +272,23 @@ def test_region_and_prediction_sections(ui: UI, e2e: E2E, analysis_id: int) -> N
     assert page.locator("#evidence-prediction td:empty, #evidence-region td:empty").count() == 0
     page.locator("#evidence-region").scroll_into_view_if_needed()
     ui.shot("46-region-and-prediction", full_page=False)
+
+    # ELLA's repeat region is a manual prediction (custom annotation prediction.repeat), which its rules read.
+    splice_id = page.locator("#variant-list .vitem:has-text('c.67+2T>A')").get_attribute("data-allele-id")
+    page.evaluate(
+        """async (id) => {
+            const api = await import("./js/api.js");
+            return api.request("customannotations/", { method: "POST",
+              body: { allele_id: id, annotations: { prediction: { repeat: "non_repeat" } } } });
+        }""",
+        int(splice_id),
+    )
+    page.click(f"#variant-list .vitem:has-text('{STOP_GAINED}')")
+    page.wait_for_selector(f"#variant-header:has-text('{STOP_GAINED}')")
+    expect(repeats).to_have_text("not in the annotation")
+    page.click("#variant-list .vitem:has-text('c.67+2T>A')")
+    page.wait_for_selector("#variant-header:has-text('c.67+2T>A')")
+    expect(repeats).to_have_text("Non-repeat region (custom annotation)")
 
     # An exonic stop-gain in the last exon check: exon 2 of 27 is not the last exon.
     page.click(f"#variant-list .vitem:has-text('{STOP_GAINED}')")
@@ -180,6 +315,7 @@ def test_reference_evaluation_feeds_the_suggestions_and_is_saved(ui: UI, e2e: E2
     reference_id = created["id"]
     ui.goto(f"#/workflows/analyses/{analysis_id}")
     page.click(f"#variant-list .vitem:has-text('{STOP_GAINED}')")
+    page.click("#reevaluate")  # classified by the tests before: reused, its references read only until then
     item = page.locator(f"#reference-evaluations li[data-reference-id='{reference_id}']")
     expect(item).to_contain_text("Not evaluated")
     expect(page.locator("#acmg-suggested li[data-code='PVS1']")).to_have_count(1)
@@ -201,6 +337,7 @@ def test_reference_evaluation_feeds_the_suggestions_and_is_saved(ui: UI, e2e: E2
     expect(pp1).to_have_attribute("data-suggested", "PSxPP1")
     assert "REQ_segregation + REQ_segregation_HQ" in pp1.locator(".why").inner_text()
 
+    page.click("#classification-form button[data-class='5']")
     with page.expect_response(lambda r: "actions/finalizeallele/" in r.url and r.status == 200):
         page.click("#classify")
     page.wait_for_selector("#current-classification")

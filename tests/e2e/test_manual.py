@@ -1,6 +1,7 @@
 """The user manual at /docs/ (ella_app/webui/static/docs/, served by nginx next to the web UI) and its
 screenshots, taken here by walking through the interpretation workflow as a new user: login and the first
-password change, the overview, an analysis, the filtered variants, evidence, ACMG criteria and class, visual
+password change, the overview, an analysis, the filtered variants, evidence, the suggested ACMG criteria with
+their REQ prompts and the suggested class, ACMG criteria and class, visual
 mode, the report, the work log and the Finish dialog.
 
 The screenshots go to artifacts/screenshots/manual/; with ELLA_MANUAL_SCREENSHOTS=1 they replace the manual's
@@ -38,6 +39,7 @@ SHOTS = {
     "04-analysis": "an analysis before it is started",
     "05-filtered": "the filtered variants dialog",
     "06-evidence": "the evidence of the selected variant",
+    "07-acmg-suggestions": "the rule engine's suggested criteria, the REQ prompts and the suggested class",
     "07-acmg": "ACMG criteria and class",
     "08-classified": "the variant after Save classification",
     "09-visual": "visual mode",
@@ -107,9 +109,21 @@ def test_walk_through_the_workflow_for_the_manual(manual_ui: UI, e2e: E2E) -> No
     variant.click()
     page.wait_for_selector("#variant-header:has-text('c.3113A>G')")
     _shot(ui, "06-evidence")
+    page.wait_for_selector("#acmg-suggested li[data-code]")  # the rules' suggestions for the variant
+    page.click("#acmg-show-req")
+    page.wait_for_selector("#acmg-reqs li")
     page.click("#classification-form button[data-class='3']")
     page.click("#acmg-palette button[data-code='PM2']")
     page.click("#acmg-palette button[data-code='PP3']")
+    page.wait_for_selector("#acmg-suggested-class-value[data-class]")
+    # A taller window and the hand-picked list folded, so that the picture shows the form from the class to
+    # the REQ prompts.
+    page.set_viewport_size({"width": VIEWPORT[0], "height": 1300})
+    page.click("#acmg-add > summary")
+    page.eval_on_selector("#classification-form", "form => { form.scrollTop = 0; }")
+    _shot(ui, "07-acmg-suggestions", element="#classification-form")
+    page.click("#acmg-add > summary")
+    page.set_viewport_size({"width": VIEWPORT[0], "height": VIEWPORT[1]})
     page.fill("#acmg-included li[data-code='PP3'] input", "Conserved residue; predicted damaging")
     page.fill("#evaluation-comment", "Missense variant absent from gnomAD; no functional studies yet.")
     page.fill("#report-comment", "Variant of uncertain significance in BRCA1.")

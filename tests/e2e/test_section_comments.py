@@ -103,6 +103,8 @@ def test_section_comments_are_saved_shown_and_carried_into_a_reclassification(
     _open_variant(ui, analysis_id, allele_id)
     assert page.input_value("#comment-prediction") == "PREDICTION_ROUND1"
     assert page.input_value("#comment-external") == "EXTERNAL_ROUND1"
+    assert page.is_disabled("#comment-external")  # reused as it is until re-evaluated (ELLA)
+    page.click("#reevaluate")
     page.click("#classification-form button[data-class='5']")
     with page.expect_response(lambda r: "actions/finalizeallele/" in r.url and r.status == 200):
         page.click("#classify")

@@ -75,10 +75,12 @@ def test_read_only_acmg_criteria_have_nothing_to_remove_or_add(ui: UI, e2e: E2E)
     assert page.is_hidden("#acmg-palette")
     assert page.inner_text("#acmg-included li[data-code='PP3'] .code") == "PMxPP3"
     ui.shot("30-acmg-read-only", full_page=False)
-    # Once started, the criteria can be changed and removed again.
+    # Once started and re-evaluated (the saved classification is reused until then), the criteria can be
+    # changed and removed again.
     page.click("#start")
     page.wait_for_selector("#finish")
     page.click(f"#variant-list .vitem[data-allele-id='{allele_id}']")
+    page.click("#reevaluate")
     page.wait_for_selector("#acmg-included li[data-code='PM2'] button[aria-label='Remove PM2']")
     assert page.is_visible("#acmg-palette")
 

@@ -37,7 +37,8 @@ async function currentIds(detail) {
 }
 
 export function renderAttachments(form, wf, detail) {
-  const editable = Boolean(wf.editable);
+  // A reused classification keeps its attachments as they are (ELLA: read only until Re-evaluate).
+  const editable = Boolean(wf.editable) && wf.alleleState(detail.id).alleleassessment?.reuse !== true;
   const draft = editable ? wf.alleleState(detail.id, true).alleleassessment : null;
   const list = h("ul", { id: "attachment-list" }, h("li", { class: "muted small" }, "Loading…"));
   const input = h("input", { type: "file", id: "attachment-file", class: "sr-only",

@@ -3,7 +3,8 @@
 // SIFT / PolyPhen / splice predictions when the annotation has them) and about where it lies (exon or intron
 // number, distance to the nearest splice site or to the coding region, last exon, repeat regions). A value the
 // annotation does not hold is shown as "not in the annotation", never as an empty cell.
-import { h } from "../dom.js";
+import { get } from "../api.js";
+import { h, replace } from "../dom.js";
 
 export const MISSING = "not in the annotation";
 
@@ -81,7 +82,6 @@ function numberOf(text) {
 
 export function regionSection(detail) {
   const transcripts = shownTranscripts(detail);
-  const repeats = detail.annotation?.repeats ?? detail.annotation?.repeat_regions;
   const rows = transcripts.map((t) => {
     const exon = numberOf(t.exon);
     const intron = numberOf(t.intron);
@@ -109,5 +109,24 @@ export function regionSection(detail) {
       h("thead", null, h("tr", null, ["Transcript", "Exon / intron", "Distance to splice site or coding region",
         "Last exon"].map((t) => h("th", null, t)))),
       h("tbody", null, rows)) : h("p", { class: "empty" }, "No transcript annotation."),
-    h("dl", { class: "kv small" }, h("dt", null, "Repeat regions"), h("dd", { id: "region-repeats" }, value(repeats))));
+    h("dl", { class: "kv small" }, h("dt", null, "Repeat region"), repeatCell(detail)));
+}
+
+// ELLA has no repeat-region annotation from the pipeline: whether a variant lies in a repeat region is a manual
+// prediction (custom annotation prediction.repeat: "repeat" / "non_repeat", its customannotationconfig.py), which
+// its rules read (REQ_repeat, REQ_non_repeat → PM4, BP3). Shown from the variant's current custom annotation.
+const REPEAT = { repeat: "Repeat region", non_repeat: "Non-repeat region" };
+
+function repeatCell(detail) {
+  const cell = h("dd", { id: "region-repeats", "aria-busy": "true" }, h("span", { class: "muted small" }, "…"));
+  get("customannotations/", { q: JSON.stringify({ allele_id: [detail.id], date_superceeded: null }) })
+    .then((found) => {
+      const items = Array.isArray(found) ? found : found?.items || [];
+      const repeat = items.map((c) => c.annotations?.prediction?.repeat).find((v) => v !== undefined && v !== null);
+      replace(cell, repeat ? h("span", { "data-value": repeat }, REPEAT[repeat] || String(repeat),
+        h("span", { class: "muted small" }, " (custom annotation)")) : missing());
+    })
+    .catch(() => replace(cell, missing()))
+    .finally(() => cell.removeAttribute("aria-busy"));
+  return cell;
 }

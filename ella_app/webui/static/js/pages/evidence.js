@@ -222,7 +222,7 @@ function referenceSection(wf, detail) {
   return h("section", { id: "evidence-references", "aria-label": "Studies and references" },
     h("h3", null, "Studies and references"),
     refs.length || missing.length ? [
-      referenceList(wf, detail, { readonly: !wf.editable, changed }),
+      referenceList(wf, detail, { readonly: !wf.editable || isReused(wf, detail.id), changed }),
       missing.length ? h("ul", { class: "small" }, missing.map((r) => h("li", { class: "muted" },
         `PMID ${r.pubmed_id} (${(r.sources || [r.source]).join(", ")}) — not in the reference database`))) : null]
       : h("p", { class: "empty" }, "No references."));
@@ -258,9 +258,9 @@ const SECTION_COMMENTS = {
 const EVALUATION_COMMENTS = ["prediction", "classification", "external", "frequency", "reference", "similar"];
 
 function withComment(section, wf, detail, key) {
-  const { assessment } = draftOf(wf, detail);
+  const { assessment, reused } = draftOf(wf, detail);
   const entry = assessment.evaluation[key] || (assessment.evaluation[key] = { comment: "" });
-  const readonly = !wf.editable;
+  const readonly = !wf.editable || reused;
   if (readonly && !entry.comment) return section;
   const [title, field] = SECTION_COMMENTS[key];
   const box = h("textarea", { id: `comment-${key}`, class: "section-comment", rows: 2, disabled: readonly,
@@ -273,35 +273,89 @@ function withComment(section, wf, detail, key) {
 
 // ------------------------------------------------------------------------------------------ classification
 
-export function draftOf(wf, detail) {
-  const entry = wf.alleleState(detail.id, wf.editable);
-  if (!entry.alleleassessment) {
-    const current = detail.allele_assessment;
-    // Every comment of the current classification is carried into the new one (ELLA's evaluation keys), not
-    // only those this view edits: a reclassification must not drop a section comment.
-    const carried = Object.fromEntries(EVALUATION_COMMENTS.map((key) =>
-      [key, { ...(current?.evaluation?.[key] || {}), comment: current?.evaluation?.[key]?.comment || "" }]));
-    const draft = {
-      classification: current ? current.classification : null,
-      evaluation: {
-        ...structuredClone(current?.evaluation || {}),
-        ...carried,
-        acmg: { included: (current?.evaluation?.acmg?.included || []).map((c) => ({
-          code: c.base || parseCode(c.code).base, strength: c.strength || parseCode(c.code).strength, comment: c.comment || "",
-        })) },
-        classification: { comment: current?.evaluation?.classification?.comment || "" },
-      },
-    };
-    if (!wf.editable) return { assessment: draft, report: { evaluation: { comment: detail.allele_report?.evaluation?.comment || "" } } };
-    entry.alleleassessment = draft;
-    entry.allelereport = { evaluation: { comment: detail.allele_report?.evaluation?.comment || "" } };
+// The form's model of a saved classification: its evaluation with every comment of ELLA's evaluation keys (not
+// only those this view edits: a reclassification must not drop a section comment) and its criteria.
+function modelOf(current) {
+  const carried = Object.fromEntries(EVALUATION_COMMENTS.map((key) =>
+    [key, { ...(current?.evaluation?.[key] || {}), comment: current?.evaluation?.[key]?.comment || "" }]));
+  return {
+    classification: current ? current.classification : null,
+    evaluation: {
+      ...structuredClone(current?.evaluation || {}),
+      ...carried,
+      acmg: { included: (current?.evaluation?.acmg?.included || []).map((c) => ({
+        code: c.base || parseCode(c.code).base, strength: c.strength || parseCode(c.code).strength, comment: c.comment || "",
+      })) },
+      classification: { comment: current?.evaluation?.classification?.comment || "" },
+    },
+  };
+}
+
+// ELLA's reuse of a variant's current classification (its state alleleassessment {reuse, reuseCheckedId}): a
+// classification newer than the one the state last looked at is reused as it is — whatever the state held for
+// the variant is dropped, as ELLA does — until the user presses Re-evaluate. `current`: {id} of the variant's
+// classification (detail.allele_assessment or a list row's classification). Answers whether it is reused.
+export function autoReuse(wf, alleleId, current) {
+  if (!current || typeof current.id !== "number") return false;
+  const state = wf.alleleState(alleleId).alleleassessment;
+  if (!wf.editable) return Boolean(state?.reuse);
+  if (state && typeof state.reuseCheckedId === "number" && state.reuseCheckedId >= current.id) return Boolean(state.reuse);
+  const hadWork = Boolean(state && !state.reuse && (state.classification || state.evaluation?.acmg?.included?.length));
+  wf.alleleState(alleleId, true).alleleassessment = { allele_id: alleleId, reuse: true, reuseCheckedId: current.id };
+  if (hadWork) {
+    toast("This variant was classified again meanwhile: the new classification is reused (Re-evaluate to change it).",
+      "info", 8000);
   }
-  return { assessment: entry.alleleassessment, report: entry.allelereport || (entry.allelereport = { evaluation: { comment: "" } }) };
+  return true;
+}
+
+export function isReused(wf, alleleId) {
+  return wf.alleleState(alleleId).alleleassessment?.reuse === true;
+}
+
+export function draftOf(wf, detail) {
+  const current = detail.allele_assessment;
+  const reused = autoReuse(wf, detail.id, current);
+  const savedReport = { evaluation: { comment: detail.allele_report?.evaluation?.comment || "" } };
+  if (!wf.editable) return { assessment: modelOf(current), report: savedReport, reused };
+  const entry = wf.alleleState(detail.id, true);
+  if (!entry.allelereport) entry.allelereport = savedReport;
+  // Reused: the saved classification is shown as it is and cannot be edited (only the report can).
+  if (reused) return { assessment: modelOf(current), report: entry.allelereport, reused };
+  if (!entry.alleleassessment) entry.alleleassessment = modelOf(null);
+  return { assessment: entry.alleleassessment, report: entry.allelereport, reused };
+}
+
+// Re-evaluate (ELLA): a new assessment in the state, starting from the saved one's evaluation, criteria and
+// attachments, with no class chosen yet and the references' evaluations as saved; Undo goes back to reusing it.
+function setReuse(wf, detail, reuse) {
+  const current = detail.allele_assessment;
+  const entry = wf.alleleState(detail.id, true);
+  entry.alleleassessment = reuse ? { allele_id: detail.id, reuse: true, reuseCheckedId: current.id }
+    : { ...modelOf(current), classification: null, allele_id: detail.id, reuse: false, reuseCheckedId: current.id };
+  entry.referenceassessments = [];
+  wf.markDirty();
+  wf.refreshSidebar();
+  wf.renderSelected();
+}
+
+function reuseControls(wf, detail, reused) {
+  const current = detail.allele_assessment;
+  if (!current || !wf.editable) return null;
+  if (reused) {
+    return h("button", { type: "button", id: "reevaluate", title: "Make a new classification of this variant",
+      onclick: () => setReuse(wf, detail, false) }, "Re-evaluate");
+  }
+  return h("button", { type: "button", id: "undo-reevaluate", title: "Drop this re-evaluation and reuse the saved classification",
+    onclick: () => {
+      if (window.confirm("Drop the changes of this re-evaluation and reuse the saved classification?")) setReuse(wf, detail, true);
+    } }, "Undo re-evaluation");
 }
 
 function classificationForm(wf, detail) {
-  const { assessment, report } = draftOf(wf, detail);
+  const { assessment, report, reused } = draftOf(wf, detail);
   const readonly = !wf.editable;
+  const locked = readonly || reused; // the assessment's fields (the report stays editable when reused)
   assessment.evaluation = assessment.evaluation || {};
   assessment.evaluation.acmg = assessment.evaluation.acmg || { included: [] };
   assessment.evaluation.classification = assessment.evaluation.classification || { comment: "" };
@@ -311,7 +365,7 @@ function classificationForm(wf, detail) {
   const changed = () => { wf.markDirty(); };
   const classButtons = h("div", { class: "class-options", role: "radiogroup", "aria-label": "Class" },
     classOptions().map((o) => h("button", {
-      type: "button", class: "toggle", role: "radio", "data-class": o.value, disabled: readonly,
+      type: "button", class: "toggle", role: "radio", "data-class": o.value, disabled: locked,
       "aria-pressed": String(String(assessment.classification) === String(o.value)),
       "aria-checked": String(String(assessment.classification) === String(o.value)),
       title: o.name,
@@ -330,36 +384,51 @@ function classificationForm(wf, detail) {
     }, o.name.replace(/^Class /, ""))));
 
   // The ACMG criteria: added ones, the rule engine's suggestions and REQs, the palette, the suggested class.
-  const acmg = acmgSection(wf, detail, included, { readonly, chosenClass: () => assessment.classification, changed });
+  const acmg = acmgSection(wf, detail, included, { readonly: locked, chosenClass: () => assessment.classification, changed });
 
-  const evaluation = h("textarea", { id: "evaluation-comment", disabled: readonly, placeholder: "Evaluation" },
+  const evaluation = h("textarea", { id: "evaluation-comment", disabled: locked, placeholder: "Evaluation" },
     assessment.evaluation.classification.comment || "");
   evaluation.addEventListener("input", () => { assessment.evaluation.classification.comment = evaluation.value; changed(); });
   const reportComment = h("textarea", { id: "report-comment", disabled: readonly, placeholder: "Text for the report" },
     report.evaluation.comment || "");
-  reportComment.addEventListener("input", () => { report.evaluation.comment = reportComment.value; changed(); });
+  // Reused: only a changed report can be submitted (ELLA's "Submit report").
+  const savedReport = detail.allele_report?.evaluation?.comment || "";
+  const canSubmit = () => (reused ? report.evaluation.comment !== savedReport : Boolean(assessment.classification));
+  reportComment.addEventListener("input", () => {
+    report.evaluation.comment = reportComment.value;
+    submit.disabled = readonly || !canSubmit();
+    changed();
+  });
 
-  const submit = h("button", { type: "button", class: "primary", id: "classify", disabled: readonly || !assessment.classification },
-    detail.allele_assessment ? "Save new classification" : "Save classification");
-  submit.addEventListener("click", () => classify(wf, detail, assessment, report, submit));
+  const submit = h("button", { type: "button", class: "primary", id: "classify", disabled: readonly || !canSubmit(),
+    title: reused ? "Save the report text; the classification is reused as it is" : null },
+  reused ? "Submit report" : detail.allele_assessment ? "Save new classification" : "Save classification");
+  submit.addEventListener("click", () => classify(wf, detail, assessment, report, submit, { reused }));
   const current = detail.allele_assessment;
-  return h("aside", { class: "card classification", id: "classification-form", "aria-label": "Classification" },
-    h("h2", { style: { marginTop: 0 } }, "Classification"),
+  return h("aside", { class: `card classification${reused ? " reused" : ""}`, id: "classification-form", "aria-label": "Classification" },
+    h("div", { class: "row" }, h("h2", { style: { margin: 0 } }, "Classification"), h("span", { class: "spacer" }),
+      reuseControls(wf, detail, reused)),
     readonly ? h("div", { class: "alert warn small", id: "classification-readonly" }, readOnlyReason(wf, "the classification")) : null,
     current ? h("p", { class: "small", id: "current-classification" }, "Current: ",
       h("span", { class: `badge class ${classBadge(current.classification)}` }, className(current.classification)),
       ` by ${userName(current.user)} on ${fmtDate(current.date_created)}`,
       current.outdated ? h("span", { class: "badge warn" }, "outdated") : null) : null,
+    reused ? h("div", { class: `alert ${current.outdated ? "warn" : "ok"} small`, id: "reused-note" },
+      current.outdated
+        ? "Reused, but outdated: it does not count as classified in this analysis. Re-evaluate it."
+        : "Reused in this analysis as it is. Re-evaluate to make a new classification.") : null,
+    !reused && current && wf.editable ? h("div", { class: "alert small", id: "reevaluating-note" },
+      "Re-evaluating: choose a class and save to make a new classification.") : null,
     h("label", null, "Class"), classButtons,
     acmg.element,
     h("div", { class: "row label-row" }, h("label", { for: "evaluation-comment" }, "Evaluation"), h("span", { class: "spacer" }),
-      templateMenu(FIELDS.evaluation, evaluation, { disabled: readonly })), evaluation,
+      templateMenu(FIELDS.evaluation, evaluation, { disabled: locked })), evaluation,
     h("div", { class: "row label-row" }, h("label", { for: "report-comment" }, "Report"), h("span", { class: "spacer" }),
       templateMenu(FIELDS.report, reportComment, { disabled: readonly })), reportComment,
     h("div", { class: "row", style: { marginTop: ".8rem" } }, h("span", { class: "spacer" }), submit));
 }
 
-export async function classify(wf, detail, assessment, report, button) {
+export async function classify(wf, detail, assessment, report, button, { reused = false } = {}) {
   button.disabled = true;
   const body = {
     allele_id: detail.id,
@@ -383,24 +452,31 @@ export async function classify(wf, detail, assessment, report, button) {
     referenceassessments: (wf.alleleState(detail.id).referenceassessments || [])
       .map((ra) => ({ reference_id: ra.reference_id, evaluation: ra.evaluation || {} })),
   };
+  if (reused) { // ELLA: the saved classification as it is, with the report
+    body.alleleassessment = { reuse: true, presented_alleleassessment_id: detail.allele_assessment.id };
+    body.referenceassessments = [];
+  }
+  let created = null;
   try {
     if (wf.dirty) await wf.save({ quiet: true });
-    await post(`${wf.base}/actions/finalizeallele/`, body);
+    created = await post(`${wf.base}/actions/finalizeallele/`, body);
   } catch (err) {
     button.disabled = false;
     toast(err instanceof ApiError && err.status === 409 ? `Someone changed this classification: ${err.message}` : err.message,
       "error", 8000);
     return;
   }
-  toast(`Classified as ${className(assessment.classification)}.`);
-  // The references evaluated in this round are saved with it: from now on they are earlier evaluations.
-  const entry = wf.alleleState(detail.id);
-  if (entry.referenceassessments?.length) {
-    delete entry.referenceassessments;
-    wf.details?.delete(detail.id);
-    wf.dirty = true;
-    await wf.save({ quiet: true });
+  toast(reused ? "Report saved; the classification is reused." : `Classified as ${className(assessment.classification)}.`);
+  // What was saved is the variant's classification now, reused from here on (as ELLA does after finalizing);
+  // the references evaluated in this round are saved with it: from now on they are earlier evaluations.
+  const entry = wf.alleleState(detail.id, true);
+  if (typeof created?.alleleassessment_id === "number") {
+    entry.alleleassessment = { allele_id: detail.id, reuse: true, reuseCheckedId: created.alleleassessment_id };
   }
+  if (entry.referenceassessments?.length) wf.details?.delete(detail.id);
+  delete entry.referenceassessments;
+  wf.dirty = true;
+  await wf.save({ quiet: true });
   const selected = wf.selectedId;
   await wf.loadAlleles();
   if (!wf.result.alleles.some((a) => a.id === selected)) {

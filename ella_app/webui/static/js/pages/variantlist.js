@@ -27,6 +27,11 @@ export function sectionOf(wf, alleleOrId) {
   const st = wf.alleleState(id).analysis || {};
   if (st.verification === "technical") return "technical";
   if (st.notrelevant) return "notrelevant";
+  // Re-evaluated (ELLA: reuse false): classified only once a new class is chosen.
+  const assessment = wf.alleleState(id).alleleassessment;
+  if (assessment?.reuse === false && typeof assessment.reuseCheckedId === "number") {
+    return assessment.classification ? "classified" : "unclassified";
+  }
   const cls = (wf.ids?.classifications || {})[id]
     || (typeof alleleOrId === "object" ? alleleOrId.classification : null);
   if (cls && !cls.outdated) return "classified";
@@ -89,10 +94,11 @@ function variantItem(wf, id, index) {
       h("span", { class: "hgvs muted", style: LINE }, `variant ${id}`));
   }
   const tx = (allele.transcripts || [])[0] || {};
-  const draft = wf.alleleState(id).alleleassessment?.classification;
+  const state = wf.alleleState(id).alleleassessment;
+  const draft = state?.reuse === true ? null : state?.classification;
   return h("li", attrs,
     h("span", { class: "gene", style: LINE }, geneOf(allele) || `chr${allele.chromosome}`),
-    h("span", null, classTag(allele), !allele.classification && draft
+    h("span", null, classTag(allele), (!allele.classification || state?.reuse === false) && draft
       ? h("span", { class: "badge tag", title: "Class chosen, not yet saved as a classification" }, `(${draft})`) : null),
     h("span", { class: "hgvs", style: LINE, title: hgvsOf(allele) },
       tx.hgvsc || `${allele.chromosome}:${allele.vcf_pos} ${allele.vcf_ref}>${allele.vcf_alt}`,
