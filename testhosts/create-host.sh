@@ -9,10 +9,10 @@
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 NAME=${1:?usage: create-host.sh NAME IP}; IP=${2:?usage: create-host.sh NAME IP}; TIMEOUT=${BOOT_TIMEOUT:-120}
-M=$D/machines/$NAME; BASE=$D/rootfs
+M=$D/machines/$NAME; SUITE=$(suite); BASE=$(rootfs_dir "$SUITE")
 [[ $NAME =~ ^[a-z0-9-]{1,11}$ ]] || die "bad name '$NAME' (max 11 chars, [a-z0-9-])"
 valid_ip "$IP" || die "IP must be 10.213.0.2-254"
-[ -f "$D/rootfs.tar" ] && [ -f "$D/ssh/id_ed25519" ] || die "not provisioned: run testhosts/provision.sh first"
+[ -f "$BASE.tar" ] && [ -f "$D/ssh/id_ed25519" ] || die "not provisioned: run testhosts/provision.sh first (TESTHOSTS_SUITE=$SUITE)"
 BINDS=(); BIND_LIST=
 read -ra _binds <<< "${TESTHOSTS_BIND:-}"
 for b in "${_binds[@]}"; do
@@ -27,7 +27,7 @@ for m in "$D"/machines/*/ip; do
 done
 mkdir -p "$D/run"
 exec 9>"$D/run/setup.lock"; flock 9      # serialise shared setup when hosts are created in parallel
-[ -d "$BASE/etc" ] || { mkdir -p "$BASE"; tar -C "$BASE" --numeric-owner --xattrs -xf "$D/rootfs.tar"; }
+[ -d "$BASE/etc" ] || { mkdir -p "$BASE"; tar -C "$BASE" --numeric-owner --xattrs -xf "$BASE.tar"; }
 "$TH_DIR/net-up.sh"
 "$TH_DIR/start-aptproxy.sh" >/dev/null
 flock -u 9
@@ -59,10 +59,18 @@ for b in "${BINDS[@]}"; do b=${b#--bind=}; mkdir -p "${b%%:*}"; done
 [ -z "$BIND_LIST" ] || echo "$BIND_LIST" > "$M/binds"
 
 # 4. boot systemd as PID 1 (no machined on the controller -> --register=no)
-setsid systemd-nspawn --boot --quiet --machine="$NAME" --directory="$R" \
-  --register=no --keep-unit --network-namespace-path="/run/netns/$NS" \
-  --resolv-conf=off --timezone=off --console=read-only --link-journal=no "${BINDS[@]}" \
-  </dev/null >"$M/console.log" 2>&1 &
+NSPAWN=(systemd-nspawn --boot --quiet --machine="$NAME" --directory="$R"
+  --register=no --keep-unit --network-namespace-path="/run/netns/$NS"
+  --resolv-conf=off --timezone=off --console=read-only --link-journal=no "${BINDS[@]}")
+# systemd >= 256 (sid) refuses cgroup v1. This machine mounts both (hybrid: v1 controllers and a cgroup2
+# hierarchy at /sys/fs/cgroup/unified), and nspawn gives a container the host's layout unless asked for a
+# unified one: a sid host gets cgroup2 only; Debian 12 hosts keep the layout they were tested with.
+# Apptainer's build runs %post as root with every capability it asks for; nspawn's default bounding set lacks
+# some (CAP_SYS_MODULE, CAP_SYS_TIME, ...: "Requesting capability set 0x1ffffffffff while permitted capability
+# set is 0xfcecafff"), so the sid host, made for the Apptainer scenario, keeps them all.
+ENV=()
+if [ "$SUITE" != bookworm ]; then ENV=(SYSTEMD_NSPAWN_UNIFIED_HIERARCHY=1); NSPAWN+=(--capability=all); fi
+env "${ENV[@]}" setsid "${NSPAWN[@]}" </dev/null >"$M/console.log" 2>&1 &
 echo $! > "$M/nspawn.pid"
 
 # 5. wait for the container's systemd, for the boot to finish, then for an SSH login

@@ -2,6 +2,7 @@
 # Common settings for the test-host scripts. Sourced, not executed.
 #   TESTHOSTS_HOME  state dir: rootfs cache, machines, ssh key, apt cache (default /var/tmp/testhosts)
 #   ELLA_KIT_VENV   controller venv with ansible-core/molecule/ansible-lint (default /var/tmp/ella-kit-venv)
+#   TESTHOSTS_SUITE bookworm (default) or sid: the Debian suite of the rootfs that hosts boot from
 TH_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 D=${TESTHOSTS_HOME:-/var/tmp/testhosts}
 VENV=${ELLA_KIT_VENV:-/var/tmp/ella-kit-venv}
@@ -16,3 +17,10 @@ die() { printf '[testhosts] ERROR: %s\n' "$*" >&2; exit 1; }
 valid_ip() {
   [[ $1 =~ ^10\.213\.0\.([0-9]+)$ ]] && (( BASH_REMATCH[1] >= 2 && BASH_REMATCH[1] <= 254 ))
 }
+# Debian suite of the test hosts: bookworm (default, Debian 12) or sid (TESTHOSTS_SUITE=sid; the Apptainer
+# scenario). Each suite has its own cached rootfs: $D/rootfs (bookworm) and $D/rootfs-sid.
+suite() {
+  local s=${TESTHOSTS_SUITE:-bookworm}
+  case $s in bookworm | sid) echo "$s" ;; *) die "TESTHOSTS_SUITE must be bookworm or sid, not '$s'" ;; esac
+}
+rootfs_dir() { if [ "$1" = bookworm ]; then echo "$D/rootfs"; else echo "$D/rootfs-$1"; fi; }

@@ -2,7 +2,8 @@
 # One-shot, idempotent provisioning of the test-host environment on a Debian 12 machine (root; systemd need not
 # be PID 1 here). Re-runs skip what is done:
 #   1. host packages (systemd-container mmdebstrap apt-cacher-ng bc zstd openssh-client python3-venv)
-#   2. Debian 12 rootfs, cached in $TESTHOSTS_HOME/rootfs.tar (TESTHOSTS_REBUILD=1 forces a rebuild)
+#   2. Debian 12 rootfs, cached in $TESTHOSTS_HOME/rootfs.tar (TESTHOSTS_REBUILD=1 forces a rebuild; with
+#      TESTHOSTS_SUITE=sid the Debian unstable one, rootfs-sid.tar, for the Apptainer scenario)
 #   3. controller SSH key, host-only bridge br-testh (10.213.0.1/24), apt-cacher-ng on the bridge
 #   4. controller venv $ELLA_KIT_VENV with ansible-core, molecule, ansible-lint (requirements-controller.txt)
 # Options: --no-venv skips step 4; --venv-only does step 4 alone.
@@ -44,14 +45,15 @@ if [ "$WANT_HOSTS" = 1 ]; then
 mkdir -p "$D/ssh" "$D/run" "$D/machines"
 
 t=$(ts)
-if [ "${TESTHOSTS_REBUILD:-0}" = 1 ] || [ ! -f "$D/rootfs.tar" ]; then
-  log "building Debian 12 rootfs (first time only, a few minutes)"
-  "$TH_DIR/build-rootfs.sh" "$D/rootfs" "$D/rootfs.tar" >"$D/logs/build-rootfs.log" 2>&1 \
-    || { tail -30 "$D/logs/build-rootfs.log" >&2; die "rootfs build failed"; }
-elif [ ! -d "$D/rootfs/etc" ]; then
-  mkdir -p "$D/rootfs" && tar -C "$D/rootfs" --numeric-owner --xattrs -xf "$D/rootfs.tar"
+SUITE=$(suite); RF=$(rootfs_dir "$SUITE")   # TESTHOSTS_SUITE=sid: the Debian unstable rootfs (Apptainer)
+if [ "${TESTHOSTS_REBUILD:-0}" = 1 ] || [ ! -f "$RF.tar" ]; then
+  log "building the Debian $SUITE rootfs (first time only, a few minutes)"
+  "$TH_DIR/build-rootfs.sh" "$RF" "$RF.tar" >"$D/logs/build-rootfs-$SUITE.log" 2>&1 \
+    || { tail -30 "$D/logs/build-rootfs-$SUITE.log" >&2; die "rootfs build failed"; }
+elif [ ! -d "$RF/etc" ]; then
+  mkdir -p "$RF" && tar -C "$RF" --numeric-owner --xattrs -xf "$RF.tar"
 fi
-log "rootfs: $(el "$t") ($(du -sh "$D/rootfs" | cut -f1))"
+log "rootfs: $(el "$t") ($(du -sh "$RF" | cut -f1))"
 
 [ -f "$D/ssh/id_ed25519" ] || ssh-keygen -q -t ed25519 -N '' -f "$D/ssh/id_ed25519" -C ella-kit-testhosts
 "$TH_DIR/net-up.sh"
