@@ -269,11 +269,19 @@ def _draft_class(entry: dict[str, Any]) -> str | None:
     return str(value) if isinstance(value, str | int) and not isinstance(value, bool) and value != "" else None
 
 
-def _flags(state: Any, allele_id: int) -> tuple[bool, bool, str | None]:
-    """(marked technical, marked not relevant, class chosen in the state) of a variant."""
+def _reevaluating(entry: dict[str, Any]) -> bool:
+    """Re-evaluate was pressed (``reuse: false``) and no class chosen yet: ELLA's client then sends no assessment
+    id for the variant when finalizing, so its earlier classification does not count as one."""
+    assessment = entry.get("alleleassessment")
+    return isinstance(assessment, dict) and assessment.get("reuse") is False and _draft_class(entry) is None
+
+
+def _flags(state: Any, allele_id: int) -> tuple[bool, bool, str | None, bool]:
+    """(marked technical, marked not relevant, class chosen in the state, re-evaluated without a class yet)."""
     entry = allele_state(state, allele_id)
     analysis: dict[str, Any] = entry["analysis"] if isinstance(entry.get("analysis"), dict) else {}
-    return analysis.get("verification") == "technical", analysis.get("notrelevant") is True, _draft_class(entry)
+    technical, not_relevant = analysis.get("verification") == "technical", analysis.get("notrelevant") is True
+    return technical, not_relevant, _draft_class(entry), _reevaluating(entry)
 
 
 @dataclass(frozen=True)
@@ -350,7 +358,7 @@ def finalize_check(
     need_class = requirements.get("allow_unclassified") is not True
     blockers = []
     for allele_id in shown:
-        technical, not_relevant, draft = _flags(interpretation.state, allele_id)
+        technical, not_relevant, draft, reevaluating = _flags(interpretation.state, allele_id)
         assessment = current.get(allele_id)
         if draft is not None and (assessment is None or str(assessment.classification) != draft):
             blockers.append(Blocker(allele_id, f"class {draft} is chosen but not saved as its classification"))
@@ -362,6 +370,8 @@ def finalize_check(
             continue
         elif assessment is None:
             blockers.append(Blocker(allele_id, "not classified"))
+        elif reevaluating:
+            blockers.append(Blocker(allele_id, "re-evaluated, but no class chosen yet (choose one or undo)"))
         elif assessment.outdated:
             blockers.append(Blocker(allele_id, f"its classification (class {assessment.classification}) is outdated"))
     return FinishCheck(problems, blockers)

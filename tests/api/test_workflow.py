@@ -334,6 +334,25 @@ def test_a_class_chosen_but_not_saved_blocks_finalizing(flow):
     assert flow.act(flow.ada, "finalize").status_code == 200
 
 
+def test_a_re_evaluation_without_a_class_blocks_finalizing(flow):
+    """ELLA counts a variant as classified by the assessment ids its client sends when finalizing
+    (helpers.py, finalize checks: allele_ids minus those with an assessment id are unclassified); after
+    Re-evaluate (``reuse: false``) and before a class is chosen, the client sends none for it."""
+    _requirements(flow, analysis={"allow_unclassified": False})
+    round_id = flow.act(flow.ada, "start").json["id"]
+    rare, common = _show_common_too(flow, round_id, {})
+    assert _classify(flow, flow.ada, rare, klass="3").status_code == 200
+    assert _classify(flow, flow.ada, common, klass="1").status_code == 200
+    reevaluated = {"alleleassessment": {"reuse": False, "classification": None}}
+    state = {"manuallyAddedAlleles": [common], "allele": {str(rare): reevaluated}}
+    assert flow.ada.patch(f"{flow.base}/interpretations/{round_id}/", json={"state": state}).status_code == 200
+    refused = flow.act(flow.ada, "finalize")
+    assert refused.status_code == 409 and "re-evaluated, but no class chosen yet" in refused.json["message"]
+    state = {"manuallyAddedAlleles": [common], "allele": {str(rare): {"alleleassessment": {"reuse": True}}}}  # undo
+    assert flow.ada.patch(f"{flow.base}/interpretations/{round_id}/", json={"state": state}).status_code == 200
+    assert flow.act(flow.ada, "finalize").status_code == 200
+
+
 def test_empty_workflow_status_allows_classifying_but_not_finalizing(flow):
     """ELLA: finalize_workflow refuses any status not in the list (``is not None``), finalize_allele checks only
     a non-empty list."""
