@@ -281,7 +281,9 @@ def test_schema_compare_runs_after_the_schema_was_created_or_migrated(tmp_path: 
         "migrated": ({"vars": {"ella_schema_state": {"state": "behind"}}}, True),
         "check_mode": ({"vars": {"ella_schema_state": {"state": "behind"}, "_check": True}}, False),
     }
-    expression = conditions("ella_schema", ("main.yml", "Check that the schema is at head"))
+    expression = conditions(
+        "ella_schema", ("main.yml", "Bring the schema to head"), ("change.yml", "Check that the schema is at head")
+    )
     results = evaluate(tmp_path, "ella_schema", expression, {k: v[0] for k, v in expected.items()})
     assert results == {k: v[1] for k, v in expected.items()}
 
