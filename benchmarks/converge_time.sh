@@ -15,7 +15,8 @@ NAME=ella-bench; IP=10.213.0.40
 APT_NAME=ella-apt; APT_IP=10.213.0.45
 PACKAGES="postgresql-15 postgresql-client-15 python3-psycopg2 acl python3 python3-venv nginx"
 "$ROOT/testhosts/provision.sh" >/dev/null
-export PATH="$VENV/bin:$PATH" ELLA_KIT_ROOT="$ROOT" ANSIBLE_CONFIG="$ROOT/ansible.cfg"
+# every task's time at the end of each log (profile_tasks), not only the slowest 20
+export PATH="$VENV/bin:$PATH" ELLA_KIT_ROOT="$ROOT" ANSIBLE_CONFIG="$ROOT/ansible.cfg" PROFILE_TASKS_TASK_OUTPUT_LIMIT=all
 LOGS=$D/logs/bench; mkdir -p "$LOGS"
 cleanup() { "$ROOT/testhosts/destroy-host.sh" "$NAME" >/dev/null 2>&1 || true; "$ROOT/testhosts/destroy-host.sh" "$APT_NAME" >/dev/null 2>&1 || true; }
 trap cleanup EXIT
@@ -46,6 +47,9 @@ done
 echo "| run | fresh converge (site.yml) | second run | apt-get install alone |"
 echo "|---|---|---|---|"
 printf '%s\n' "${rows[@]}"
+echo
+echo "second run's slowest tasks (profile_tasks, $LOGS/second-$RUNS.log):"
+sed -n '/^TASKS RECAP/,$p' "$LOGS/second-$RUNS.log" | sed -n '4,13p'
 echo
 echo "machine: $(nproc) cores, $(free -g | awk '/^Mem:/ {print $2}') GiB; load average at the end: $(cut -d' ' -f1-3 /proc/loadavg); $(ansible --version 2>/dev/null | sed -n 1p)"
 echo "packages: $PACKAGES"
