@@ -346,6 +346,9 @@ RESPONSES: dict[str, Schema] = {
             "customannotation_id": _nullable(INT_ID),
             "alleleassessment_id": _nullable(INT_ID),
             "allelereport_id": _nullable(INT_ID),
+            "referenceassessment_ids": array(
+                INT_ID, description="the reference assessments the recorded classification was made with"
+            ),
             "date_created": DATE,
         },
         ("id", "allele_id"),

@@ -403,6 +403,49 @@ def test_finished_round_shows_what_its_snapshot_recorded(env):
     )
 
 
+def test_finished_round_pins_the_reference_assessments_of_its_classification(env):
+    """ELLA src/api/v1/resources/workflow/helpers.py (loading the alleles of a 'Done' round: "historical
+    referenceassessments ... connected to the alleleassessments used") and datalayer/assessmentcreator.py (a new
+    allele assessment keeps the reference assessments created or reused with it): a finished round shows the
+    reference assessments its classification was made with, not later ones; the snapshots list them."""
+    first = env.start_variant(env.ada)
+    made = _classify_with_reference(env, {"relevance": "Yes"})
+    [pinned] = made["referenceassessment_ids"]
+    assert env.ada.post(f"{env.variant_base}/actions/markreview/").status_code == 200
+    [snapshot] = env.ada.get(f"{env.variant_base}/snapshots/").json
+    assert snapshot["alleleassessment_id"] == made["alleleassessment_id"]
+    assert snapshot["referenceassessment_ids"] == [pinned]
+
+    later = env.ada.post(
+        "/api/v1/referenceassessments/",
+        json={
+            "allele_id": env.allele,
+            "reference_id": env.world.extra["reference"],
+            "evaluation": {"relevance": "No"},
+            "genepanel_name": "HBOC",
+            "genepanel_version": "v1.0.0",
+        },
+    ).json
+    assert later["previous_assessment_id"] == pinned  # curated: superseded, not changed
+    path = f"{env.variant_base}/interpretations/{first}/alleles/"
+    [then] = env.ada.get(path).json
+    assert [r["id"] for r in then["reference_assessments"]] == [pinned]
+    assert then["reference_assessments"][0]["evaluation"] == {"relevance": "Yes"}
+    assert [r["id"] for r in then["references"]] == [env.world.extra["reference"]]
+    [now] = env.ada.get(path, query_string={"current": "true"}).json
+    assert [r["id"] for r in now["reference_assessments"]] == [later["id"]]
+
+    # A round whose classification was made without references shows none, even with a current one.
+    second = env.start_variant(env.ada)
+    _classify_with_reference(env, {"relevance": "No"})  # unchanged: keeps `later`
+    assert env.ada.post(f"{env.variant_base}/actions/markreview/").status_code == 200
+    [again] = env.ada.get(f"{env.variant_base}/interpretations/{second}/alleles/").json
+    assert [r["id"] for r in again["reference_assessments"]] == [later["id"]]
+    env.query("DELETE FROM alleleassessmentreferenceassessment")
+    [without] = env.ada.get(f"{env.variant_base}/interpretations/{second}/alleles/").json
+    assert without["reference_assessments"] == []
+
+
 # ------------------------------------------------------------------------------------------ users, statistics
 
 
@@ -452,7 +495,31 @@ def test_one_report(env):
     assert env.cid.get(f"/api/v1/allelereports/{env.world.extra['report']}/").status_code == 404
 
 
-def test_reference_assessment_supersedes_the_current_one(env):
+def _classify_with_reference(env: Env, evaluation: dict[str, Any]) -> dict[str, Any]:
+    """finalizeallele in ada's variant round with one reference assessment; returns the answer."""
+    [(assessment_id,)] = env.query(
+        "SELECT id FROM alleleassessment WHERE allele_id = :a AND date_superceeded IS NULL", a=env.allele
+    )
+    [(report_id,)] = env.query(
+        "SELECT id FROM allelereport WHERE allele_id = :a AND date_superceeded IS NULL", a=env.allele
+    )
+    body = {
+        "allele_id": env.allele,
+        "annotation_id": env.world.annotations[env.allele],
+        "alleleassessment": {"classification": "3", "presented_alleleassessment_id": assessment_id},
+        "allelereport": {"reuse": True, "presented_allelereport_id": report_id},
+        "referenceassessments": [{"reference_id": env.world.extra["reference"], "evaluation": evaluation}],
+    }
+    response = env.ada.post(f"{env.variant_base}/actions/finalizeallele/", json=body)
+    assert response.status_code == 200, response.json
+    return dict(response.json)
+
+
+def test_reference_assessment_draft_is_updated_a_curated_one_superseded(env):
+    """ELLA src/api/v1/resources/referenceassessment.py (POST): a current reference assessment that is not yet
+    curated is updated in place (same id); otherwise a new one is made. Curated: made with a classification
+    (ELLA's assessmentcreator links the reference assessments to the allele assessment; the new one supersedes
+    the curated one, as the unique current assessment per allele and reference requires)."""
     body = {
         "allele_id": env.allele,
         "reference_id": env.world.extra["reference"],
@@ -463,11 +530,30 @@ def test_reference_assessment_supersedes_the_current_one(env):
     }
     first = env.ada.post("/api/v1/referenceassessments/", json=body)
     assert first.status_code == 200 and first.json["evaluation"] == {"relevance": "Yes"}
-    assert env.ada.post("/api/v1/referenceassessments/", json=body).json["id"] == first.json["id"]  # unchanged
+    draft = first.json["id"]
+    assert env.ada.post("/api/v1/referenceassessments/", json=body).json["id"] == draft  # unchanged
+    edited = env.bob.post(
+        "/api/v1/referenceassessments/",
+        json={**body, "evaluation": {"relevance": "Maybe"}, "user_id": env.world.users["bob"]},
+    ).json
+    assert edited["id"] == draft and edited["evaluation"] == {"relevance": "Maybe"}
+    assert edited["previous_assessment_id"] is None and edited["user"]["username"] == "bob"
+    history = env.query("SELECT id FROM referenceassessment WHERE allele_id = :a", a=env.allele)
+    assert history == [(draft,)]  # updated in place: no superseded row
+
+    # A classification is made with it (evaluation unchanged: the draft itself is kept): now it is curated.
+    env.start_variant(env.ada)
+    made = _classify_with_reference(env, {"relevance": "Maybe"})
+    assert made["referenceassessment_ids"] == [draft]
+    linked = env.query(
+        "SELECT referenceassessment_id FROM alleleassessmentreferenceassessment WHERE alleleassessment_id = :a",
+        a=made["alleleassessment_id"],
+    )
+    assert linked == [(draft,)]
     second = env.ada.post("/api/v1/referenceassessments/", json={**body, "evaluation": {"relevance": "No"}}).json
-    assert second["previous_assessment_id"] == first.json["id"]
-    old = env.ada.get(f"/api/v1/referenceassessments/{first.json['id']}/").json
-    assert old["date_superceeded"] is not None
+    assert second["id"] != draft and second["previous_assessment_id"] == draft
+    old = env.ada.get(f"/api/v1/referenceassessments/{draft}/").json
+    assert old["date_superceeded"] is not None and old["evaluation"] == {"relevance": "Maybe"}
     current = env.ada.get("/api/v1/referenceassessments/", query_string={"allele_ids": str(env.allele)}).json
     assert [r["id"] for r in current] == [second["id"]]
 
@@ -496,15 +582,15 @@ def test_history_lists_take_ellas_q_filter(env, kind):
     env.start_variant(env.ada)
     env.classify_variant(env.ada)  # supersedes the world's classification and report
     if kind == "referenceassessments":
-        for relevance in ("Yes", "No"):
-            body = {
-                "allele_id": env.allele,
-                "reference_id": env.world.extra["reference"],
-                "evaluation": {"relevance": relevance},
-                "genepanel_name": "HBOC",
-                "genepanel_version": "v1.0.0",
-            }
-            assert env.ada.post("/api/v1/referenceassessments/", json=body).status_code == 200
+        _classify_with_reference(env, {"relevance": "Yes"})  # curated: the next one supersedes it
+        body = {
+            "allele_id": env.allele,
+            "reference_id": env.world.extra["reference"],
+            "evaluation": {"relevance": "No"},
+            "genepanel_name": "HBOC",
+            "genepanel_version": "v1.0.0",
+        }
+        assert env.ada.post("/api/v1/referenceassessments/", json=body).status_code == 200
     by_allele = f'{{"allele_id": {env.allele}}}'
     history = env.ada.get(f"/api/v1/{kind}/", query_string={"q": by_allele})
     assert history.status_code == 200 and history.headers["Total-Count"] == "2"
