@@ -281,6 +281,43 @@ def test_paging_and_limit(env):
     assert search(api, query, page=3, per_page=2, limit=3).headers["Total-Count"] == "3"  # past the end
 
 
+def test_a_limited_search_checks_visibility_a_batch_at_a_time(env, monkeypatch):
+    """With ``limit`` (ELLA's client asks limit=100) the matches are checked for visibility a batch at a time in
+    id order until enough are found (PostgreSQL would otherwise hash every allele the user may see: issue 14's
+    c. prefix and user queries with 1M alleles); the answer is the one query's: the first matches by id, shown
+    by position. When a few batches do not suffice, the one query takes over."""
+    from ella_app.services import search as service
+
+    app, url, world = env
+    ada = Api(app, url, world.users["ada"])
+    cid = Api(app, url, world.users["cid"])
+    query = {"type": "alleles", "gene": GENE}
+    every = [i["allele"]["id"] for i in search(ada, query, per_page=50).json["alleles"]]  # no limit: one query
+    assert len(every) > 8
+    batches: list[int] = []
+    real = service._first_visible
+
+    def spy(*args: Any, **kwargs: Any) -> Any:
+        found = real(*args, **kwargs)
+        batches.append(-1 if found is None else len(found))
+        return found
+
+    monkeypatch.setattr(service, "_first_visible", spy)
+    monkeypatch.setattr(service, "CANDIDATES", 2)
+    for limit in (1, 3, 8, 9, len(every) + 5):  # 8 = four batches of two; beyond, the one query answers
+        response = search(ada, query, per_page=50, limit=limit)
+        first = sorted(every)[:limit]
+        assert [i["allele"]["id"] for i in response.json["alleles"]] == [i for i in every if i in first], limit
+        assert response.headers["Total-Count"] == str(len(first))
+    assert batches == [1, 3, 8, -1, -1]
+    # out of reach: the other group's variant is checked and left out; the gene of theirs is found
+    assert allele_ids(ada, {"type": "alleles", "freetext": "16:2139800"}, limit=100) == set()
+    assert allele_ids(cid, {"type": "alleles", "freetext": "16:2139800"}, limit=100) == {world.alleles["cilio"]}
+    assert allele_ids(cid, query, limit=100) == set()  # every match out of reach: the one query, nothing
+    page_two = search(ada, query, page=2, per_page=2, limit=3).json["alleles"]
+    assert [i["allele"]["id"] for i in page_two] == [i for i in every if i in sorted(every)[:3]][2:]
+
+
 # ------------------------------------------------------------------------------------------ access
 
 
