@@ -261,14 +261,28 @@ def _user_id(username: str) -> Any:
     return select(User.id).where(User.username == username).scalar_subquery()
 
 
-def _allele_conditions(app_config: Mapping[str, Any], query: SearchQuery) -> list[ColumnElement[bool]]:
+HGVS_IDS = 20_000  # up to this many variants with a matching name are looked up first, by the name's index
+
+
+def _hgvs_matching_ids(session: Session, app_config: Mapping[str, Any], query: SearchQuery) -> list[int] | None:
+    """The variants whose names match, when there are at most HGVS_IDS of them (None: more).
+
+    Looked up first, the ids let PostgreSQL take the first matches in id order straight from the allele index;
+    as a subquery it may instead walk the search table in allele order testing each name, which is slow when
+    the names that match are few and lie far apart."""
+    found = session.scalars(_hgvs_allele_ids(app_config, query).limit(HGVS_IDS + 1)).all()
+    return sorted(set(found)) if len(found) <= HGVS_IDS else None
+
+
+def _allele_conditions(
+    app_config: Mapping[str, Any], query: SearchQuery, hgvs_ids: list[int] | None = None
+) -> list[ColumnElement[bool]]:
     conditions: list[ColumnElement[bool]] = []
     if query.freetext_counts:
-        if query.is_hgvs:
-            # materialized: the prefix index finds the names first (else PostgreSQL may walk the whole search
-            # table in allele order, testing each name, to find the first variants by id)
-            matched = _hgvs_allele_ids(app_config, query).cte("hgvs_match").prefix_with("MATERIALIZED")
-            conditions.append(Allele.id.in_(select(matched.c.allele_id)))
+        if query.is_hgvs and hgvs_ids is not None:
+            conditions.append(Allele.id == int_ids(hgvs_ids))
+        elif query.is_hgvs:
+            conditions.append(Allele.id.in_(_hgvs_allele_ids(app_config, query)))
         elif query.is_position:
             conditions.append(_position_condition(query))
     if query.gene_only:
@@ -346,7 +360,10 @@ def _search_alleles(
     per_page: int,
     limit: int | None,
 ) -> tuple[list[dict[str, Any]], int]:
-    conditions = _allele_conditions(app_config, query)
+    hgvs_ids = _hgvs_matching_ids(session, app_config, query) if query.freetext_counts and query.is_hgvs else None
+    if hgvs_ids == []:
+        return [], 0
+    conditions = _allele_conditions(app_config, query, hgvs_ids)
     if not conditions:
         return [], 0
     first = _first_visible(session, user, conditions, limit) if limit is not None else None

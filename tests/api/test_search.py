@@ -183,11 +183,17 @@ def test_position_queries(env, freetext, expected):
         ("c.9999C", GENE, ["lone"]),
     ],
 )
-def test_hgvs_queries(env, freetext, gene, expected):
+def test_hgvs_queries(env, monkeypatch, freetext, gene, expected):
     app, url, world = env
     api = Api(app, url, world.users["ada"])
     query = {"type": "alleles", "freetext": freetext, "gene": gene}
     assert allele_ids(api, query) == {world.alleles[k] for k in expected}
+    assert allele_ids(api, query, limit=100) == {world.alleles[k] for k in expected}
+    # more names match than are looked up first: the matching is a subquery, with the same answer
+    from ella_app.services import search as service
+
+    monkeypatch.setattr(service, "HGVS_IDS", 0)
+    assert allele_ids(api, query, limit=100) == {world.alleles[k] for k in expected}
 
 
 def test_gene_alone_lists_the_genes_variants(env):
