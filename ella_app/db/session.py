@@ -8,7 +8,7 @@ from functools import lru_cache
 
 from sqlalchemy import Engine, create_engine
 from sqlalchemy.exc import OperationalError
-from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.orm import Session
 
 from ella_app.errors import EllaError
 
@@ -26,8 +26,7 @@ def get_engine(db_url: str) -> Engine:
 @contextmanager
 def transaction(db_url: str) -> Iterator[Session]:
     """A session inside one transaction; committed when the block ends without an exception."""
-    factory = sessionmaker(get_engine(db_url), expire_on_commit=False)
-    session = factory()
+    session = Session(get_engine(db_url), expire_on_commit=False)
     try:
         yield session
         session.commit()

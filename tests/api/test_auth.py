@@ -305,3 +305,30 @@ def test_users_blueprint_is_a_thin_face():
         alias.name for node in ast.walk(tree) if isinstance(node, ast.Import) for alias in node.names
     }
     assert not {m for m in imported if m and (m.startswith("sqlalchemy") or m.startswith("ella_app.db"))}
+
+
+def test_the_session_check_costs_one_query(db_url, cli_env):
+    """Every authenticated request pays the session check: one SELECT for the session, its user and the user's
+    group (it was three: session, user, then the group lazily), plus the pool's liveness ping. Issue 11."""
+    from sqlalchemy import event
+
+    from ella_app.db.session import get_engine
+
+    client = _logged_in(db_url, cli_env, "cora")
+    assert client.get(ME).status_code == 200  # the last-activity write of a new session is behind us
+    statements: list[str] = []
+
+    def record(conn, cursor, statement, parameters, context, executemany):
+        statements.append(statement)
+
+    engine = get_engine(db_url)
+    event.listen(engine, "before_cursor_execute", record)
+    try:
+        answer = client.get(ME)
+    finally:
+        event.remove(engine, "before_cursor_execute", record)
+    assert answer.status_code == 200 and answer.json["group"]["name"] == "lab"
+    selects = [s for s in statements if s.lstrip().upper().startswith("SELECT") and "usersession" in s]
+    assert len(selects) == 1, statements
+    assert not [s for s in statements if "usersession" not in s and "FROM usergroup" in s], statements
+    assert len(statements) <= 2, statements  # the ping and the one query

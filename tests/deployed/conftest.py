@@ -62,6 +62,30 @@ def new_user(host: DeployedHost) -> NewUser:
     return NewUser(username, one_time_password, "testgroup01")
 
 
+NEW_PASSWORD = "Deployed-Host-Login-2026!"
+_PASSWORD_CHANGED: set[str] = set()  # users whose one-time password this session has changed
+
+
+def log_in(ui: UI, user: NewUser) -> None:
+    """Log in as the new user; at the first login the one-time password must be changed (once per session)."""
+    page = ui.page
+    ui.goto("")
+    page.wait_for_selector("form[aria-label='Log in']")
+    first = user.username not in _PASSWORD_CHANGED
+    if first:
+        ui.expect_http_error(401, "users/actions/login/")  # the one-time password must be changed first
+    page.fill("#username", user.username)
+    page.fill("#password", user.one_time_password if first else NEW_PASSWORD)
+    page.keyboard.press("Enter")
+    if first:
+        page.wait_for_selector("form[aria-label='Choose a new password']")
+        page.fill("#new-password", NEW_PASSWORD)
+        page.fill("#repeat-password", NEW_PASSWORD)
+        page.click("form[aria-label='Choose a new password'] button[type=submit]")
+        _PASSWORD_CHANGED.add(user.username)
+    page.wait_for_selector("#topbar:not(.hidden)")
+
+
 @pytest.fixture(scope="session")
 def browser(host: DeployedHost) -> Iterator[Any]:
     reason = browser_unavailable()

@@ -13,32 +13,10 @@ from urllib.parse import urlparse
 from tests.e2e.browser import UI
 from tests.support.deployed_host import DeployedHost
 
-from .conftest import URL, NewUser
+from .conftest import URL, NewUser, log_in
 
 ANALYSIS = "TestAnalysis-001"
 DEMO_TRIO = "Diag-demo02-0002"
-NEW_PASSWORD = "Deployed-Host-Login-2026!"
-_PASSWORD_CHANGED: set[str] = set()  # users whose one-time password this session has changed
-
-
-def _log_in(ui: UI, user: NewUser) -> None:
-    """Log in as the new user; at the first login the one-time password must be changed (once per session)."""
-    page = ui.page
-    ui.goto("")
-    page.wait_for_selector("form[aria-label='Log in']")
-    first = user.username not in _PASSWORD_CHANGED
-    if first:
-        ui.expect_http_error(401, "users/actions/login/")  # the one-time password must be changed first
-    page.fill("#username", user.username)
-    page.fill("#password", user.one_time_password if first else NEW_PASSWORD)
-    page.keyboard.press("Enter")
-    if first:
-        page.wait_for_selector("form[aria-label='Choose a new password']")
-        page.fill("#new-password", NEW_PASSWORD)
-        page.fill("#repeat-password", NEW_PASSWORD)
-        page.click("form[aria-label='Choose a new password'] button[type=submit]")
-        _PASSWORD_CHANGED.add(user.username)
-    page.wait_for_selector("#topbar:not(.hidden)")
 
 
 def _open_analysis(ui: UI) -> None:
@@ -52,7 +30,7 @@ def test_new_user_finalizes_an_analysis_with_a_classified_variant(
     ui: UI, host: DeployedHost, new_user: NewUser
 ) -> None:
     page = ui.page
-    _log_in(ui, new_user)
+    log_in(ui, new_user)
     assert urlparse(page.url).scheme == urlparse(URL).scheme  # no downgrade on the way
     assert page.inner_text("#who-name") == "Rosalind Franklin"
     assert page.inner_text("#who-group") == f"({new_user.group})"
@@ -120,7 +98,7 @@ def test_visual_mode_of_the_demo_trio_loads_its_tracks_and_nothing_leaves_the_ho
 
     page = ui.page
     [demo] = host.cli_json("analyses", "list", "--name", DEMO_TRIO)["analyses"]
-    _log_in(ui, new_user)
+    log_in(ui, new_user)
     ui.goto(f"#/workflows/analyses/{demo['id']}/visual")
     page.wait_for_selector("#igv-container[data-ready=true]")
     igv = page.locator("#igv-container")

@@ -90,7 +90,8 @@ def _multipart(content_type: str, body: bytes) -> tuple[dict[str, str], dict[str
 
 
 class FakeAnnotationService:
-    def __init__(self, port: int = 0, active_polls: int = 1) -> None:
+    def __init__(self, port: int = 0, active_polls: int = 1, host: str = "127.0.0.1") -> None:
+        """``host``: the address to listen on (a deployed test host reaches the controller's bridge address)."""
         self.tasks: dict[str, dict[str, Any]] = {}
         self.active_polls = active_polls
         self.reject_annotate = False
@@ -178,12 +179,13 @@ class FakeAnnotationService:
                     return self._send(200, vcf, "text/plain")
                 return self._send(404, {"error": "not found"})
 
-        self.server = ThreadingHTTPServer(("127.0.0.1", port), Handler)
+        self.server = ThreadingHTTPServer((host, port), Handler)
         self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
 
     @property
     def url(self) -> str:
-        return f"http://127.0.0.1:{self.server.server_address[1]}"
+        address, port = self.server.server_address[:2]
+        return f"http://{address}:{port}"
 
     def start(self) -> FakeAnnotationService:
         self.thread.start()
