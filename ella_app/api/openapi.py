@@ -293,7 +293,51 @@ RESPONSES: dict[str, Schema] = {
     "Reference": obj({"id": INT_ID, "pubmed_id": _nullable(INT_ID), "title": _nullable({"type": "string"})}),
     "Broadcast": obj({"id": INT_ID, "message": {"type": "string"}}),
     "Track": obj({"id": {"type": "string"}, "igv": OBJECT, "show": {"type": "boolean"}}),
-    "LogEntry": obj({"id": INT_ID, "message": _nullable({"type": "string"}), "editable": {"type": "boolean"}}),
+    "LogEntry": obj(
+        {
+            "id": INT_ID,
+            "user_id": _nullable(INT_ID),
+            "date_created": DATE,
+            "message": _nullable({"type": "string"}),
+            "priority": _nullable({"type": "integer"}),
+            "review_comment": _nullable({"type": "string"}),
+            "warning_cleared": _nullable({"type": "boolean"}),
+            "editable": {"type": "boolean"},
+            "alleleassessment": obj(
+                {
+                    "allele_id": INT_ID,
+                    "hgvsc": array({"type": "string"}),
+                    "classification": {"type": "string"},
+                    "previous_classification": _nullable({"type": "string"}),
+                },
+                description="Only on an entry of a classification: the variant (names on the transcripts of the "
+                "latest round's gene panel, else chr:pos ref>alt), the new and the previous class",
+            ),
+            "allelereport": obj(
+                {"allele_id": INT_ID, "hgvsc": array({"type": "string"})},
+                description="Only on an entry of a changed variant report",
+            ),
+        },
+        ("id", "editable"),
+    ),
+    "WorkLog": obj(
+        {"logs": array(ref("LogEntry")), "users": array(ref("LogUser"))},
+        ("logs", "users"),
+        description="ELLA's work log: the entries oldest first, and their authors",
+    ),
+    "LogUser": obj(
+        {
+            "id": INT_ID,
+            "username": {"type": "string"},
+            "first_name": {"type": "string"},
+            "last_name": {"type": "string"},
+            "full_name": {"type": "string"},
+            "abbrev_name": {"type": "string"},
+            "active": {"type": "boolean"},
+            "user_group_name": {"type": "string"},
+        },
+        ("id", "username", "user_group_name"),
+    ),
     "Snapshot": obj(
         {
             "id": INT_ID,
@@ -302,6 +346,9 @@ RESPONSES: dict[str, Schema] = {
             "customannotation_id": _nullable(INT_ID),
             "alleleassessment_id": _nullable(INT_ID),
             "allelereport_id": _nullable(INT_ID),
+            "referenceassessment_ids": array(
+                INT_ID, description="the reference assessments the recorded classification was made with"
+            ),
             "date_created": DATE,
         },
         ("id", "allele_id"),

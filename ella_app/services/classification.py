@@ -17,11 +17,12 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import exists, func, insert, select
 from sqlalchemy.orm import Session
 
 from ella_app.db.models import (
     AlleleAssessment,
+    AlleleAssessmentReferenceAssessment,
     AlleleReport,
     Annotation,
     Reference,
@@ -218,12 +219,27 @@ def classify(session: Session, app_config: dict[str, Any], where: Context, reque
         session.flush()
 
     reference_ids = _assess_references(session, where, request, common, now)
+    if not request.reuse_assessment:
+        _link_references(session, assessment.id, reference_ids)
     return {
         "alleleassessment_id": assessment.id,
         "allelereport_id": report.id,
         "referenceassessment_ids": reference_ids,
         "reused_alleleassessment": request.reuse_assessment,
     }
+
+
+def _link_references(session: Session, assessment_id: int, reference_assessment_ids: Sequence[int]) -> None:
+    """ELLA's ``alleleassessmentreferenceassessment``: the reference assessments a new classification was made
+    with (created or kept in the same request). A finished round shows these, and they are no longer drafts."""
+    if reference_assessment_ids:
+        rows = [{"alleleassessment_id": assessment_id, "referenceassessment_id": r} for r in reference_assessment_ids]
+        session.execute(insert(AlleleAssessmentReferenceAssessment), rows)
+
+
+def _used_by_a_classification(session: Session, reference_assessment_id: int) -> bool:
+    link = AlleleAssessmentReferenceAssessment.c
+    return bool(session.scalar(select(exists().where(link.referenceassessment_id == reference_assessment_id))))
 
 
 def _assess_references(
@@ -411,8 +427,11 @@ def get_reference_assessment(session: Session, user: User, assessment_id: int) -
 
 
 def assess_reference(session: Session, user: User, data: dict[str, Any]) -> dict[str, Any]:
-    """ELLA's ``POST referenceassessments/``: assess one reference for a variant outside ``finalizeallele``,
-    superseding the current assessment of that reference (an unchanged evaluation keeps the current one).
+    """ELLA's ``POST referenceassessments/``: assess one reference for a variant outside ``finalizeallele``.
+
+    As in ELLA, a current assessment of the reference that is not yet curated (no classification was made with
+    it: a draft) is updated in place, keeping its id; a curated one (made with a classification, see
+    :func:`_link_references`) is superseded by a new one; an unchanged evaluation changes nothing.
 
     ``data`` (schema-checked): allele_id, reference_id, evaluation, genepanel_name/genepanel_version (one of the
     caller's panels) or analysis_id (an analysis of the caller's with the variant; its panel is used), user_id
@@ -443,6 +462,23 @@ def assess_reference(session: Session, user: User, data: dict[str, Any]) -> dict
         references=[(data["reference_id"], data["evaluation"])],
     )
     common = {"user_id": user.id, "usergroup_id": user.group_id, "analysis_id": analysis_id}
+    draft = _current(
+        session,
+        ReferenceAssessment,
+        ReferenceAssessment.allele_id == allele_id,
+        ReferenceAssessment.reference_id == data["reference_id"],
+    )
+    if (
+        draft is not None
+        and draft.evaluation != data["evaluation"]
+        and not _used_by_a_classification(session, draft.id)
+    ):
+        draft.evaluation = data["evaluation"]
+        draft.genepanel_name, draft.genepanel_version = panel
+        for key, value in common.items():
+            setattr(draft, key, value)
+        session.flush()
+        return get_reference_assessment(session, user, draft.id)
     [created] = _assess_references(session, where, request, common, _now())
     return get_reference_assessment(session, user, created)
 

@@ -10,9 +10,19 @@ from collections.abc import Sequence
 from typing import Any
 
 from sqlalchemy import func, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, aliased
 
-from ella_app.db.models import Analysis, InterpretationLog, User
+from ella_app.db.models import (
+    Allele,
+    AlleleAssessment,
+    AlleleReport,
+    Analysis,
+    AnnotationShadowTranscript,
+    GenePanelTranscript,
+    InterpretationLog,
+    Transcript,
+    User,
+)
 from ella_app.errors import ConflictError, ForbiddenError, InputError, NotFoundError
 from ella_app.services import (
     access,
@@ -22,6 +32,7 @@ from ella_app.services import (
     filtering,
     overview,
     snapshots,
+    user_views,
     variants,
     workflow,
 )
@@ -429,8 +440,12 @@ def finalize_allele(
     where = classification.Context(
         user, (current.genepanel_name, current.genepanel_version), analysis.id if analysis else None
     )
+    report_before = session.scalar(
+        select(AlleleReport.id).where(AlleleReport.allele_id == allele_id, AlleleReport.date_superceeded.is_(None))
+    )
     created = classification.classify(session, app_config, where, request)
     attachments.link_to_assessment(session, user, created["alleleassessment_id"], assessment.get("attachment_ids", []))
+    _log_classification(session, user, of, current, created, report_before)
     return {
         **created,
         "alleleassessment": classification.assessments(session, app_config, [allele_id])[0],
@@ -438,13 +453,32 @@ def finalize_allele(
     }
 
 
+def _log_classification(
+    session: Session, user: User, of: Subject, current: Any, created: dict[str, Any], report_before: int | None
+) -> None:
+    """ELLA's work log entry of a classification: the new allele assessment and/or report of the round (none
+    when both were reused)."""
+    new_assessment = None if created["reused_alleleassessment"] else created["alleleassessment_id"]
+    new_report = created["allelereport_id"] if created["allelereport_id"] != report_before else None
+    if new_assessment is None and new_report is None:
+        return
+    entry = InterpretationLog(user_id=user.id, alleleassessment_id=new_assessment, allelereport_id=new_report)
+    if of.kind == "analysis":
+        entry.analysis_id, entry.analysisinterpretation_id = of.id, current.id
+    else:
+        entry.allele_id, entry.alleleinterpretation_id = of.id, current.id
+    session.add(entry)
+    session.flush()
+
+
 # ------------------------------------------------------------------------------------------ work log
 
 
-def _log_json(entry: InterpretationLog, users: dict[int, User], editable: bool = False) -> dict[str, Any]:
+def _log_json(entry: InterpretationLog, editable: bool) -> dict[str, Any]:
+    """One entry as ELLA's ``InterpretationLogSchema`` shows it, with ``editable``; the author is ``user_id``
+    (the list's ``users`` describe them)."""
     return {
         "id": entry.id,
-        "user": overview.user_json(users.get(entry.user_id)) if entry.user_id else None,
         "user_id": entry.user_id,
         "date_created": entry.date_created.isoformat() if entry.date_created else None,
         "message": entry.message,
@@ -455,6 +489,88 @@ def _log_json(entry: InterpretationLog, users: dict[int, User], editable: bool =
         "allelereport_id": entry.allelereport_id,
         "editable": editable,
     }
+
+
+def _variant_names(session: Session, allele_ids: set[int], panel: tuple[str, str] | None) -> dict[int, list[str]]:
+    """ELLA's names of variants in a work log: per allele, sorted, ``SYMBOL c.…`` on each annotated transcript of
+    the panel (transcripts compared without version, in the same gene), else ``chr:pos ref>alt``."""
+    if not allele_ids:
+        return {}
+    shadow = AnnotationShadowTranscript
+    panel_name, panel_version = panel if panel is not None else ("", "")  # no round, no panel: positions
+    on_panel = (
+        select(shadow.allele_id, shadow.symbol, shadow.hgvsc)
+        .join(Transcript, Transcript.gene_id == shadow.hgnc_id)
+        .join(GenePanelTranscript, GenePanelTranscript.transcript_id == Transcript.id)
+        .where(
+            shadow.allele_id == int_ids(allele_ids),
+            GenePanelTranscript.genepanel_name == panel_name,
+            GenePanelTranscript.genepanel_version == panel_version,
+            Transcript.transcript_name.startswith(func.split_part(shadow.transcript, ".", 1), autoescape=False),
+        )
+        .subquery()
+    )
+    rows = session.execute(
+        select(
+            Allele.id,
+            Allele.chromosome,
+            Allele.vcf_pos,
+            Allele.vcf_ref,
+            Allele.vcf_alt,
+            on_panel.c.symbol,
+            on_panel.c.hgvsc,
+        )
+        .outerjoin(on_panel, on_panel.c.allele_id == Allele.id)
+        .where(Allele.id == int_ids(allele_ids))
+    ).tuples()
+    names: dict[int, list[str]] = {}
+    for allele_id, chromosome, pos, ref, alt, symbol, hgvsc in rows:
+        name = f"{symbol} {hgvsc}" if hgvsc else f"{chromosome}:{pos} {ref}>{alt}"
+        names.setdefault(allele_id, []).append(name)
+    return {allele_id: sorted(found) for allele_id, found in names.items()}
+
+
+def _log_changes(session: Session, items: list[dict[str, Any]], panel: tuple[str, str] | None) -> None:
+    """Replace each entry's ``alleleassessment_id`` / ``allelereport_id`` by what ELLA's work log shows of them:
+    the variant, and for a classification the new and the previous class."""
+    assessment_ids = {i["alleleassessment_id"] for i in items if i["alleleassessment_id"]}
+    report_ids = {i["allelereport_id"] for i in items if i["allelereport_id"]}
+    previous = aliased(AlleleAssessment)
+    assessments = (
+        {
+            row.id: row
+            for row in session.execute(
+                select(
+                    AlleleAssessment.id,
+                    AlleleAssessment.allele_id,
+                    AlleleAssessment.classification,
+                    previous.classification.label("previous_classification"),
+                )
+                .outerjoin(previous, previous.id == AlleleAssessment.previous_assessment_id)
+                .where(AlleleAssessment.id == int_ids(assessment_ids))
+            )
+        }
+        if assessment_ids
+        else {}
+    )
+    reports: dict[int, int] = {}
+    if report_ids:
+        query = select(AlleleReport.id, AlleleReport.allele_id).where(AlleleReport.id == int_ids(report_ids))
+        reports = {report_id: allele_id for report_id, allele_id in session.execute(query).tuples()}
+    names = _variant_names(session, {a.allele_id for a in assessments.values()} | set(reports.values()), panel)
+    for item in items:
+        assessment_id = item.pop("alleleassessment_id")
+        if assessment_id:
+            found = assessments[assessment_id]
+            item["alleleassessment"] = {
+                "allele_id": found.allele_id,
+                "hgvsc": names.get(found.allele_id, []),
+                "classification": found.classification,
+                "previous_classification": found.previous_classification,
+            }
+        report_id = item.pop("allelereport_id")
+        if report_id:
+            item["allelereport"] = {"allele_id": reports[report_id], "hgvsc": names.get(reports[report_id], [])}
 
 
 def _log_round(entry: InterpretationLog, of: Subject) -> int | None:
@@ -479,14 +595,31 @@ def _edit_problem(session: Session, user: User, of: Subject, entry: Interpretati
     return ""
 
 
-def logs(session: Session, of: Subject, user: User | None = None) -> list[dict[str, Any]]:
-    """The work log, oldest first; ``editable`` says whether ``user`` may change or delete each entry."""
+def logs(session: Session, of: Subject, user: User) -> dict[str, Any]:
+    """ELLA's work log, ``{"logs": [...], "users": [...]}``: the entries oldest first, each with ``editable``
+    (whether ``user`` may change or delete it) and what a classification or report change was about (variant
+    names in the latest round's gene panel); the authors as ELLA's user schema. Empty with no round and no entry
+    (ELLA creates the first round of a variant with its first entry, so an entry always has one there)."""
     column = InterpretationLog.analysis_id if of.kind == "analysis" else InterpretationLog.allele_id
-    entries = list(session.scalars(select(InterpretationLog).where(column == of.id).order_by(InterpretationLog.id)))
-    ids = {e.user_id for e in entries if e.user_id}
-    users = {u.id: u for u in session.scalars(select(User).where(User.id == int_ids(ids)))} if ids else {}
-    latest = workflow.latest(session, of) if entries and user is not None else None
-    return [_log_json(e, users, user is not None and not _edit_problem(session, user, of, e, latest)) for e in entries]
+    entries = list(
+        session.scalars(
+            select(InterpretationLog)
+            .where(column == of.id)
+            .order_by(InterpretationLog.date_created, InterpretationLog.id)
+        )
+    )
+    latest = workflow.latest(session, of) if entries else None
+    items = [_log_json(e, not _edit_problem(session, user, of, e, latest)) for e in entries]
+    panel = (latest.genepanel_name, latest.genepanel_version) if latest is not None else None
+    _log_changes(session, items, panel)
+    return {"logs": items, "users": user_views.colleagues(session, {e.user_id for e in entries if e.user_id})}
+
+
+def _one_log(session: Session, entry: InterpretationLog, editable: bool, latest: Any) -> dict[str, Any]:
+    """One entry as the list shows it (the answer of POST and PATCH)."""
+    item = _log_json(entry, editable)
+    _log_changes(session, [item], (latest.genepanel_name, latest.genepanel_version) if latest is not None else None)
+    return item
 
 
 def add_log(session: Session, user: User, of: Subject, data: dict[str, Any]) -> dict[str, Any]:
@@ -503,7 +636,7 @@ def add_log(session: Session, user: User, of: Subject, data: dict[str, Any]) -> 
         entry.alleleinterpretation_id = latest.id if latest is not None else None
     session.add(entry)
     session.flush()
-    return _log_json(entry, {user.id: user}, not _edit_problem(session, user, of, entry, latest))
+    return _one_log(session, entry, not _edit_problem(session, user, of, entry, latest), latest)
 
 
 def _own_log(session: Session, user: User, of: Subject, log_id: int) -> InterpretationLog:
@@ -529,7 +662,7 @@ def edit_log(session: Session, user: User, of: Subject, log_id: int, message: st
     entry = _own_log(session, user, of, log_id)
     entry.message = message
     session.flush()
-    return _log_json(entry, {user.id: user}, True)
+    return _one_log(session, entry, True, workflow.latest(session, of))
 
 
 def delete_log(session: Session, user: User, of: Subject, log_id: int) -> None:

@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 from ella_app.db.models import AlleleInterpretation, AnalysisInterpretation, User, UserGroup
 from ella_app.errors import NotFoundError
 from ella_app.services import access
+from ella_app.services.filters.context import int_ids
 from ella_app.services.list_filter import INT, TEXT, conditions
 
 _FILTER = {
@@ -24,6 +25,14 @@ _FILTER = {
 }
 
 
+def abbreviated_name(first: str, last: str) -> str:
+    """ELLA's ``abbrev_name``: the initials of the first name and of every last name but the final one, then the
+    final last name ("Ada Maria van Dijk" -> "A. v. Dijk")."""
+    *middle, final = last.split() or [""]
+    initials = [f"{word[0]}." for word in [first, *middle] if word]
+    return " ".join([*initials, final]).strip()
+
+
 def _user_json(user: User, group: UserGroup) -> dict[str, Any]:
     first, last = user.first_name or "", user.last_name or ""
     return {
@@ -32,11 +41,40 @@ def _user_json(user: User, group: UserGroup) -> dict[str, Any]:
         "first_name": first,
         "last_name": last,
         "full_name": f"{first} {last}".strip(),
-        "abbrev_name": f"{first[:1]}. {last}".strip() if first else last,
+        "abbrev_name": abbreviated_name(first, last),
         "email": user.email,
         "active": user.active,
         "group": {"id": group.id, "name": group.name},
     }
+
+
+def colleague_json(user: User, group_name: str) -> dict[str, Any]:
+    """A user as ELLA's ``UserSchema`` shows them next to their work (e.g. the ``users`` of a work log): no
+    e-mail, the group by name."""
+    first, last = user.first_name or "", user.last_name or ""
+    return {
+        "id": user.id,
+        "username": user.username,
+        "first_name": first,
+        "last_name": last,
+        "full_name": f"{first} {last}".strip(),
+        "abbrev_name": abbreviated_name(first, last),
+        "active": user.active,
+        "user_group_name": group_name,
+    }
+
+
+def colleagues(session: Session, user_ids: set[int]) -> list[dict[str, Any]]:
+    """ELLA's ``UserSchema`` of these users, by id."""
+    if not user_ids:
+        return []
+    rows = session.execute(
+        select(User, UserGroup.name)
+        .join(UserGroup, UserGroup.id == User.group_id)
+        .where(User.id == int_ids(user_ids))
+        .order_by(User.id)
+    ).tuples()
+    return [colleague_json(found, group_name) for found, group_name in rows]
 
 
 def group_users(session: Session, caller: User, q: Any, page: int, per_page: int) -> tuple[list[dict[str, Any]], int]:

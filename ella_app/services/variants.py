@@ -774,22 +774,30 @@ class Pin:
 
 
 def _detail_sql(pinned: bool) -> Any:
-    """The detail query; ``pinned``: annotation and report as a finished round's snapshot recorded them (arrays
-    :pin_ids, :pin_annotations, :pin_reports; a null annotation id there means the current one)."""
+    """The detail query; ``pinned``: annotation, report and reference assessments as a finished round's snapshot
+    recorded them (arrays :pin_ids, :pin_annotations, :pin_reports, :pin_assessments; a null annotation id there
+    means the current one; the reference assessments are those the snapshot's classification was made with, as
+    ELLA loads a finished round)."""
     if pinned:
         pins = (
-            "LEFT JOIN unnest(CAST(:pin_ids AS int[]), CAST(:pin_annotations AS int[]), CAST(:pin_reports AS int[])) "
-            "AS p(allele_id, annotation_id, report_id) ON p.allele_id = a.id"
+            "LEFT JOIN unnest(CAST(:pin_ids AS int[]), CAST(:pin_annotations AS int[]), CAST(:pin_reports AS int[]), "
+            "CAST(:pin_assessments AS int[])) AS p(allele_id, annotation_id, report_id, assessment_id) "
+            "ON p.allele_id = a.id"
         )
         annotation = (
             "(p.annotation_id IS NOT NULL AND an.id = p.annotation_id) OR "
             "(p.annotation_id IS NULL AND an.allele_id = a.id AND an.date_superceeded IS NULL)"
         )
         report = "x.id = p.report_id"
+        references = (
+            "((p.allele_id IS NULL AND x.date_superceeded IS NULL) OR x.id IN (SELECT l.referenceassessment_id "
+            "FROM alleleassessmentreferenceassessment l WHERE l.alleleassessment_id = p.assessment_id))"
+        )
     else:
         pins = ""
         annotation = "an.allele_id = a.id AND an.date_superceeded IS NULL"
         report = "x.date_superceeded IS NULL"
+        references = "x.date_superceeded IS NULL"
     return text(
         f"""
     SELECT a.id, a.genome_reference, a.chromosome, a.vcf_pos, a.vcf_ref, a.vcf_alt, a.start_position,
@@ -816,7 +824,7 @@ def _detail_sql(pinned: bool) -> Any:
                 'previous_assessment_id', x.previous_assessment_id, 'date_created', x.date_created,
                 'date_superceeded', x.date_superceeded) ORDER BY x.id DESC)
        FROM referenceassessment x LEFT JOIN "user" u ON u.id = x.user_id
-       WHERE x.allele_id = a.id AND x.date_superceeded IS NULL)::text,
+       WHERE x.allele_id = a.id AND {references})::text,
       (SELECT json_agg(json_build_object(
                 'sample_id', d.sample_id, 'filter_status', g.filter_status, 'variant_quality', g.variant_quality,
                 'type', d.type, 'genotype_quality', d.genotype_quality, 'sequencing_depth', d.sequencing_depth,
@@ -895,7 +903,8 @@ def details(
     """Variant details in the order given: three queries (samples, alleles with everything, references).
 
     ``pins``: per allele, the annotation, classification and report a finished round's snapshot recorded; they
-    are shown instead of the current ones (the history and reference assessments stay complete and current)."""
+    are shown instead of the current ones, and the reference assessments that classification was made with
+    (the history stays complete and current)."""
     samples: list[SampleData] = load_samples(session, analysis_id) if analysis_id is not None else []
     panel = load_panel(session, *genepanel) if genepanel is not None else None
     now = dt.datetime.now(dt.UTC)
@@ -906,6 +915,7 @@ def details(
             pin_ids=pinned,
             pin_annotations=[pins[a].annotation_id for a in pinned],
             pin_reports=[pins[a].allelereport_id for a in pinned],
+            pin_assessments=[pins[a].alleleassessment_id for a in pinned],
         )
     rows = session.execute(_DETAIL if pins is None else _DETAIL_PINNED, values).tuples().all()
     if len(rows) != len(allele_ids):

@@ -115,14 +115,14 @@ def test_work_log_entries_are_editable_in_the_latest_round_only(env, kind):
     assert entry["editable"] is True
     edited = env.ada.patch(f"{base}/logs/{entry['id']}/", json={"message": "Message 1, edited"})
     assert edited.status_code == 200 and edited.json["message"] == "Message 1, edited"
-    assert env.ada.get(f"{base}/logs/").json[-1]["message"] == "Message 1, edited"
+    assert env.ada.get(f"{base}/logs/").json["logs"][-1]["message"] == "Message 1, edited"
 
     other = env.bob.patch(f"{base}/logs/{entry['id']}/", json={"message": "bob's words"})
     assert other.status_code == 403 and "author" in other.json["message"]
-    assert env.bob.get(f"{base}/logs/").json[-1]["editable"] is False
+    assert env.bob.get(f"{base}/logs/").json["logs"][-1]["editable"] is False
 
     assert env.ada.post(f"{base}/actions/markreview/").status_code == 200  # the round ends
-    assert env.ada.get(f"{base}/logs/").json[-1]["editable"] is False
+    assert env.ada.get(f"{base}/logs/").json["logs"][-1]["editable"] is False
     late = env.ada.patch(f"{base}/logs/{entry['id']}/", json={"message": "too late"})
     assert late.status_code == 409 and "latest interpretation round" in late.json["message"]
     assert _delete(env.ada, f"{base}/logs/{entry['id']}/").status_code == 409
@@ -135,7 +135,7 @@ def test_work_log_entries_are_editable_in_the_latest_round_only(env, kind):
     assert env.ada.patch(f"{base}/logs/{priority['id']}/", json={"message": "x"}).status_code == 409
 
     assert _delete(env.ada, f"{base}/logs/{second['id']}/").status_code == 200
-    assert second["id"] not in [e["id"] for e in env.ada.get(f"{base}/logs/").json]
+    assert second["id"] not in [e["id"] for e in env.ada.get(f"{base}/logs/").json["logs"]]
     assert _delete(env.ada, f"{base}/logs/{second['id']}/").status_code == 404
 
 
@@ -150,9 +150,9 @@ def test_variant_message_before_the_first_round_belongs_to_it(env):
     assert env.ada.patch(f"{base}/logs/{entry['id']}/", json={"message": "Message 1, edited"}).status_code == 200
     started = env.ada.post(f"{base}/actions/start/", json={"gp_name": "HBOC", "gp_version": "v1.0.0"})
     assert started.status_code == 200
-    assert env.ada.get(f"{base}/logs/").json[-1]["editable"] is True
+    assert env.ada.get(f"{base}/logs/").json["logs"][-1]["editable"] is True
     assert env.ada.post(f"{base}/actions/markreview/").status_code == 200
-    assert env.ada.get(f"{base}/logs/").json[-1]["editable"] is False
+    assert env.ada.get(f"{base}/logs/").json["logs"][-1]["editable"] is False
     assert env.ada.patch(f"{base}/logs/{entry['id']}/", json={"message": "late"}).status_code == 409
 
 
@@ -171,6 +171,123 @@ def test_work_log_edits_need_a_message(env):
         assert response.status_code == 422, body
     other_subject = f"/api/v1/workflows/analyses/{env.world.analyses['cilio']}/logs/{entry['id']}/"
     assert env.cid.patch(other_subject, json={"message": "x"}).status_code == 404
+
+
+ELLA_USER_FIELDS = {
+    "id",
+    "username",
+    "first_name",
+    "last_name",
+    "full_name",
+    "abbrev_name",
+    "active",
+    "user_group_name",
+}
+
+
+def test_work_log_answers_its_entries_and_their_authors(env):
+    """Mirrors ELLA src/api/tests/test_interpretationlog.py::check_latest_log (``get_json()["logs"]``) and
+    ELLA's get_interpretationlog: ``{"logs": [...], "users": [...]}``, empty for a variant never worked on;
+    authors as ELLA's user schema (group by name, no e-mail)."""
+    untouched = f"/api/v1/workflows/alleles/{env.world.alleles['hboc_common']}/logs/"
+    assert env.ada.get(untouched).json == {"logs": [], "users": []}
+
+    assert env.bob.post(f"{env.analysis_base}/logs/", json={"message": "called the lab"}).status_code == 201
+    assert env.ada.post(f"{env.analysis_base}/logs/", json={"priority": 3}).status_code == 201
+    answer = env.ada.get(f"{env.analysis_base}/logs/").json
+    assert set(answer) == {"logs", "users"}
+    *_, message, priority = answer["logs"]
+    assert message["message"] == "called the lab" and message["editable"] is False  # bob's
+    assert priority["priority"] == 3 and priority["user_id"] == env.world.users["ada"]
+    assert set(message) == {
+        "id",
+        "user_id",
+        "date_created",
+        "message",
+        "priority",
+        "review_comment",
+        "warning_cleared",
+        "editable",
+    }
+    users = {u["username"]: u for u in answer["users"]}
+    assert set(users) == {"ada", "bob"}
+    assert set(users["bob"]) == ELLA_USER_FIELDS
+    assert users["bob"]["user_group_name"] == "hboc-lab" and users["bob"]["id"] == message["user_id"]
+    assert users["bob"]["full_name"] == f"{users['bob']['first_name']} {users['bob']['last_name']}"
+
+
+def test_classifications_and_reports_are_logged_with_the_variant_and_its_classes(env):
+    """Mirrors ELLA src/api/tests/test_interpretationlog.py::test_allele_workflow ("Finalize to create
+    alleleassessment": the latest entry has an alleleassessment and an allelereport, not editable) and ELLA's
+    get_interpretationlog (the variant by gene and HGVSc in the round's panel, the new and previous class)."""
+    env.start_variant(env.ada)
+    env.classify_variant(env.ada)  # class 5 over the world's class 4, with a new report
+    [entry] = [e for e in env.ada.get(f"{env.variant_base}/logs/").json["logs"] if "alleleassessment" in e]
+    assert entry["alleleassessment"] == {
+        "allele_id": env.allele,
+        "hgvsc": ["BRCA2 c.100A>G"],
+        "classification": "5",
+        "previous_classification": "4",
+    }
+    assert entry["allelereport"] == {"allele_id": env.allele, "hgvsc": ["BRCA2 c.100A>G"]}
+    assert entry["editable"] is False and entry["message"] is None
+    assert "alleleassessment_id" not in entry and "allelereport_id" not in entry
+
+    # Only the report changes: an entry for the report alone.
+    [(assessment_id,)] = env.query(
+        "SELECT id FROM alleleassessment WHERE allele_id = :a AND date_superceeded IS NULL", a=env.allele
+    )
+    [(report_id,)] = env.query(
+        "SELECT id FROM allelereport WHERE allele_id = :a AND date_superceeded IS NULL", a=env.allele
+    )
+    body = {
+        "allele_id": env.allele,
+        "annotation_id": env.world.annotations[env.allele],
+        "alleleassessment": {"reuse": True, "presented_alleleassessment_id": assessment_id},
+        "allelereport": {"evaluation": {"comment": "y"}, "presented_allelereport_id": report_id},
+    }
+    assert env.ada.post(f"{env.variant_base}/actions/finalizeallele/", json=body).status_code == 200
+    last = env.ada.get(f"{env.variant_base}/logs/").json["logs"][-1]
+    assert last["allelereport"] == {"allele_id": env.allele, "hgvsc": ["BRCA2 c.100A>G"]}
+    assert "alleleassessment" not in last
+
+    # Nothing new (both reused): nothing logged.
+    body["allelereport"] = {"reuse": True, "presented_allelereport_id": report_id + 1}
+    before = len(env.ada.get(f"{env.variant_base}/logs/").json["logs"])
+    reused = env.ada.post(f"{env.variant_base}/actions/finalizeallele/", json=body)
+    assert reused.status_code == 200, reused.json
+    assert len(env.ada.get(f"{env.variant_base}/logs/").json["logs"]) == before
+
+
+def test_classification_in_an_analysis_is_logged_there(env):
+    assert env.ada.post(f"{env.analysis_base}/actions/start/").status_code == 200
+    body = {
+        "allele_id": env.allele,
+        "annotation_id": env.world.annotations[env.allele],
+        "alleleassessment": {"classification": "3", "presented_alleleassessment_id": env.world.extra["assessment"]},
+        "allelereport": {"reuse": True, "presented_allelereport_id": env.world.extra["report"]},
+    }
+    assert env.ada.post(f"{env.analysis_base}/actions/finalizeallele/", json=body).status_code == 200
+    last = env.ada.get(f"{env.analysis_base}/logs/").json["logs"][-1]
+    assert last["alleleassessment"]["classification"] == "3"
+    assert last["alleleassessment"]["previous_classification"] == "4"
+    assert "allelereport" not in last  # the report was reused
+    assert env.ada.get(f"{env.variant_base}/logs/").json == {"logs": [], "users": []}
+
+
+def test_variant_names_fall_back_to_the_position_outside_the_panel(env):
+    """ELLA's get_interpretationlog: a variant with no annotated transcript in the round's panel is named by
+    ``chr:pos ref>alt``."""
+    from sqlalchemy.orm import Session
+
+    from ella_app.services.interpretations import _variant_names
+
+    engine = create_engine(env.url)
+    with Session(engine) as session:
+        assert _variant_names(session, {env.allele}, ("HBOC", "v1.0.0")) == {env.allele: ["BRCA2 c.100A>G"]}
+        assert _variant_names(session, {env.allele}, ("Ciliopathy", "v1.0.0")) == {env.allele: ["13:32890600 A>G"]}
+        assert _variant_names(session, {env.allele}, None) == {env.allele: ["13:32890600 A>G"]}
+    engine.dispose()
 
 
 # ------------------------------------------------------------------------------------------ snapshots
@@ -286,6 +403,49 @@ def test_finished_round_shows_what_its_snapshot_recorded(env):
     )
 
 
+def test_finished_round_pins_the_reference_assessments_of_its_classification(env):
+    """ELLA src/api/v1/resources/workflow/helpers.py (loading the alleles of a 'Done' round: "historical
+    referenceassessments ... connected to the alleleassessments used") and datalayer/assessmentcreator.py (a new
+    allele assessment keeps the reference assessments created or reused with it): a finished round shows the
+    reference assessments its classification was made with, not later ones; the snapshots list them."""
+    first = env.start_variant(env.ada)
+    made = _classify_with_reference(env, {"relevance": "Yes"})
+    [pinned] = made["referenceassessment_ids"]
+    assert env.ada.post(f"{env.variant_base}/actions/markreview/").status_code == 200
+    [snapshot] = env.ada.get(f"{env.variant_base}/snapshots/").json
+    assert snapshot["alleleassessment_id"] == made["alleleassessment_id"]
+    assert snapshot["referenceassessment_ids"] == [pinned]
+
+    later = env.ada.post(
+        "/api/v1/referenceassessments/",
+        json={
+            "allele_id": env.allele,
+            "reference_id": env.world.extra["reference"],
+            "evaluation": {"relevance": "No"},
+            "genepanel_name": "HBOC",
+            "genepanel_version": "v1.0.0",
+        },
+    ).json
+    assert later["previous_assessment_id"] == pinned  # curated: superseded, not changed
+    path = f"{env.variant_base}/interpretations/{first}/alleles/"
+    [then] = env.ada.get(path).json
+    assert [r["id"] for r in then["reference_assessments"]] == [pinned]
+    assert then["reference_assessments"][0]["evaluation"] == {"relevance": "Yes"}
+    assert [r["id"] for r in then["references"]] == [env.world.extra["reference"]]
+    [now] = env.ada.get(path, query_string={"current": "true"}).json
+    assert [r["id"] for r in now["reference_assessments"]] == [later["id"]]
+
+    # A round whose classification was made without references shows none, even with a current one.
+    second = env.start_variant(env.ada)
+    _classify_with_reference(env, {"relevance": "No"})  # unchanged: keeps `later`
+    assert env.ada.post(f"{env.variant_base}/actions/markreview/").status_code == 200
+    [again] = env.ada.get(f"{env.variant_base}/interpretations/{second}/alleles/").json
+    assert [r["id"] for r in again["reference_assessments"]] == [later["id"]]
+    env.query("DELETE FROM alleleassessmentreferenceassessment")
+    [without] = env.ada.get(f"{env.variant_base}/interpretations/{second}/alleles/").json
+    assert without["reference_assessments"] == []
+
+
 # ------------------------------------------------------------------------------------------ users, statistics
 
 
@@ -335,7 +495,31 @@ def test_one_report(env):
     assert env.cid.get(f"/api/v1/allelereports/{env.world.extra['report']}/").status_code == 404
 
 
-def test_reference_assessment_supersedes_the_current_one(env):
+def _classify_with_reference(env: Env, evaluation: dict[str, Any]) -> dict[str, Any]:
+    """finalizeallele in ada's variant round with one reference assessment; returns the answer."""
+    [(assessment_id,)] = env.query(
+        "SELECT id FROM alleleassessment WHERE allele_id = :a AND date_superceeded IS NULL", a=env.allele
+    )
+    [(report_id,)] = env.query(
+        "SELECT id FROM allelereport WHERE allele_id = :a AND date_superceeded IS NULL", a=env.allele
+    )
+    body = {
+        "allele_id": env.allele,
+        "annotation_id": env.world.annotations[env.allele],
+        "alleleassessment": {"classification": "3", "presented_alleleassessment_id": assessment_id},
+        "allelereport": {"reuse": True, "presented_allelereport_id": report_id},
+        "referenceassessments": [{"reference_id": env.world.extra["reference"], "evaluation": evaluation}],
+    }
+    response = env.ada.post(f"{env.variant_base}/actions/finalizeallele/", json=body)
+    assert response.status_code == 200, response.json
+    return dict(response.json)
+
+
+def test_reference_assessment_draft_is_updated_a_curated_one_superseded(env):
+    """ELLA src/api/v1/resources/referenceassessment.py (POST): a current reference assessment that is not yet
+    curated is updated in place (same id); otherwise a new one is made. Curated: made with a classification
+    (ELLA's assessmentcreator links the reference assessments to the allele assessment; the new one supersedes
+    the curated one, as the unique current assessment per allele and reference requires)."""
     body = {
         "allele_id": env.allele,
         "reference_id": env.world.extra["reference"],
@@ -346,11 +530,30 @@ def test_reference_assessment_supersedes_the_current_one(env):
     }
     first = env.ada.post("/api/v1/referenceassessments/", json=body)
     assert first.status_code == 200 and first.json["evaluation"] == {"relevance": "Yes"}
-    assert env.ada.post("/api/v1/referenceassessments/", json=body).json["id"] == first.json["id"]  # unchanged
+    draft = first.json["id"]
+    assert env.ada.post("/api/v1/referenceassessments/", json=body).json["id"] == draft  # unchanged
+    edited = env.bob.post(
+        "/api/v1/referenceassessments/",
+        json={**body, "evaluation": {"relevance": "Maybe"}, "user_id": env.world.users["bob"]},
+    ).json
+    assert edited["id"] == draft and edited["evaluation"] == {"relevance": "Maybe"}
+    assert edited["previous_assessment_id"] is None and edited["user"]["username"] == "bob"
+    history = env.query("SELECT id FROM referenceassessment WHERE allele_id = :a", a=env.allele)
+    assert history == [(draft,)]  # updated in place: no superseded row
+
+    # A classification is made with it (evaluation unchanged: the draft itself is kept): now it is curated.
+    env.start_variant(env.ada)
+    made = _classify_with_reference(env, {"relevance": "Maybe"})
+    assert made["referenceassessment_ids"] == [draft]
+    linked = env.query(
+        "SELECT referenceassessment_id FROM alleleassessmentreferenceassessment WHERE alleleassessment_id = :a",
+        a=made["alleleassessment_id"],
+    )
+    assert linked == [(draft,)]
     second = env.ada.post("/api/v1/referenceassessments/", json={**body, "evaluation": {"relevance": "No"}}).json
-    assert second["previous_assessment_id"] == first.json["id"]
-    old = env.ada.get(f"/api/v1/referenceassessments/{first.json['id']}/").json
-    assert old["date_superceeded"] is not None
+    assert second["id"] != draft and second["previous_assessment_id"] == draft
+    old = env.ada.get(f"/api/v1/referenceassessments/{draft}/").json
+    assert old["date_superceeded"] is not None and old["evaluation"] == {"relevance": "Maybe"}
     current = env.ada.get("/api/v1/referenceassessments/", query_string={"allele_ids": str(env.allele)}).json
     assert [r["id"] for r in current] == [second["id"]]
 
@@ -379,15 +582,15 @@ def test_history_lists_take_ellas_q_filter(env, kind):
     env.start_variant(env.ada)
     env.classify_variant(env.ada)  # supersedes the world's classification and report
     if kind == "referenceassessments":
-        for relevance in ("Yes", "No"):
-            body = {
-                "allele_id": env.allele,
-                "reference_id": env.world.extra["reference"],
-                "evaluation": {"relevance": relevance},
-                "genepanel_name": "HBOC",
-                "genepanel_version": "v1.0.0",
-            }
-            assert env.ada.post("/api/v1/referenceassessments/", json=body).status_code == 200
+        _classify_with_reference(env, {"relevance": "Yes"})  # curated: the next one supersedes it
+        body = {
+            "allele_id": env.allele,
+            "reference_id": env.world.extra["reference"],
+            "evaluation": {"relevance": "No"},
+            "genepanel_name": "HBOC",
+            "genepanel_version": "v1.0.0",
+        }
+        assert env.ada.post("/api/v1/referenceassessments/", json=body).status_code == 200
     by_allele = f'{{"allele_id": {env.allele}}}'
     history = env.ada.get(f"/api/v1/{kind}/", query_string={"q": by_allele})
     assert history.status_code == 200 and history.headers["Total-Count"] == "2"

@@ -183,11 +183,17 @@ def test_position_queries(env, freetext, expected):
         ("c.9999C", GENE, ["lone"]),
     ],
 )
-def test_hgvs_queries(env, freetext, gene, expected):
+def test_hgvs_queries(env, monkeypatch, freetext, gene, expected):
     app, url, world = env
     api = Api(app, url, world.users["ada"])
     query = {"type": "alleles", "freetext": freetext, "gene": gene}
     assert allele_ids(api, query) == {world.alleles[k] for k in expected}
+    assert allele_ids(api, query, limit=100) == {world.alleles[k] for k in expected}
+    # more names match than are looked up first: the matching is a subquery, with the same answer
+    from ella_app.services import search as service
+
+    monkeypatch.setattr(service, "HGVS_IDS", 0)
+    assert allele_ids(api, query, limit=100) == {world.alleles[k] for k in expected}
 
 
 def test_gene_alone_lists_the_genes_variants(env):
@@ -279,6 +285,43 @@ def test_paging_and_limit(env):
         2:
     ]
     assert search(api, query, page=3, per_page=2, limit=3).headers["Total-Count"] == "3"  # past the end
+
+
+def test_a_limited_search_checks_visibility_a_batch_at_a_time(env, monkeypatch):
+    """With ``limit`` (ELLA's client asks limit=100) the matches are checked for visibility a batch at a time in
+    id order until enough are found (PostgreSQL would otherwise hash every allele the user may see: issue 14's
+    c. prefix and user queries with 1M alleles); the answer is the one query's: the first matches by id, shown
+    by position. When a few batches do not suffice, the one query takes over."""
+    from ella_app.services import search as service
+
+    app, url, world = env
+    ada = Api(app, url, world.users["ada"])
+    cid = Api(app, url, world.users["cid"])
+    query = {"type": "alleles", "gene": GENE}
+    every = [i["allele"]["id"] for i in search(ada, query, per_page=50).json["alleles"]]  # no limit: one query
+    assert len(every) > 8
+    batches: list[int] = []
+    real = service._first_visible
+
+    def spy(*args: Any, **kwargs: Any) -> Any:
+        found = real(*args, **kwargs)
+        batches.append(-1 if found is None else len(found))
+        return found
+
+    monkeypatch.setattr(service, "_first_visible", spy)
+    monkeypatch.setattr(service, "CANDIDATES", 2)
+    for limit in (1, 3, 8, 9, len(every) + 5):  # 8 = four batches of two; beyond, the one query answers
+        response = search(ada, query, per_page=50, limit=limit)
+        first = sorted(every)[:limit]
+        assert [i["allele"]["id"] for i in response.json["alleles"]] == [i for i in every if i in first], limit
+        assert response.headers["Total-Count"] == str(len(first))
+    assert batches == [1, 3, 8, -1, -1]
+    # out of reach: the other group's variant is checked and left out; the gene of theirs is found
+    assert allele_ids(ada, {"type": "alleles", "freetext": "16:2139800"}, limit=100) == set()
+    assert allele_ids(cid, {"type": "alleles", "freetext": "16:2139800"}, limit=100) == {world.alleles["cilio"]}
+    assert allele_ids(cid, query, limit=100) == set()  # every match out of reach: the one query, nothing
+    page_two = search(ada, query, page=2, per_page=2, limit=3).json["alleles"]
+    assert [i["allele"]["id"] for i in page_two] == [i for i in every if i in sorted(every)[:3]][2:]
 
 
 # ------------------------------------------------------------------------------------------ access

@@ -397,7 +397,9 @@ def test_work_log_sets_priority_and_comment(flow):
     assert flow.ada.post(path, json={"priority": 3, "review_comment": "urgent family"}).status_code == 201
     assert flow.ada.post(path, json={"message": "called the lab"}).status_code == 201
     log = flow.ada.get(path).json
-    assert [e["message"] for e in log][-1] == "called the lab" and log[-1]["user"]["username"] == "ada"
+    assert [e["message"] for e in log["logs"]][-1] == "called the lab"
+    authors = {u["id"]: u["username"] for u in log["users"]}
+    assert authors[log["logs"][-1]["user_id"]] == "ada"
     [item] = flow.ada.get("/api/v1/overviews/analyses/").json["not_started"]
     assert item["priority"] == 3 and item["review_comment"] == "urgent family"
     assert flow.ada.post(path, json={"priority": 7}).status_code == 422

@@ -116,6 +116,19 @@ def test_search_open_classify_and_finalize_a_variant(ui: UI, e2e: E2E, browser: 
     page.wait_for_selector("#start:has-text('Start review')")
     page.click("#start")
     page.wait_for_selector("#finish")
+    # The work log of the variant (the analysis page's component): the message sent with FINISH and the
+    # classification, in ELLA's words; the reviewer adds a message.
+    page.wait_for_selector("#open-worklog:has-text('Work log (1)')")
+    page.click("#open-worklog")
+    page.wait_for_selector("#variant-worklog #worklog-entries li:has-text('Please review the VUS.')")
+    change = page.inner_text("#variant-worklog #worklog-entries li.log-change")
+    assert "Updated classification and variant report for BRCA2 c." in change and "→ Class 3)" in change, change
+    page.fill("#log-message", "Agreed, VUS.")
+    page.click("#add-log")
+    page.wait_for_selector("#variant-worklog #worklog-entries li:has-text('Agreed, VUS.') .edit-log")
+    ui.shot("44b-variant-worklog", full_page=False)
+    page.click("#close-worklog")
+    page.wait_for_selector("#open-worklog:has-text('Work log (2)')")
     page.click("#finish")
     page.check("input[name=finish-target][value=finalize]")
     page.click("#confirm-finish")

@@ -122,6 +122,64 @@ def test_long_words_wrap_in_the_work_log_and_toasts_do_not_pile_up(ui: UI, e2e: 
     assert page.locator("#toast .msg").count() == 2
 
 
+def _own_round(ui: UI, base: str) -> None:
+    """Make the analysis' latest round the logged-in user's Ongoing one (start or take it over)."""
+    rounds = _api(ui, "GET", f"{base}/interpretations/")
+    if rounds[-1]["status"] == "Not started":
+        _api(ui, "POST", f"{base}/actions/start/", {})
+    elif rounds[-1]["status"] == "Ongoing" and rounds[-1]["user"]["username"] != "testuser2":
+        _api(ui, "POST", f"{base}/actions/override/", {})
+    elif rounds[-1]["status"] == "Done":
+        _api(ui, "POST", f"{base}/actions/reopen/", {})
+
+
+def test_the_work_log_shows_classifications_and_the_author_edits_messages(ui: UI, e2e: E2E) -> None:
+    """ELLA's work log: a classification made in the analysis is an entry ("Updated classification and variant
+    report for BRCA2 c.… (Class 3 → Class 4)"); the author edits and deletes a message of the round."""
+    page = ui.page
+    ui.login("testuser2", e2e.set_password("testuser2"))
+    analysis_id = e2e.data.demo_analysis_ids[SINGLE]
+    base = f"workflows/analyses/{analysis_id}"
+    ui.goto("#/overview/analyses")
+    page.wait_for_selector("table.worklist")
+    found = _api(ui, "GET", f'search/?q={{"type":"alleles","freetext":"13:{CLASSIFIED_POS}"}}')
+    [allele_id] = [r["allele"]["id"] for r in found["alleles"] if r["allele"]["vcf_pos"] == CLASSIFIED_POS]
+    _own_round(ui, base)
+    ui.goto(f"#/workflows/analyses/{analysis_id}")
+    page.wait_for_selector("#finish")
+    page.click(f"#variant-list .vitem[data-allele-id='{allele_id}']")
+    page.wait_for_selector("#classification-form")
+    before = page.locator("#current-classification .badge.class")
+    previous = before.inner_text() + " " if before.count() else ""  # classified earlier by another test or not
+    target = "5" if previous.startswith("Class 4") else "4"
+    page.click(f"#classification-form button[data-class='{target}']")
+    page.fill("#report-comment", "Likely pathogenic.")
+    with page.expect_response(lambda r: "actions/finalizeallele/" in r.url and r.status == 200):
+        page.click("#classify")
+
+    page.click("nav[aria-label=Views] a[data-view=info]")
+    change = page.wait_for_selector(f"#worklog-entries li.log-change:has-text('{previous}→ Class {target}')")
+    text = change.inner_text()
+    assert "Updated classification and variant report for BRCA2 c.6513G>C" in text, text
+    assert "Barbara McClintock" in text, text  # the author, from the log's users
+    assert change.query_selector(".edit-log") is None  # not a message: nothing to edit
+
+    page.fill("#log-message", "Segregation data requested.")
+    page.click("#add-log")
+    mine = page.locator("#worklog-entries li:has-text('Segregation data requested.')")
+    mine.locator(".edit-log").click()
+    page.fill("#worklog-entries textarea.edit-log-text", "Segregation data requested from the family.")
+    with page.expect_response(lambda r: "/logs/" in r.url and r.request.method == "PATCH" and r.status == 200):
+        page.click("#worklog-entries .save-log")
+    page.wait_for_selector("#worklog-entries li:has-text('requested from the family')")
+    ui.shot("32-worklog-classification-and-edit", full_page=False)
+    page.locator("#worklog-entries li:has-text('requested from the family') .delete-log").click()
+    with page.expect_response(lambda r: "/logs/" in r.url and r.request.method == "DELETE" and r.status == 200):
+        page.click("#worklog-entries .confirm-delete-log")
+    page.wait_for_selector("#worklog-entries li:has-text('requested from the family')", state="detached")
+    assert not ui.errors(), ui.errors()
+
+
 def test_the_report_of_a_finalized_analysis_says_it_is_finalized(ui: UI, e2e: E2E) -> None:
     page = ui.page
     ui.login("testuser2", e2e.set_password("testuser2"))

@@ -277,5 +277,5 @@ def test_ordinary_text_passes(env, text):
     api = Api(app, url, world.users["ada"])
     response = api.post(f"/api/v1/workflows/analyses/{world.analyses['hboc']}/logs/", json={"message": text})
     assert response.status_code == 201, response.get_data(as_text=True)
-    logs = api.get(f"/api/v1/workflows/analyses/{world.analyses['hboc']}/logs/").json
+    logs = api.get(f"/api/v1/workflows/analyses/{world.analyses['hboc']}/logs/").json["logs"]
     assert text in [entry["message"] for entry in logs]

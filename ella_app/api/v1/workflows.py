@@ -328,7 +328,13 @@ def _paths() -> dict[str, Any]:
                 )
             }
         paths[f"{base}/logs/"] = {
-            "get": op("Work log", tag, params=[sid], response={"type": "array", "items": ref("LogEntry")}),
+            "get": op(
+                "Work log: {logs, users}; each entry says whether the caller may edit it, a classification's entry "
+                "names the variant and its new and previous class",
+                tag,
+                params=[sid],
+                response=ref("WorkLog"),
+            ),
             "post": op(
                 "Add to the work log (message, priority, overview comment, warning cleared)",
                 tag,

@@ -1,29 +1,24 @@
 // INFO view (features U04, U16): analysis facts, pipeline warnings, the analysis report, samples, rounds, and the
-// work log (messages, priority, overview comment, warning cleared).
-import { get, post } from "../api.js";
-import { fmtDateTime, h, replace, toast } from "../dom.js";
+// work log (messages, priority, overview comment, warning cleared; the shared component of worklog.js).
+import { get } from "../api.js";
+import { fmtDateTime, h, replace } from "../dom.js";
 import { priorityName, session } from "../session.js";
 import { requestedCell, requestedDate } from "./overview.js";
 import { userName } from "./workflow.js";
-import { FIELDS, templateMenu } from "../templates.js";
+import { WorkLog } from "../worklog.js";
 
 export async function renderInfo(body, wf) {
   const a = wf.analysis;
-  const logBox = h("div", { id: "worklog" }, h("p", { class: "muted" }, "Loading the work log…"));
+  // Entries change the analysis (priority, overview comment, warnings cleared): reload it with the log.
+  const log = new WorkLog(wf.base, { onChange: async () => { wf.analysis = await get(`analyses/${wf.analysisId}/`); } });
   const priorities = Object.keys(session.config?.analysis?.priority?.display || { 1: "", 2: "", 3: "" });
   const priority = h("select", { id: "priority", "aria-label": "Priority" },
     priorities.map((p) => h("option", { value: p, selected: Number(p) === a.priority }, priorityName(p))));
-  priority.addEventListener("change", () => addLog(wf, { priority: Number(priority.value) }, logBox, "Priority changed."));
+  priority.addEventListener("change", () => log.add({ priority: Number(priority.value) }, "Priority changed."));
   const comment = h("input", { type: "text", id: "review-comment", value: a.review_comment || "",
     placeholder: "Short comment shown in the overview", style: { width: "100%" } });
   const saveComment = h("button", { type: "button", onclick: () =>
-    addLog(wf, { review_comment: comment.value.trim() }, logBox, "Overview comment saved.") }, "Save comment");
-  const message = h("textarea", { id: "log-message", placeholder: "Message to colleagues" });
-  const send = h("button", { type: "button", class: "primary", id: "add-log", onclick: async () => {
-    if (!message.value.trim()) return;
-    await addLog(wf, { message: message.value.trim() }, logBox, "Message added.");
-    message.value = "";
-  } }, "Add message");
+    log.add({ review_comment: comment.value.trim() }, "Overview comment saved.") }, "Save comment");
 
   const samples = a.samples || [];
   const content = h("div", { class: "content", style: { maxWidth: "72rem" } },
@@ -40,7 +35,7 @@ export async function renderInfo(body, wf) {
         a.warnings ? h("div", { class: "alert warn", id: "pipeline-warnings" }, h("strong", null, "Pipeline warnings"),
           h("pre", { style: { whiteSpace: "pre-wrap", margin: ".3rem 0" } }, a.warnings),
           a.warning_cleared ? h("span", { class: "small" }, "Marked as cleared.")
-            : h("button", { type: "button", onclick: () => addLog(wf, { warning_cleared: true }, logBox, "Warnings cleared.") },
+            : h("button", { type: "button", onclick: () => log.add({ warning_cleared: true }, "Warnings cleared.") },
               "Mark warnings as cleared")) : null,
         h("h2", null, "Analysis report"),
         a.report ? h("pre", { class: "report-text", id: "analysis-report" }, a.report) : h("p", { class: "empty" }, "No report from the pipeline."),
@@ -60,42 +55,8 @@ export async function renderInfo(body, wf) {
           h("label", { for: "priority" }, "Priority"), priority,
           h("label", { for: "review-comment" }, "Overview comment"), comment,
           h("div", { class: "row", style: { marginTop: ".4rem" } }, saveComment),
-          h("div", { class: "row label-row" }, h("label", { for: "log-message" }, "Message"), h("span", { class: "spacer" }),
-            templateMenu(FIELDS.worklog, message)), message,
-          h("div", { class: "row", style: { marginTop: ".4rem" } }, h("span", { class: "spacer" }), send),
-          logBox))));
+          log.messageForm(),
+          log.box))));
   replace(body, content);
-  await renderLog(wf, logBox);
-}
-
-async function renderLog(wf, box) {
-  let entries;
-  try {
-    entries = await get(`${wf.base}/logs/`);
-  } catch (err) {
-    replace(box, h("div", { class: "alert error" }, err.message));
-    return;
-  }
-  const items = entries.slice().reverse().map((e) => {
-    const what = [];
-    if (e.message) what.push(e.message);
-    if (e.priority) what.push(`Priority set to ${priorityName(e.priority)}`);
-    if (e.review_comment !== null && e.review_comment !== undefined) what.push(`Overview comment: “${e.review_comment}”`);
-    if (e.warning_cleared) what.push("Warnings cleared");
-    return h("li", null, h("span", { class: "small muted" }, `${fmtDateTime(e.date_created)} ${userName(e.user) || "system"}: `),
-      what.join(" · "));
-  });
-  replace(box, h("h3", null, "History"), items.length ? h("ul", { class: "small", id: "worklog-entries" }, items)
-    : h("p", { class: "empty" }, "Nothing logged yet."));
-}
-
-async function addLog(wf, body, box, done) {
-  try {
-    await post(`${wf.base}/logs/`, body);
-    toast(done);
-    wf.analysis = await get(`analyses/${wf.analysisId}/`);
-    await renderLog(wf, box);
-  } catch (err) {
-    toast(err.message, "error");
-  }
+  await log.refresh();
 }

@@ -5,11 +5,14 @@
 // classification view, finalizeallele), FINISH sends it to review, back to interpretation, or finalizes it.
 //
 // The page offers the interface the evidence and classification view expects of its workflow (base, editable,
-// round, state, alleleState, markDirty, save, result, loadAlleles, renderSelected; see pages/workflow.js).
+// round, state, alleleState, markDirty, save, result, loadAlleles, renderSelected; see pages/workflow.js). The
+// FINISH dialog (finish.js) and the work log (worklog.js, opened from the top bar) are the analysis page's.
 import { ApiError, get, patch, post } from "../api.js";
 import { h, modal, replace, toast } from "../dom.js";
 import { navigate } from "../app.js";
+import { finishDialog } from "../finish.js";
 import { session } from "../session.js";
+import { WorkLog } from "../worklog.js";
 import { renderEvidence } from "./evidence.js";
 import { userName } from "./workflow.js";
 import { variantPath } from "../search.js";
@@ -162,6 +165,7 @@ class VariantWorkflow {
     this.updateTopbar();
     this.renderWarnings();
     renderEvidence(this.content, this, this.detail);
+    this.countLog();
   }
 
   updateTopbar() {
@@ -187,6 +191,8 @@ class VariantWorkflow {
       buttons.push(h("button", { type: "button", class: "primary", id: "finish", onclick: () => this.finishDialog() },
         "Finish"));
     }
+    const logLabel = this.logCount ? `Work log (${this.logCount})` : "Work log";
+    const logButton = h("button", { type: "button", id: "open-worklog", onclick: () => this.openLog() }, logLabel);
     // The panel is chosen per round: it can change while no round is under way (before START).
     const canChoose = !r || r.status === "Not started" || (r.status === "Done");
     const panelControl = canChoose ? this.panelSelect() : h("span", { class: "badge tag", id: "variant-panel" },
@@ -199,6 +205,7 @@ class VariantWorkflow {
       h("span", { class: "badge status", id: "workflow-status" }, r ? `${r.workflow_status} · ${status}` : status),
       r?.user && r.status === "Ongoing" ? h("span", { class: "small muted", id: "round-owner" }, `by ${userName(r.user)}`) : null,
       h("span", { class: "spacer" }),
+      logButton,
       buttons);
   }
 
@@ -272,6 +279,7 @@ class VariantWorkflow {
     this.updateTopbar();
     this.renderWarnings();
     renderEvidence(this.content, this, this.detail);
+    this.countLog();
   }
 
   reassign() {
@@ -287,51 +295,37 @@ class VariantWorkflow {
     });
   }
 
-  async finishDialog() {
-    if (this.dirty && !(await this.save({ quiet: true }))) return;
-    let allowed;
-    try {
-      allowed = await get(`${this.base}/interpretations/${this.round.id}/finishallowed/`);
-    } catch (err) {
-      allowed = { allowed: false, problems: [err.message] };
-    }
-    const problems = allowed.problems || [];
-    const current = this.round.workflow_status;
-    const preferred = allowed.allowed ? "finalize" : current === "Review" ? "markinterpretation" : "markreview";
-    const choice = (value, label, help, disabled = false) => h("label", { class: "choice" },
-      h("input", { type: "radio", name: "finish-target", value, checked: value === preferred, disabled }),
-      h("span", null, h("strong", null, label), h("br"), help));
-    const choices = FINISH_TARGETS.map(([value, label, help]) =>
-      choice(value, label, h("span", { class: "small muted" }, help)));
-    choices.push(choice("finalize", "Finalize", allowed.allowed
-      ? h("span", { class: "small muted" }, "The variant is classified: the workflow is finalized.")
-      : h("span", { class: "small", id: "finalize-problems" }, "Cannot finalize: ",
-        h("ul", null, (problems.length ? problems : ["classify the variant first"]).map((p) => h("li", null, p)))),
-    !allowed.allowed));
-    const message = h("textarea", { id: "finish-message", placeholder: "Message to the work log (optional)" });
-    const submit = h("button", { type: "submit", class: "primary", id: "confirm-finish" }, "Finish");
-    const form = h("form", { id: "finish-form" },
-      h("fieldset", { style: { border: 0, padding: 0, margin: 0 } },
-        h("legend", { class: "muted" }, `Current workflow status: ${current}. Finish as:`), choices),
-      h("label", { for: "finish-message" }, "Work log message"), message);
-    const { close } = modal({
+  finishDialog() {
+    return finishDialog(this, {
       title: "Finish the variant",
-      body: form,
-      actions: [h("button", { type: "button", onclick: () => close() }, "Cancel"), submit],
+      targets: FINISH_TARGETS,
+      preferred: (allowed, status) => (allowed ? "finalize" : status === "Review" ? "markinterpretation" : "markreview"),
+      finalizeHelp: "The variant is classified: the workflow is finalized.",
+      finalizedText: "The variant is finalized.",
+      noProblems: "classify the variant first",
+      overview: "/overview/variants",
     });
-    const go = async (event) => {
-      event.preventDefault();
-      const chosen = form.querySelector("input[name=finish-target]:checked");
-      if (!chosen) return;
-      submit.disabled = true;
-      const ok = await this.act(chosen.value, { message: message.value.trim() || undefined });
-      close();
-      if (ok) {
-        toast(chosen.value === "finalize" ? "The variant is finalized." : "The interpretation is finished.");
-        navigate("/overview/variants");
-      }
-    };
-    form.addEventListener("submit", go);
-    submit.addEventListener("click", go);
+  }
+
+  // The work log (the analysis page's component): a top-bar button with the number of messages opens it.
+  async countLog() {
+    try {
+      const { logs } = await get(`${this.base}/logs/`);
+      this.logCount = logs.filter((e) => e.message).length;
+    } catch (err) {
+      this.logCount = null;
+    }
+    this.updateTopbar();
+  }
+
+  openLog() {
+    const log = new WorkLog(this.base, { onChange: async () => { await this.countLog(); } });
+    let close = () => {};
+    ({ close } = modal({
+      title: "Work log",
+      body: h("div", { id: "variant-worklog" }, log.messageForm(), log.box),
+      actions: [h("button", { type: "button", id: "close-worklog", onclick: () => close() }, "Close")],
+    }));
+    log.refresh();
   }
 }

@@ -7,7 +7,7 @@
 // report: {included}}}, report: {indicationscomment, comment}}. Edits change a local copy; SAVE (Ctrl+S) sends it.
 import { ApiError, get, patch, post } from "../api.js";
 import { fmtDateTime, h, modal, replace, toast } from "../dom.js";
-import { navigate } from "../app.js";
+import { finishDialog } from "../finish.js";
 import { session } from "../session.js";
 import { renderSidebar, repaintSidebar, scrollToAllele, sidebarOrder } from "./variantlist.js";
 import { renderEvidence } from "./evidence.js";
@@ -378,59 +378,18 @@ class Workflow {
     await this.renderView();
   }
 
-  async finishDialog() {
-    if (this.dirty && !(await this.save({ quiet: true }))) return;
-    let allowed = { allowed: false, problems: ["checking…"] };
-    try {
-      allowed = await get(`${this.base}/interpretations/${this.round.id}/finishallowed/`,
-        { filterconfig_id: this.filterconfigId });
-    } catch (err) {
-      allowed = { allowed: false, problems: [err.message] };
-    }
-    const current = this.round.workflow_status;
-    const preferred = allowed.allowed ? "finalize" : current === "Review" ? "markmedicalreview" : "markreview";
-    const choices = FINISH_TARGETS.map(([action, label, help]) => h("label", { class: "choice" },
-      h("input", { type: "radio", name: "finish-target", value: action, checked: action === preferred }),
-      h("span", null, h("strong", null, label), h("br"), h("span", { class: "small muted" }, help))));
-    // The variants that block finalizing (the finalize requirements of the group), each a link to the variant.
-    let close = () => {};
-    const blocking = allowed.blocking || [];
-    const blockingList = blocking.length ? h("ul", { id: "finalize-blocking" }, blocking.slice(0, 100).map((b) =>
-      h("li", { "data-allele-id": b.allele_id },
-        h("a", { href: "#", onclick: (event) => { event.preventDefault(); close(); this.select(b.allele_id); } },
-          b.variant || `variant ${b.allele_id}`), `: ${b.reason}`)),
-    blocking.length > 100 ? h("li", { class: "muted" }, `and ${blocking.length - 100} more`) : null) : null;
-    choices.push(h("label", { class: "choice" },
-      h("input", { type: "radio", name: "finish-target", value: "finalize", disabled: !allowed.allowed,
-        checked: preferred === "finalize" }),
-      h("span", null, h("strong", null, "Finalize"), h("br"),
-        allowed.allowed ? h("span", { class: "small muted" }, "The interpretation is complete: the analysis is finalized.")
-          : h("span", { class: "small", id: "finalize-problems" }, "Cannot finalize: ",
-            h("ul", null, allowed.problems.map((p) => h("li", null, p))), blockingList))));
-    const message = h("textarea", { id: "finish-message", placeholder: "Message to the work log (optional)" });
-    const submit = h("button", { type: "submit", class: "primary", id: "confirm-finish" }, "Finish");
-    const form = h("form", { id: "finish-form" }, h("fieldset", { style: { border: 0, padding: 0, margin: 0 } },
-      h("legend", { class: "muted" }, `Current workflow status: ${current}. Finish as:`), choices),
-    h("label", { for: "finish-message" }, "Work log message"), message);
-    ({ close } = modal({
+  finishDialog() {
+    return finishDialog(this, {
       title: "Finish the interpretation",
-      body: form,
-      actions: [h("button", { type: "button", onclick: () => close() }, "Cancel"), submit],
-    }));
-    const go = async (event) => {
-      event.preventDefault();
-      const chosen = form.querySelector("input[name=finish-target]:checked");
-      if (!chosen) return;
-      submit.disabled = true;
-      const ok = await this.act(chosen.value, { message: message.value.trim() || undefined });
-      close();
-      if (ok) {
-        toast(chosen.value === "finalize" ? "The analysis is finalized." : "The interpretation is finished.");
-        navigate("/overview/analyses");
-      }
-    };
-    form.addEventListener("submit", go);
-    submit.addEventListener("click", go);
+      targets: FINISH_TARGETS,
+      query: { filterconfig_id: this.filterconfigId },
+      preferred: (allowed, status) => (allowed ? "finalize" : status === "Review" ? "markmedicalreview" : "markreview"),
+      finalizeHelp: "The interpretation is complete: the analysis is finalized.",
+      finalizedText: "The analysis is finalized.",
+      noProblems: "the finalize requirements are not met",
+      selectVariant: (alleleId) => this.select(alleleId),
+      overview: "/overview/analyses",
+    });
   }
 }
 
