@@ -199,6 +199,18 @@ REQUESTS: dict[str, Schema] = {
 _USER = _nullable(obj({"id": INT_ID, "username": {"type": "string"}}))
 _PANEL = obj({"name": {"type": "string"}, "version": {"type": "string"}}, ("name", "version"))
 
+
+# What every answer about a user shows of them (services/user_views._person): ``User`` and ``LogUser`` add to it.
+_PERSON: dict[str, Schema] = {
+    "id": INT_ID,
+    "username": {"type": "string"},
+    "first_name": {"type": "string"},
+    "last_name": {"type": "string"},
+    "full_name": {"type": "string"},
+    "abbrev_name": {"type": "string"},
+    "active": {"type": "boolean"},
+}
+
 RESPONSES: dict[str, Schema] = {
     "Error": obj(
         {"code": {"type": "integer"}, "error": {"type": "string"}, "message": {"type": "string"}},
@@ -326,16 +338,7 @@ RESPONSES: dict[str, Schema] = {
         description="ELLA's work log: the entries oldest first, and their authors",
     ),
     "LogUser": obj(
-        {
-            "id": INT_ID,
-            "username": {"type": "string"},
-            "first_name": {"type": "string"},
-            "last_name": {"type": "string"},
-            "full_name": {"type": "string"},
-            "abbrev_name": {"type": "string"},
-            "active": {"type": "boolean"},
-            "user_group_name": {"type": "string"},
-        },
+        {**_PERSON, "user_group_name": {"type": "string"}},
         ("id", "username", "user_group_name"),
     ),
     "Snapshot": obj(
@@ -365,17 +368,7 @@ RESPONSES: dict[str, Schema] = {
         ("name", "version", "transcripts", "inheritances", "phenotypes", "geneassessments"),
     ),
     "User": obj(
-        {
-            "id": INT_ID,
-            "username": {"type": "string"},
-            "first_name": {"type": "string"},
-            "last_name": {"type": "string"},
-            "full_name": {"type": "string"},
-            "abbrev_name": {"type": "string"},
-            "email": _nullable({"type": "string"}),
-            "active": {"type": "boolean"},
-            "group": OBJECT,
-        },
+        {**_PERSON, "email": _nullable({"type": "string"}), "group": OBJECT},
         ("id", "username"),
     ),
 }

@@ -33,7 +33,8 @@ def abbreviated_name(first: str, last: str) -> str:
     return " ".join([*initials, final]).strip()
 
 
-def _user_json(user: User, group: UserGroup) -> dict[str, Any]:
+def _person(user: User) -> dict[str, Any]:
+    """The fields every view of a user shares: who they are, their names as ELLA writes them, whether active."""
     first, last = user.first_name or "", user.last_name or ""
     return {
         "id": user.id,
@@ -42,26 +43,18 @@ def _user_json(user: User, group: UserGroup) -> dict[str, Any]:
         "last_name": last,
         "full_name": f"{first} {last}".strip(),
         "abbrev_name": abbreviated_name(first, last),
-        "email": user.email,
         "active": user.active,
-        "group": {"id": group.id, "name": group.name},
     }
+
+
+def _user_json(user: User, group: UserGroup) -> dict[str, Any]:
+    return {**_person(user), "email": user.email, "group": {"id": group.id, "name": group.name}}
 
 
 def colleague_json(user: User, group_name: str) -> dict[str, Any]:
     """A user as ELLA's ``UserSchema`` shows them next to their work (e.g. the ``users`` of a work log): no
     e-mail, the group by name."""
-    first, last = user.first_name or "", user.last_name or ""
-    return {
-        "id": user.id,
-        "username": user.username,
-        "first_name": first,
-        "last_name": last,
-        "full_name": f"{first} {last}".strip(),
-        "abbrev_name": abbreviated_name(first, last),
-        "active": user.active,
-        "user_group_name": group_name,
-    }
+    return {**_person(user), "user_group_name": group_name}
 
 
 def colleagues(session: Session, user_ids: set[int]) -> list[dict[str, Any]]:
