@@ -234,12 +234,7 @@ def test_classifications_and_reports_are_logged_with_the_variant_and_its_classes
     assert "alleleassessment_id" not in entry and "allelereport_id" not in entry
 
     # Only the report changes: an entry for the report alone.
-    [(assessment_id,)] = env.query(
-        "SELECT id FROM alleleassessment WHERE allele_id = :a AND date_superceeded IS NULL", a=env.allele
-    )
-    [(report_id,)] = env.query(
-        "SELECT id FROM allelereport WHERE allele_id = :a AND date_superceeded IS NULL", a=env.allele
-    )
+    assessment_id, report_id = _current_assessment_and_report(env)
     body = {
         "allele_id": env.allele,
         "annotation_id": env.world.annotations[env.allele],
@@ -495,14 +490,20 @@ def test_one_report(env):
     assert env.cid.get(f"/api/v1/allelereports/{env.world.extra['report']}/").status_code == 404
 
 
-def _classify_with_reference(env: Env, evaluation: dict[str, Any]) -> dict[str, Any]:
-    """finalizeallele in ada's variant round with one reference assessment; returns the answer."""
+def _current_assessment_and_report(env: Env) -> tuple[int, int]:
+    """The ids of the variant's current classification and report (what a client presents when finalizing)."""
     [(assessment_id,)] = env.query(
         "SELECT id FROM alleleassessment WHERE allele_id = :a AND date_superceeded IS NULL", a=env.allele
     )
     [(report_id,)] = env.query(
         "SELECT id FROM allelereport WHERE allele_id = :a AND date_superceeded IS NULL", a=env.allele
     )
+    return assessment_id, report_id
+
+
+def _classify_with_reference(env: Env, evaluation: dict[str, Any]) -> dict[str, Any]:
+    """finalizeallele in ada's variant round with one reference assessment; returns the answer."""
+    assessment_id, report_id = _current_assessment_and_report(env)
     body = {
         "allele_id": env.allele,
         "annotation_id": env.world.annotations[env.allele],

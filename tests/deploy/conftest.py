@@ -30,6 +30,16 @@ def load_yaml(path: Path) -> Any:
         return yaml.safe_load(fh)
 
 
+def flat_tasks(tasks: list[dict[str, Any]] | None) -> list[dict[str, Any]]:
+    """Every task of a task list, those inside block/rescue/always included, in the order they are written."""
+    out = []
+    for task in tasks or []:
+        out.append(task)
+        for key in ("block", "rescue", "always"):
+            out.extend(flat_tasks(task.get(key, [])))
+    return out
+
+
 def role_names() -> list[str]:
     """Every role: those with tasks, and ella_common (defaults and an argument spec only)."""
     return sorted(p.name for p in ROLES.iterdir() if (p / "defaults" / "main.yml").is_file())

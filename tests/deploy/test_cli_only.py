@@ -5,20 +5,11 @@ from __future__ import annotations
 
 import re
 
-from tests.deploy.conftest import ROLES, load_yaml
+from tests.deploy.conftest import ROLES, flat_tasks, load_yaml
 
 # the grep; pg_dump and pg_restore are named in prose and run by ella-cli (the backup program's
 # `pg_restore --list` only reads a dump file's table of contents, no database)
 AROUND_THE_CLI = re.compile(r"python3? -c|psql|SELECT|alembic")
-
-
-def _tasks(tasks: list[dict]) -> list[dict]:
-    out = []
-    for task in tasks or []:
-        out.append(task)
-        for key in ("block", "rescue", "always"):
-            out.extend(_tasks(task.get(key, [])))
-    return out
 
 
 def test_no_role_file_holds_inline_python_sql_or_a_database_client() -> None:
@@ -32,7 +23,7 @@ def test_no_role_file_holds_inline_python_sql_or_a_database_client() -> None:
 
 def test_no_task_runs_python_or_a_postgresql_client() -> None:
     for path in sorted(ROLES.glob("*/tasks/*.yml")):
-        for task in _tasks(load_yaml(path)):
+        for task in flat_tasks(load_yaml(path)):
             for key in ("ansible.builtin.command", "ansible.builtin.shell", "ansible.builtin.script"):
                 args = task.get(key)
                 if args is None:

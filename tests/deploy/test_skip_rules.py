@@ -17,20 +17,11 @@ from typing import Any
 import pytest
 import yaml
 
-from tests.deploy.conftest import ROLES, load_yaml, run_playbook
-
-
-def _tasks(tasks: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    out = []
-    for task in tasks or []:
-        out.append(task)
-        for key in ("block", "rescue", "always"):
-            out.extend(_tasks(task.get(key, [])))
-    return out
+from tests.deploy.conftest import ROLES, flat_tasks, load_yaml, run_playbook
 
 
 def task(role: str, tasks_file: str, name: str) -> dict[str, Any]:
-    found = [t for t in _tasks(load_yaml(ROLES / role / "tasks" / tasks_file)) if t.get("name") == name]
+    found = [t for t in flat_tasks(load_yaml(ROLES / role / "tasks" / tasks_file)) if t.get("name") == name]
     assert len(found) == 1, f"{role}/tasks/{tasks_file}: task {name!r} found {len(found)} times"
     return found[0]
 
@@ -256,7 +247,7 @@ def test_fixtures_markers_are_root_only_and_written_after_the_cli_ran(
     assert recorded["ansible.builtin.copy"]["mode"] == "0600"
     assert recorded["ansible.builtin.copy"]["owner"] == "root"
     # only after ella-cli ran in this run, later in the same file (a failed run stops the play before it)
-    names = [t.get("name") for t in _tasks(load_yaml(ROLES / "ella_fixtures" / "tasks" / cli[0]))]
+    names = [t.get("name") for t in flat_tasks(load_yaml(ROLES / "ella_fixtures" / "tasks" / cli[0]))]
     assert record[0] == cli[0] and names.index(cli[1]) < names.index(record[1])
     when = recorded.get("when", [])
     assert not when or any("is not skipped" in str(c) for c in when)

@@ -22,7 +22,7 @@ from types import ModuleType
 
 import pytest
 
-from tests.deploy.conftest import ROLES, ROOT, defaults, load_yaml, parse_unit
+from tests.deploy.conftest import ROLES, ROOT, defaults, flat_tasks, load_yaml, parse_unit
 
 FILES = ROLES / "ella_app" / "files"
 TEMPLATES = ROLES / "ella_app" / "templates"
@@ -59,12 +59,7 @@ def test_upgrade_playbook_goes_host_by_host_and_stops_at_the_first_failure() -> 
 
 
 def _names(tasks: list[dict]) -> list[str]:
-    out = []
-    for task in tasks:
-        out.append(task.get("name", ""))
-        for key in ("block", "rescue", "always"):
-            out.extend(_names(task.get(key, [])))
-    return out
+    return [task.get("name", "") for task in flat_tasks(tasks)]
 
 
 def test_the_switch_runs_in_order_and_rolls_back_in_its_rescue() -> None:
@@ -105,13 +100,11 @@ def test_the_switch_runs_in_order_and_rolls_back_in_its_rescue() -> None:
 
 def _commands(tasks: list[dict]) -> list[list[str] | str]:
     out: list[list[str] | str] = []
-    for task in tasks:
+    for task in flat_tasks(tasks):
         for key in ("ansible.builtin.command", "ansible.builtin.shell"):
             if key in task:
                 args = task[key]
                 out.append(args.get("argv") or args.get("cmd") if isinstance(args, dict) else args)
-        for key in ("block", "rescue", "always"):
-            out.extend(_commands(task.get(key, [])))
     return out
 
 
