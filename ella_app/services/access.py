@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from sqlalchemy import ColumnElement, Select, exists, select, tuple_
+from sqlalchemy import BindParameter, ColumnElement, Integer, Select, bindparam, exists, select, tuple_
 from sqlalchemy.orm import InstrumentedAttribute, Session
 
 from ella_app.db.models import (
@@ -31,10 +31,12 @@ from ella_app.db.models import (
     User,
     UserGroupGenePanel,
 )
+from ella_app.db.prepared import Prepared
 from ella_app.errors import NotFoundError
 
 MAX_ID = 2**31 - 1
 PanelKey = tuple[str, str]
+GroupId = int | BindParameter[int]
 
 
 def valid_id(value: int) -> bool:
@@ -42,14 +44,14 @@ def valid_id(value: int) -> bool:
     return 0 < value <= MAX_ID
 
 
-def group_panels_query(group_id: int) -> Select[tuple[str, str]]:
+def group_panels_query(group_id: GroupId) -> Select[tuple[str, str]]:
     return select(UserGroupGenePanel.genepanel_name, UserGroupGenePanel.genepanel_version).where(
         UserGroupGenePanel.usergroup_id == group_id
     )
 
 
 def panel_allowed(
-    name_column: InstrumentedAttribute[str], version_column: InstrumentedAttribute[str], group_id: int
+    name_column: InstrumentedAttribute[str], version_column: InstrumentedAttribute[str], group_id: GroupId
 ) -> ColumnElement[bool]:
     """SQL condition: the (name, version) in these columns is one of the group's panels."""
     return tuple_(name_column, version_column).in_(group_panels_query(group_id))
@@ -60,26 +62,50 @@ def group_panels(session: Session, group_id: int) -> set[PanelKey]:
 
 
 def analysis_allowed(user: User) -> ColumnElement[bool]:
-    return panel_allowed(Analysis.genepanel_name, Analysis.genepanel_version, user.group_id)
+    return _analysis_allowed(user.group_id)
+
+
+def _analysis_allowed(group_id: GroupId) -> ColumnElement[bool]:
+    return panel_allowed(Analysis.genepanel_name, Analysis.genepanel_version, group_id)
 
 
 def allele_allowed(
     user: User, allele_id_column: ColumnElement[int] | InstrumentedAttribute[int]
 ) -> ColumnElement[bool]:
     """SQL condition: the allele in ``allele_id_column`` is visible to ``user``."""
+    return _allele_allowed(user.group_id, allele_id_column)
+
+
+def _allele_allowed(
+    group_id: GroupId, allele_id_column: ColumnElement[int] | InstrumentedAttribute[int]
+) -> ColumnElement[bool]:
     in_analysis = exists(
         select(GenotypeAllele.c.genotype_id)
         .join(Sample, Sample.id == GenotypeAllele.c.sample_id)
         .join(Analysis, Analysis.id == Sample.analysis_id)
-        .where(GenotypeAllele.c.allele_id == allele_id_column, analysis_allowed(user))
+        .where(GenotypeAllele.c.allele_id == allele_id_column, _analysis_allowed(group_id))
     )
     in_allele_workflow = exists(
         select(AlleleInterpretation.id).where(
             AlleleInterpretation.allele_id == allele_id_column,
-            panel_allowed(AlleleInterpretation.genepanel_name, AlleleInterpretation.genepanel_version, user.group_id),
+            panel_allowed(AlleleInterpretation.genepanel_name, AlleleInterpretation.genepanel_version, group_id),
         )
     )
     return in_analysis | in_allele_workflow
+
+
+# The checks a variant's detail makes on every request, prepared (db/prepared.py): the same conditions as above.
+_GROUP: BindParameter[int] = bindparam("group_id", type_=Integer)
+_ALLELE_VISIBLE = Prepared(
+    "access_allele_visible",
+    select(Allele.id).where(Allele.id == bindparam("allele_id", type_=Integer), _allele_allowed(_GROUP, Allele.id)),
+)
+_ANALYSIS_PANEL = Prepared(
+    "access_analysis_panel",
+    select(Analysis.genepanel_name, Analysis.genepanel_version).where(
+        Analysis.id == bindparam("analysis_id", type_=Integer), _analysis_allowed(_GROUP)
+    ),
+)
 
 
 def get_analysis(session: Session, user: User, analysis_id: int) -> Analysis:
@@ -87,6 +113,15 @@ def get_analysis(session: Session, user: User, analysis_id: int) -> Analysis:
         analysis = session.scalar(select(Analysis).where(Analysis.id == analysis_id, analysis_allowed(user)))
         if analysis is not None:
             return analysis
+    raise NotFoundError(f"no analysis {analysis_id}")
+
+
+def analysis_panel(session: Session, user: User, analysis_id: int) -> PanelKey:
+    """The gene panel of a visible analysis (one row, no ORM object: variant details ask it on every request)."""
+    if valid_id(analysis_id):
+        found = _ANALYSIS_PANEL.execute(session, {"analysis_id": analysis_id, "group_id": user.group_id}).first()
+        if found is not None:
+            return found[0], found[1]
     raise NotFoundError(f"no analysis {analysis_id}")
 
 
@@ -106,6 +141,16 @@ def get_allele(session: Session, user: User, allele_id: int) -> Allele:
         allele = session.scalar(select(Allele).where(Allele.id == allele_id, allele_allowed(user, Allele.id)))
         if allele is not None:
             return allele
+    raise NotFoundError(f"no allele {allele_id}")
+
+
+def require_allele(session: Session, user: User, allele_id: int) -> None:
+    """As :func:`get_allele` for callers that need only the check (the id is read, not the allele's row)."""
+    if (
+        valid_id(allele_id)
+        and _ALLELE_VISIBLE.execute(session, {"allele_id": allele_id, "group_id": user.group_id}).first()
+    ):
+        return
     raise NotFoundError(f"no allele {allele_id}")
 
 

@@ -44,7 +44,7 @@ def _overlaps() -> Any:
 def covering_panels(session: Session, user: User, allele_id: int) -> list[dict[str, Any]]:
     """The caller's official gene panels with a transcript overlapping the variant (404 for a variant the caller
     may not see)."""
-    access.get_allele(session, user, allele_id)
+    access.require_allele(session, user, allele_id)
     query = (
         select(GenePanel.name, GenePanel.version, GenePanel.official)
         .join(

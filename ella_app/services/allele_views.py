@@ -27,19 +27,17 @@ class Where:
 
 def where(session: Session, user: User, analysis_id: int | None, gp_name: str | None, gp_version: str | None) -> Where:
     """Check access to the analysis and panel asked for; the panel defaults to the analysis'."""
-    analysis = access.get_analysis(session, user, analysis_id) if analysis_id is not None else None
+    panel = access.analysis_panel(session, user, analysis_id) if analysis_id is not None else None
     if gp_name or gp_version:
         if not (gp_name and gp_version):
             raise InputError("give both gp_name and gp_version", key="gp_name")
         access.require_panel(session, user, gp_name, gp_version)
-        return Where(analysis.id if analysis else None, (gp_name, gp_version))
-    if analysis is not None:
-        return Where(analysis.id, (analysis.genepanel_name, analysis.genepanel_version))
-    return Where(None, None)
+        return Where(analysis_id, (gp_name, gp_version))
+    return Where(analysis_id, panel)
 
 
 def require_allele(session: Session, user: User, allele_id: int) -> None:
-    access.get_allele(session, user, allele_id)
+    access.require_allele(session, user, allele_id)
 
 
 def details(
@@ -59,7 +57,7 @@ def details(
 
 def analyses_with(session: Session, user: User, allele_id: int) -> list[dict[str, Any]]:
     """The caller's analyses in which the allele is called."""
-    access.get_allele(session, user, allele_id)
+    access.require_allele(session, user, allele_id)
     query = (
         select(*overview.ANALYSIS_COLUMNS)
         .join(Sample, Sample.analysis_id == Analysis.id)

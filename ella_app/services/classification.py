@@ -439,7 +439,7 @@ def assess_reference(session: Session, user: User, data: dict[str, Any]) -> dict
     if data.get("user_id") not in (None, user.id):
         raise InputError("must be the id of the logged-in user", key="user_id")
     allele_id = data["allele_id"]
-    access.get_allele(session, user, allele_id)
+    access.require_allele(session, user, allele_id)
     analysis_id = data.get("analysis_id")
     if analysis_id is not None:
         analysis = access.get_analysis(session, user, analysis_id)

@@ -170,5 +170,5 @@ def analysis_collisions(
 def allele_collisions(
     session: Session, user: User, app_config: Mapping[str, Any], allele_id: int
 ) -> list[dict[str, Any]]:
-    access.get_allele(session, user, allele_id)
+    access.require_allele(session, user, allele_id)
     return collisions(session, user, app_config, [allele_id], allele_id=allele_id)

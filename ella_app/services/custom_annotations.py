@@ -82,7 +82,7 @@ def _drop_null_leaves(value: dict[str, Any]) -> dict[str, Any]:
 
 
 def create(session: Session, user: User, new: NewCustomAnnotation) -> CustomAnnotation:
-    access.get_allele(session, user, new.allele_id)
+    access.require_allele(session, user, new.allele_id)
     current = session.scalar(
         select(CustomAnnotation)
         .where(CustomAnnotation.allele_id == new.allele_id, CustomAnnotation.date_superceeded.is_(None))

@@ -64,7 +64,7 @@ def analysis_snapshots(session: Session, user: User, analysis_id: int) -> list[d
 
 def allele_snapshots(session: Session, user: User, allele_id: int) -> list[dict[str, Any]]:
     """Snapshots of the finished rounds of a variant workflow on the caller's gene panels (ELLA's rule)."""
-    access.get_allele(session, user, allele_id)
+    access.require_allele(session, user, allele_id)
     s = AlleleInterpretationSnapshot
     query = (
         select(s.id, s.date_created, s.alleleinterpretation_id, *(getattr(s, c) for c in _COMMON))

@@ -26,6 +26,7 @@ from sqlalchemy import text
 from sqlalchemy.orm import Session
 
 from ella_app.db.models import FilterConfig
+from ella_app.db.prepared import Prepared
 from ella_app.errors import NotFoundError
 from ella_app.services import filter_results, filtering
 from ella_app.services.filters import external as external_filter
@@ -50,15 +51,18 @@ GENOMIC_ORDER = """
 """
 
 
-_SAMPLES = text(
-    "SELECT id, identifier, proband, affected, sex, family_id, father_id, mother_id, sibling_id, sample_type "
-    "FROM sample WHERE analysis_id = :analysis ORDER BY id"
+_SAMPLES = Prepared(
+    "variants_samples",
+    text(
+        "SELECT id, identifier, proband, affected, sex, family_id, father_id, mother_id, sibling_id, sample_type "
+        "FROM sample WHERE analysis_id = :analysis ORDER BY id"
+    ),
 )
 
 
 def load_samples(session: Session, analysis_id: int) -> list[SampleData]:
     """The analysis' samples (plain rows; the same as ``filters.context.load_samples``)."""
-    return [SampleData(*row) for row in session.execute(_SAMPLES, {"analysis": analysis_id}).tuples()]
+    return [SampleData(*row) for row in _SAMPLES.execute(session, {"analysis": analysis_id}).tuples()]
 
 
 def _iso(value: dt.datetime | dt.date | None) -> str | None:
@@ -843,11 +847,14 @@ def _detail_sql(pinned: bool) -> Any:
     )
 
 
-_DETAIL = _detail_sql(False)
-_DETAIL_PINNED = _detail_sql(True)
-_REFERENCES = text(
-    "SELECT id, pubmed_id, title, authors, journal, year, abstract, published FROM reference "
-    "WHERE pubmed_id = ANY(:pubmed) OR id = ANY(:ids) ORDER BY id"
+_DETAIL = Prepared("variants_detail", _detail_sql(False))
+_DETAIL_PINNED = Prepared("variants_detail_pinned", _detail_sql(True))
+_REFERENCES = Prepared(
+    "variants_references",
+    text(
+        "SELECT id, pubmed_id, title, authors, journal, year, abstract, published FROM reference "
+        "WHERE pubmed_id = ANY(:pubmed) OR id = ANY(:ids) ORDER BY id"
+    ),
 )
 _REFERENCE_KEYS = ("id", "pubmed_id", "title", "authors", "journal", "year", "abstract", "published")
 _SAMPLE_KEYS = (
@@ -917,7 +924,7 @@ def details(
             pin_reports=[pins[a].allelereport_id for a in pinned],
             pin_assessments=[pins[a].alleleassessment_id for a in pinned],
         )
-    rows = session.execute(_DETAIL if pins is None else _DETAIL_PINNED, values).tuples().all()
+    rows = (_DETAIL if pins is None else _DETAIL_PINNED).execute(session, values).tuples().all()
     if len(rows) != len(allele_ids):
         missing = sorted(set(allele_ids) - {r[0] for r in rows})
         raise NotFoundError(f"no allele(s) {', '.join(map(str, missing[:20]))}")
@@ -986,7 +993,7 @@ def details(
     if pubmed or assessed:
         references = [
             dict(zip(_REFERENCE_KEYS, r, strict=True))
-            for r in session.execute(_REFERENCES, {"pubmed": sorted(pubmed), "ids": sorted(assessed)}).tuples()
+            for r in _REFERENCES.execute(session, {"pubmed": sorted(pubmed), "ids": sorted(assessed)}).tuples()
         ]
     result = []
     for annotation_out, ref_assessments, item in built:
