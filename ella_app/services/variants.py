@@ -243,8 +243,10 @@ class RoundContext:
         return [fc for fc in self.configs if filtering.requirements_met(fc.requirements, self.analysis, self.samples)]  # type: ignore[arg-type]
 
 
-_ROUND_CONTEXT = text(
-    f"""
+_ROUND_CONTEXT = Prepared(
+    "variants_round_context",
+    text(
+        f"""
     SELECT a.id, a.name, a.genepanel_name, a.genepanel_version,
            ai.id, ai.status, ai.genepanel_name, ai.genepanel_version, ai.state::text,
            (SELECT json_agg(json_build_array(s.id, s.identifier, s.proband, s.affected, s.sex, s.family_id,
@@ -258,16 +260,17 @@ _ROUND_CONTEXT = text(
             WHERE r.analysis_id = a.id AND r.genepanel_name = ai.genepanel_name
               AND r.genepanel_version = ai.genepanel_version)::text,
            {
-        filter_results.INPUT_COUNTS_SQL.format(
-            analysis="a.id", gp_name="ai.genepanel_name", gp_version="ai.genepanel_version"
-        )
-    }
+            filter_results.INPUT_COUNTS_SQL.format(
+                analysis="a.id", gp_name="ai.genepanel_name", gp_version="ai.genepanel_version"
+            )
+        }
     FROM analysis a
     LEFT JOIN analysisinterpretation ai ON ai.id = :interpretation AND ai.analysis_id = a.id
     WHERE a.id = :analysis
       AND (a.genepanel_name, a.genepanel_version) IN
           (SELECT genepanel_name, genepanel_version FROM usergroup_genepanel WHERE usergroup_id = :group)
     """
+    ),
 )
 
 
@@ -281,7 +284,7 @@ def round_context(session: Session, group_id: int, analysis_id: int, interpretat
             "analysis": analysis_id,
             "interpretation": interpretation_id if 0 < interpretation_id < 2**31 else None,
         }
-        row = session.execute(_ROUND_CONTEXT, params).first()
+        row = _ROUND_CONTEXT.execute(session, params).first()
     if row is None:
         raise NotFoundError(f"no analysis {analysis_id}")
     aid, name, gp_name, gp_version, iid, status, igp_name, igp_version, state, samples, configs, results = row[:12]

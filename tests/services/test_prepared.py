@@ -95,3 +95,10 @@ def test_a_variant_detail_executes_its_checks_and_query_prepared(db_url: str, tm
     cid = Api(make_app(db_url, tmp_path), db_url, world.users["cid"])  # another group: the prepared check says 404
     assert cid.get(path).status_code == 404
     assert cid.get(f"/api/v1/alleles/{world.alleles['hboc_rare']}/").status_code == 404
+
+    listing = f"/api/v1/workflows/analyses/{world.analyses['hboc']}/interpretations/{world.interpretations['hboc']}"
+    assert ada.get(f"{listing}/filteredalleles/").status_code == 200
+    with recorded(db_url) as statements:
+        assert ada.get(f"{listing}/filteredalleles/").status_code == 200
+    assert "EXECUTE variants_round_context(%s, %s, %s)" in statements
+    assert cid.get(f"{listing}/filteredalleles/").status_code == 404
