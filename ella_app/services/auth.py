@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session, joinedload
 
 from ella_app.db.models import User, UserSession
@@ -107,17 +107,21 @@ def change_password(
     return outcome
 
 
+# One round trip for the session, its user and the user's group: every authenticated request pays it. Built once:
+# building the statement per request (its clauses and their cache key) cost about as much as running it.
+_SESSION_BY_TOKEN = (
+    select(UserSession, User)
+    .join(User, User.id == UserSession.user_id)
+    .options(joinedload(User.group))
+    .where(UserSession.token == bindparam("token"))
+)
+
+
 def user_for_token(session: Session, token: str) -> tuple[User, UserSession] | None:
     """The user behind a session token, if the session is open, unexpired and the user active."""
     if not token or len(token) != 2 * tokens.TOKEN_BYTES:
         return None
-    # One round trip for the session, its user and the user's group: every authenticated request pays it.
-    found = session.execute(
-        select(UserSession, User)
-        .join(User, User.id == UserSession.user_id)
-        .options(joinedload(User.group))
-        .where(UserSession.token == tokens.token_digest(token))
-    ).first()
+    found = session.execute(_SESSION_BY_TOKEN, {"token": tokens.token_digest(token)}).first()
     now = _now()
     if found is None:
         return None
