@@ -60,7 +60,7 @@ if [ "${SKIP_DEPLOY:-0}" != 1 ] && [ -x scripts/test-deploy.sh ]; then
   fingerprint=$(deploy_fingerprint || echo unknown)
   if [ "$long" = auto ]; then
     if [ "$fingerprint" != "$(cat "$LONG_SCENARIOS_STAMP" 2>/dev/null)" ]; then long=1; else long=0; fi
-    echo "long scenarios: $([ "$long" = 1 ] && echo 'run (deployment files changed since they last passed here)' \
+    echo "long scenarios: $([ "$long" = 1 ] && echo 'run (deployment files changed since they last passed on this machine, or no record of that)' \
       || echo "skipped (deployment files as in the last passing run, $fingerprint; ELLA_DEPLOY_ALL=1 runs them)")"
   fi
   step "deployment tests (ansible-lint, argument specs, molecule$([ "$long" = 1 ] && echo ', long scenarios'))"
