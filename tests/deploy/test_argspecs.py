@@ -18,6 +18,10 @@ def spec(role: str) -> dict[str, Any]:
     return data["argument_specs"]["main"]["options"]
 
 
+def entry_points(role: str) -> dict[str, Any]:
+    return load_yaml(ROLES / role / "meta" / "argument_specs.yml")["argument_specs"]
+
+
 def test_every_role_has_an_argument_spec_and_defaults() -> None:
     roles = role_names()
     assert len(roles) >= 7, roles
@@ -88,3 +92,34 @@ def test_secrets_are_marked_no_log(role: str) -> None:
     for key, option in spec(role).items():
         if key.endswith(("_password", "_db_url")):
             assert option.get("no_log") is True, f"{role}.{key}: secret without no_log"
+
+
+@pytest.mark.parametrize("role", role_names())
+def test_every_entry_point_is_a_tasks_file(role: str) -> None:
+    for entry in entry_points(role):
+        if entry != "main" or (ROLES / role / "tasks").is_dir():
+            assert (ROLES / role / "tasks" / f"{entry}.yml").is_file(), f"{role}: entry point {entry} has no tasks file"
+
+
+@pytest.mark.parametrize("role", role_names())
+def test_other_entry_points_agree_with_the_defaults(role: str) -> None:
+    """An option of an entry point other than main is a role default (with the same default) or the entry
+    point's own input: required, or optional with what its absence means said."""
+    values = defaults(role)
+    for entry, entry_spec in entry_points(role).items():
+        if entry == "main":
+            continue
+        assert entry_spec.get("short_description"), f"{role}.{entry}: no short_description"
+        for key, option in entry_spec["options"].items():
+            assert key.startswith(f"{role}_"), f"{role}.{entry}.{key}: no role prefix"
+            assert option.get("type") in TYPES, f"{role}.{entry}.{key}: type {option.get('type')!r}"
+            assert len(str(option.get("description", ""))) > 10, f"{role}.{entry}.{key}: no real description"
+            if key in values:
+                assert option.get("default") == values[key], (
+                    f"{role}.{entry}.{key}: default differs from defaults/main.yml"
+                )
+                assert option == {**spec(role)[key], **option}, f"{role}.{entry}.{key}: differs from main's"
+            else:
+                assert option.get("required") or "unset" in str(option["description"]), (
+                    f"{role}.{entry}.{key}: neither a default, nor required, nor says what unset means"
+                )

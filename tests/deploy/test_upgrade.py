@@ -1,6 +1,7 @@
-"""Safe upgrades (playbooks/upgrade.yml, roles/ella_app/tasks/upgrade*.yml): the playbook's shape, the
-helpers the role installs on the hosts (ella-db, wait-for-schema, wait-healthy, the ella-cli wrapper's
-ELLA_CLI_RELEASE), the socket unit that stays open during restarts, and the defaults the roles share."""
+"""Safe upgrades (playbooks/upgrade.yml, roles/ella_upgrade): the playbook's shape, the role's entry points,
+the drain decision (never the balancer's last app host), the helpers installed on the hosts (ella-db by
+ella_app; wait-for-schema and wait-healthy by ella_upgrade; the ella-cli wrapper's ELLA_CLI_RELEASE), the socket
+unit that stays open during restarts, and the defaults the roles share."""
 
 from __future__ import annotations
 
@@ -22,10 +23,12 @@ from types import ModuleType
 
 import pytest
 
-from tests.deploy.conftest import ROLES, ROOT, defaults, flat_tasks, load_yaml, parse_unit
+from tests.deploy.conftest import ROLES, ROOT, defaults, flat_tasks, load_yaml, parse_unit, run_playbook
 
-FILES = ROLES / "ella_app" / "files"
-TEMPLATES = ROLES / "ella_app" / "templates"
+FILES = ROLES / "ella_upgrade" / "files"
+TEMPLATES = ROLES / "ella_upgrade" / "templates"
+TASKS = ROLES / "ella_upgrade" / "tasks"
+APP_FILES = ROLES / "ella_app" / "files"
 
 
 def load_script(path: Path) -> ModuleType:
@@ -55,7 +58,44 @@ def test_upgrade_playbook_goes_host_by_host_and_stops_at_the_first_failure() -> 
     install = tasks[0]["ansible.builtin.import_role"]
     assert install["name"] == "ella_app" and tasks[0]["vars"]["ella_app_switch_release"] is False
     switch = tasks[1]["ansible.builtin.include_role"]
-    assert switch == {**switch, "name": "ella_app", "tasks_from": "upgrade.yml"}
+    assert switch["name"] == "ella_upgrade" and "tasks_from" not in switch  # the main entry point
+
+
+def test_ella_app_no_longer_holds_the_upgrade() -> None:
+    """The switch, its hold, its rollback and their helpers live in ella_upgrade only (issue 17)."""
+    app = ROLES / "ella_app"
+    assert not list((app / "tasks").glob("upgrade*.yml"))
+    assert not (app / "templates" / "ella-upgrade-hold.conf.j2").exists()
+    assert not (app / "files" / "wait-healthy").exists()
+    for path in app.rglob("*"):
+        if path.is_file():
+            text = path.read_text()
+            for word in ("ella_app_upgrade_", "wait-healthy", "wait-for-schema", "ella-upgrade-hold"):
+                assert word not in text, (path, word)
+
+
+def test_every_entry_point_is_a_tasks_file_and_every_tasks_from_an_entry_point() -> None:
+    specs = load_yaml(ROLES / "ella_upgrade" / "meta" / "argument_specs.yml")["argument_specs"]
+    assert set(specs) == {"main", "hold", "rollback"}
+    for entry in specs:
+        assert (TASKS / f"{entry}.yml").is_file(), entry
+    # every include of the role names an entry point (or none: main)
+    for path in [*ROOT.glob("playbooks/*.yml"), *ROOT.glob("molecule/*/*.yml"), *ROOT.glob("molecule/*/tasks/*.yml")]:
+        plays = load_yaml(path)
+        if not isinstance(plays, list):
+            continue  # molecule.yml
+        for task in flat_tasks([t for play in plays for t in _play_tasks(play)]):
+            include = task.get("ansible.builtin.include_role") or task.get("ansible.builtin.import_role") or {}
+            if include.get("name") == "ella_upgrade":
+                entry = include.get("tasks_from", "main.yml").removesuffix(".yml")
+                assert entry in specs, (path, include)
+
+
+def _play_tasks(item: dict) -> list[dict]:
+    """The tasks of a play (pre_tasks, tasks, post_tasks), or the item itself when it is a task."""
+    if "hosts" in item:
+        return [t for key in ("pre_tasks", "tasks", "post_tasks") for t in item.get(key) or []]
+    return [item]
 
 
 def _names(tasks: list[dict]) -> list[str]:
@@ -63,17 +103,17 @@ def _names(tasks: list[dict]) -> list[str]:
 
 
 def test_the_switch_runs_in_order_and_rolls_back_in_its_rescue() -> None:
-    tasks = load_yaml(ROLES / "ella_app" / "tasks" / "upgrade.yml")
+    tasks = load_yaml(TASKS / "main.yml")
     switch = next(t for t in tasks if "block" in t)
     # the block's condition is fixed before the block: rescue tasks inherit it and change the outcome
-    assert switch["when"] == "_ella_app_upgrade_switch | bool"
+    assert switch["when"] == "_ella_upgrade_switch | bool"
     steps = [t["name"] for t in switch["block"]]
     order = [
         "Read the schema state with the new release's ella-cli",
         "Dump the database before the migration",
         "Take the host out of the balancer (stop nginx gracefully)",
         "Hold - let the units wait for the schema instead of refusing to start",
-        "Switch the live release to {{ ella_app_release }}",
+        "Switch the live release to {{ ella_upgrade_release }}",
         "Stop the ELLA units (the API socket stays open; requests wait in it)",
         "Migrate the schema (first host of the upgrade; the others find it at head)",
         "Start the ELLA units on the new release",
@@ -87,7 +127,7 @@ def test_the_switch_runs_in_order_and_rolls_back_in_its_rescue() -> None:
     rescue = [t["name"] for t in switch["rescue"]]
     assert "Roll back to the previous release" in rescue
     assert rescue[-1].startswith("Fail the host after the rollback")
-    rollback = _names(load_yaml(ROLES / "ella_app" / "tasks" / "upgrade-rollback.yml"))
+    rollback = _names(load_yaml(TASKS / "rollback.yml"))
     for step in (
         "Point current back at the previous release",
         "Restore the pre-migration dump (the schema had moved to the new release's head)",
@@ -110,7 +150,7 @@ def _commands(tasks: list[dict]) -> list[list[str] | str]:
 
 def test_no_secret_reaches_a_command_line() -> None:
     """Database clients get the connection from ella-cli (DB_URL in its environment file), never a URL argument."""
-    for role in ("ella_schema", "ella_backup", "ella_app"):
+    for role in ("ella_schema", "ella_backup", "ella_app", "ella_upgrade"):
         for path in (ROLES / role / "tasks").glob("*.yml"):
             text = path.read_text()
             if role != "ella_app":  # ella_app assembles the URL for the environment file (no_log)
@@ -137,8 +177,16 @@ def test_hold_drop_in_replaces_the_start_guard() -> None:
     lines = [ln for ln in text.splitlines() if ln and not ln.startswith("#")]
     assert lines[0] == "[Service]"
     assert lines[1] == "ExecStartPre="  # reset the unit's own `ella-cli database compare` first
-    assert lines[2].startswith("ExecStartPre=/usr/local/libexec/ella/wait-for-schema ")
+    assert lines[2].startswith("ExecStartPre={{ _ella_upgrade_wait_for_schema }} ")
     assert any(ln.startswith("TimeoutStartSec=") for ln in lines)
+    helpers = load_yaml(ROLES / "ella_upgrade" / "vars" / "main.yml")
+    installed = {
+        t["ansible.builtin.template"]["dest"]
+        for t in load_yaml(TASKS / "helpers.yml")
+        if "ansible.builtin.template" in t
+    }
+    assert installed == {"{{ _ella_upgrade_wait_for_schema }}"}
+    assert helpers["_ella_upgrade_wait_for_schema"] == "/usr/local/libexec/ella/wait-for-schema"
 
 
 # --- wait-for-schema ------------------------------------------------------------------------------------------
@@ -146,7 +194,7 @@ def test_hold_drop_in_replaces_the_start_guard() -> None:
 
 def _render_wait_for_schema(tmp: Path) -> Path:
     text = (TEMPLATES / "wait-for-schema.sh.j2").read_text()
-    text = text.replace("{{ ansible_managed }}", "test").replace("{{ ella_app_install_dir }}", str(tmp / "opt"))
+    text = text.replace("{{ ansible_managed }}", "test").replace("{{ ella_upgrade_install_dir }}", str(tmp / "opt"))
     script = tmp / "wait-for-schema"
     script.write_text(text)
     script.chmod(0o755)
@@ -330,7 +378,7 @@ def _fake_cli(tmp_path: Path, dump_rc: int = 0) -> Path:
 
 def _ella_db(cli: Path, *args: str, **env: str) -> tuple[int, dict]:
     proc = subprocess.run(
-        [str(FILES / "ella-db"), "--cli", str(cli), *args],
+        [str(APP_FILES / "ella-db"), "--cli", str(cli), *args],
         capture_output=True,
         text=True,
         env={**os.environ, **env},
@@ -375,10 +423,10 @@ def test_ella_db_hands_the_dump_to_ella_cli_restore_on_standard_input(tmp_path: 
 
 def test_ella_db_has_no_database_client_of_its_own() -> None:
     """The connection, the password and the SQL are ella-cli's (ella_app/db/dumps.py)."""
-    code = (FILES / "ella-db").read_text().split('"""', 2)[2]  # after the docstring, which explains this
+    code = (APP_FILES / "ella-db").read_text().split('"""', 2)[2]  # after the docstring, which explains this
     for word in ("DB_URL", "PGPASS", "psql", "SELECT", "DROP ", "urllib"):
         assert word not in code, word
-    proc = subprocess.run([str(FILES / "ella-db"), "run", "psql"], capture_output=True, text=True)
+    proc = subprocess.run([str(APP_FILES / "ella-db"), "run", "psql"], capture_output=True, text=True)
     assert proc.returncode == 2 and "ella-db [--cli PATH] dump FILE" in proc.stderr
 
 
@@ -433,23 +481,137 @@ def test_wrapper_runs_the_named_release(rendered_venv: Path) -> None:
 
 
 def test_upgrade_defaults_agree_with_the_other_roles() -> None:
-    app, services, schema = defaults("ella_app"), defaults("ella_services"), defaults("ella_schema")
-    assert app["ella_app_upgrade_api_socket"] == services["ella_services_api_socket"]
+    upgrade, app, services, schema = (
+        defaults("ella_upgrade"),
+        defaults("ella_app"),
+        defaults("ella_services"),
+        defaults("ella_schema"),
+    )
+    assert upgrade["ella_upgrade_api_socket"] == services["ella_services_api_socket"]
     daemons = load_yaml(ROLES / "ella_services" / "vars" / "main.yml")["_ella_services_daemons"]
-    assert app["ella_app_upgrade_units"] == daemons
-    assert app["ella_app_upgrade_socket_unit"] == "ella-api.socket"
+    assert upgrade["ella_upgrade_units"] == daemons
+    assert upgrade["ella_upgrade_socket_unit"] == "ella-api.socket"
+    assert upgrade["ella_upgrade_install_dir"] == app["ella_app_install_dir"]
+    assert upgrade["ella_upgrade_cli_path"] == app["ella_app_cli_path"] == schema["ella_schema_cli"]
+    assert upgrade["ella_upgrade_db_helper"] == schema["ella_schema_db_helper"]
     installed = {
         t["ansible.builtin.copy"]["dest"]
         for t in load_yaml(ROLES / "ella_app" / "tasks" / "config.yml")
         if "ansible.builtin.copy" in t
     }
     assert schema["ella_schema_db_helper"] in installed
-    assert "/usr/local/libexec/ella/wait-healthy" in installed
-    assert schema["ella_schema_cli"] == app["ella_app_cli_path"]
     assert app["ella_app_keep_releases"] >= 2, "keep the previous release for a rollback"
 
 
 def test_helpers_are_executable() -> None:
-    for path in (FILES / "ella-db", FILES / "wait-healthy"):
+    for path in (APP_FILES / "ella-db", FILES / "wait-healthy"):
         assert path.stat().st_mode & stat.S_IXUSR, path
         assert path.read_text().startswith("#!/usr/bin/python3\n"), path
+
+
+# --- the drain: never the balancer's last app host ---------------------------------------------------------------
+
+DRAIN_INVENTORY = {
+    "all": {
+        "children": {
+            "ella_balancer": {"hosts": {"lb": {}}},
+            "ella_proxy": {"hosts": {"app1": {}, "app2": {}}},
+            "ella_app": {"hosts": {"app1": {}, "app2": {}}},
+        }
+    }
+}
+ONE_APP_HOST = {
+    "all": {
+        "children": {
+            "ella_balancer": {"hosts": {"lb": {}}},
+            "ella_proxy": {"hosts": {"app1": {}}},
+            "ella_app": {"hosts": {"app1": {}}},
+        }
+    }
+}
+NO_BALANCER = {"all": {"children": {"ella_proxy": {"hosts": {"app1": {}, "app2": {}}}}}}
+
+
+def _decision_task(name: str) -> dict:
+    found = [t for t in flat_tasks(load_yaml(TASKS / "main.yml")) if t.get("name") == name]
+    assert len(found) == 1, name
+    return found[0]
+
+
+def _peer(host: str, **result: object) -> dict:
+    return {"item": host, **result}
+
+
+ACTIVE, INACTIVE, UNREACHABLE = {"rc": 0, "stdout": "active"}, {"rc": 3, "stdout": "inactive"}, {"unreachable": True}
+
+
+def _drain(tmp_path: Path, inventory: dict, mode: str, peers: list[dict]) -> dict[str, object]:
+    """The drain decision of app1 as main.yml takes it (its own set_fact, evaluated by Ansible), given what the
+    other app hosts answered to `systemctl is-active`; also the hosts main.yml asks."""
+    decide = _decision_task("Decide whether to take this host out of the balancer")["ansible.builtin.set_fact"]
+    ask = _decision_task("Ask which other app hosts behind the balancer are in service")
+    # the play runs on every app host, as upgrade.yml's does (serial 1 or not, ansible_play_hosts_all is all of
+    # them); app1's decision is read
+    play = {
+        "hosts": "ella_proxy",
+        "connection": "local",
+        "gather_facts": False,
+        "vars_files": [
+            str(ROLES / "ella_common" / "defaults" / "main.yml"),
+            str(ROLES / "ella_upgrade" / "defaults" / "main.yml"),
+            str(ROLES / "ella_upgrade" / "vars" / "main.yml"),
+        ],
+        "tasks": [
+            {
+                # set_fact: above the role defaults loaded as vars_files
+                "name": "The mode, and what the peers answered",
+                "ansible.builtin.set_fact": {
+                    "ella_upgrade_drain": mode,
+                    "_ella_upgrade_peer_nginx": {"results": peers},
+                },
+            },
+            {"name": "Decide", "ansible.builtin.set_fact": decide},
+            {
+                "name": "Write it",
+                "ansible.builtin.copy": {
+                    "content": "{{ {'drain': _ella_upgrade_drain | bool, 'asked': "
+                    + ask["loop"].strip("{} ")
+                    + ", 'ask': ("
+                    + ask["when"]
+                    + ") | bool} | to_json }}",
+                    "dest": f"{tmp_path}/{{{{ inventory_hostname }}}}.json",
+                    "mode": "0644",
+                },
+            },
+        ],
+    }
+    (tmp_path / "inventory.json").write_text(json.dumps(inventory))
+    (tmp_path / "play.json").write_text(json.dumps([play]))
+    run_playbook(["-i", str(tmp_path / "inventory.json"), str(tmp_path / "play.json")])
+    return json.loads((tmp_path / "app1.json").read_text())
+
+
+def test_a_host_is_drained_while_another_app_host_is_in_service(tmp_path: Path) -> None:
+    assert _drain(tmp_path, DRAIN_INVENTORY, "auto", [_peer("app2", **ACTIVE)]) == {
+        "drain": True,
+        "asked": ["app2"],
+        "ask": True,
+    }
+
+
+@pytest.mark.parametrize("answer", [INACTIVE, UNREACHABLE], ids=["nginx-stopped", "unreachable"])
+def test_the_last_app_host_in_service_is_not_drained(tmp_path: Path, answer: dict) -> None:
+    """Two app hosts out of the balancer at once (the other one's nginx stopped, or the host gone) would leave
+    the balancer nothing to send requests to: this host stays in and its API socket holds them instead."""
+    assert _drain(tmp_path, DRAIN_INVENTORY, "auto", [_peer("app2", **answer)])["drain"] is False
+
+
+def test_without_a_balancer_or_a_second_app_host_nothing_is_drained(tmp_path: Path) -> None:
+    assert _drain(tmp_path, ONE_APP_HOST, "auto", []) == {"drain": False, "asked": [], "ask": True}
+    (tmp_path / "b").mkdir()
+    assert _drain(tmp_path / "b", NO_BALANCER, "auto", [])["ask"] is False
+
+
+@pytest.mark.parametrize(("mode", "expected"), [("nginx", True), ("none", False)])
+def test_the_drain_can_be_forced_or_switched_off(tmp_path: Path, mode: str, expected: bool) -> None:
+    assert _drain(tmp_path, DRAIN_INVENTORY, mode, [])["drain"] is expected
