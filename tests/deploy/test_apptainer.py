@@ -243,3 +243,18 @@ def _check_apptainer_wrapper(tmp_path: Path, rendered_apptainer: Path) -> None:
     assert run(Path("/"), {"ELLA_CLI_RELEASE": "r2"}) == (
         f"user=nobody pwd=/ db=postgresql://x@y/z args={expected_args.replace('current', 'releases/r2')}"
     )
+
+
+def test_image_build_goes_through_the_hosts_apt_proxy(tmp_path: Path) -> None:
+    """The proxy read from `apt-config shell proxy Acquire::http::Proxy` (a bug once gave the literal ``\\1``)."""
+    shell = "proxy='http://10.213.0.1:3142'"
+    cases = {
+        "from_apt": {"vars": {"_ella_app_apt_proxy": {"stdout": shell}}},
+        "apt_has_none": {"vars": {"_ella_app_apt_proxy": {"stdout": ""}}},
+        "given": {"vars": {"ella_app_image_http_proxy": "http://p:1", "_ella_app_apt_proxy": {"skipped": True}}},
+    }
+    expected = {"from_apt": "http://10.213.0.1:3142", "apt_has_none": "", "given": "http://p:1"}
+    for case, value in expected.items():
+        (tmp_path / case).mkdir()
+        results = evaluate(tmp_path / case, "ella_app", f"_ella_app_image_proxy == {value!r}", {case: cases[case]})
+        assert results == {case: True}, (case, value)
