@@ -95,7 +95,8 @@ deployed_ui() {
 }
 if [ "$STATIC" = 0 ]; then
   TH_HOME=${TESTHOSTS_HOME:-/var/tmp/testhosts}
-  EXTRA_SCENARIOS="multihost upgrade"
+  # apptainer: a Debian sid host running ELLA from an Apptainer image it builds (molecule/apptainer)
+  EXTRA_SCENARIOS="multihost upgrade apptainer"
   # the default scenario's host (molecule/default/molecule.yml) and the CA its nginx was given
   DEPLOYED_URL=https://10.213.0.31:3114/
   DEPLOYED_CA=$TH_HOME/ella-ca/ella-mol.crt

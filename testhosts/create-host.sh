@@ -68,9 +68,19 @@ NSPAWN=(systemd-nspawn --boot --quiet --machine="$NAME" --directory="$R"
 # Apptainer's build runs %post as root with every capability it asks for; nspawn's default bounding set lacks
 # some (CAP_SYS_MODULE, CAP_SYS_TIME, ...: "Requesting capability set 0x1ffffffffff while permitted capability
 # set is 0xfcecafff"), so the sid host, made for the Apptainer scenario, keeps them all.
-ENV=()
-if [ "$SUITE" != bookworm ]; then ENV=(SYSTEMD_NSPAWN_UNIFIED_HIERARCHY=1); NSPAWN+=(--capability=all); fi
-env "${ENV[@]}" setsid "${NSPAWN[@]}" </dev/null >"$M/console.log" 2>&1 &
+# A sid host's systemd keeps its processes apart by cgroup2 alone, and nspawn puts the container in its own
+# cgroup's "payload" child: started from this machine's cgroup2 root, every container would get /payload, and the
+# sid host's systemd would find other hosts' processes in its units' cgroups (e.g. a Debian 12 host's root user
+# manager in its user@0.service, which then never finished stopping, and root's SSH logins hung). So a sid
+# host's nspawn starts in a cgroup2 directory of its own, testhosts/NAME (removed by destroy-host.sh).
+ENV=(); CG=
+if [ "$SUITE" != bookworm ]; then
+  ENV=(SYSTEMD_NSPAWN_UNIFIED_HIERARCHY=1); NSPAWN+=(--capability=all)
+  CG=$(cgroup2_dir "$NAME"); mkdir -p "$CG"
+fi
+# shellcheck disable=SC2016  # $$ and $@ belong to the inner shell
+bash -c '[ -z "$1" ] || echo $$ > "$1/cgroup.procs"; shift; exec "$@"' _ "$CG" \
+  env "${ENV[@]}" setsid "${NSPAWN[@]}" </dev/null >"$M/console.log" 2>&1 &
 echo $! > "$M/nspawn.pid"
 
 # 5. wait for the container's systemd, for the boot to finish, then for an SSH login

@@ -26,6 +26,9 @@ if mountpoint -q "$M/root"; then umount "$M/root" 2>/dev/null || umount -l "$M/r
 ip link del "vf-$NAME" 2>/dev/null
 ip netns del "testh-$NAME" 2>/dev/null
 rm -rf "/run/systemd/nspawn/propagate/$NAME"
+# a sid host's own cgroup2 directory (create-host.sh), children first, once its processes are gone
+CG=$(cgroup2_dir "$NAME")
+[ ! -d "$CG" ] || find "$CG" -depth -type d -exec rmdir {} + 2>/dev/null || true
 if [ "${KEEP_LOG:-0}" = 1 ]; then mkdir -p "$D/logs"; cp "$M/console.log" "$D/logs/console-$NAME.log"; fi
 rm -rf "$M"
 echo "$NAME destroyed"

@@ -24,3 +24,10 @@ suite() {
   case $s in bookworm | sid) echo "$s" ;; *) die "TESTHOSTS_SUITE must be bookworm or sid, not '$s'" ;; esac
 }
 rootfs_dir() { if [ "$1" = bookworm ]; then echo "$D/rootfs"; else echo "$D/rootfs-$1"; fi; }
+# The cgroup2 directory a sid host's nspawn runs in (create-host.sh): under this machine's cgroup2 hierarchy
+# (/sys/fs/cgroup/unified on a hybrid layout, else /sys/fs/cgroup).
+cgroup2_dir() {
+  local root=/sys/fs/cgroup
+  [ -f /sys/fs/cgroup/unified/cgroup.procs ] && root=/sys/fs/cgroup/unified
+  echo "$root/testhosts/$1"
+}

@@ -118,7 +118,7 @@ def rendered_venv(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.fixture(scope="session")
 def rendered_apptainer(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return _render(tmp_path_factory.mktemp("apptainer"), {"ella_services_runtime": "apptainer"})
+    return _render(tmp_path_factory.mktemp("apptainer"), {"ella_common_runtime": "apptainer"})
 
 
 def parse_unit(path: Path) -> dict[str, dict[str, list[str]]]:

@@ -36,4 +36,8 @@ def test_every_collection_used_is_pinned() -> None:
 def test_services_runtime_has_choices_the_role_checks() -> None:
     spec = load_yaml(ROLES / "ella_services" / "meta" / "argument_specs.yml")["argument_specs"]["main"]["options"]
     assert spec["ella_services_runtime"]["choices"] == ["venv", "apptainer"]
-    assert spec["ella_services_runtime"]["default"] in spec["ella_services_runtime"]["choices"]
+    # the default is ella_common's runtime, which has the same choices
+    common = load_yaml(ROLES / "ella_common" / "meta" / "argument_specs.yml")["argument_specs"]["main"]["options"]
+    assert spec["ella_services_runtime"]["default"] == "{{ ella_common_runtime }}"
+    assert common["ella_common_runtime"]["choices"] == spec["ella_services_runtime"]["choices"]
+    assert common["ella_common_runtime"]["default"] in common["ella_common_runtime"]["choices"]
