@@ -16,7 +16,7 @@ from typing import Any
 import pytest
 
 from tests.deploy.conftest import ROLES, flat_tasks, load_yaml, parse_unit
-from tests.deploy.test_skip_rules import APP_INPUTS, OTHER_WHEELS, conditions, evaluate
+from tests.deploy.test_skip_rules import APP_INPUTS, OTHER_WHEELS, conditions, evaluate, install_marker
 
 DAEMONS = ("ella-api.service", "ella-watcher.service", "ella-poller.service")
 IMAGE = "/opt/ella/current/image"
@@ -149,14 +149,9 @@ APPTAINER_INPUTS = {**APP_INPUTS, "ella_app_runtime": "apptainer", "_ella_app_re
 
 
 def _image_case(previous: dict[str, Any] | None, **current: Any) -> dict[str, Any]:
-    marker: dict[str, Any] = {"var": "_ella_app_install_marker", "stamp": "_ella_app_install_stamp"}
-    if previous is None:
-        marker["missing"] = True
-    else:
-        marker["previous"] = previous
     return {
         "vars": {**APPTAINER_INPUTS, "_ella_app_release_dir_created": {"changed": False}, **current},
-        "marker": marker,
+        "marker": install_marker(previous),
     }
 
 

@@ -116,12 +116,18 @@ APP_TASKS = [
 ]
 
 
-def _app_case(previous: dict[str, Any] | None, **current: Any) -> dict[str, Any]:
+def install_marker(previous: dict[str, Any] | None) -> dict[str, Any]:
+    """The release's install marker as a case gives it: absent, or written from ``previous`` inputs."""
     marker: dict[str, Any] = {"var": "_ella_app_install_marker", "stamp": "_ella_app_install_stamp"}
     if previous is None:
         marker["missing"] = True
     else:
         marker["previous"] = previous
+    return marker
+
+
+def _app_case(previous: dict[str, Any] | None, **current: Any) -> dict[str, Any]:
+    marker = install_marker(previous)
     return {
         "vars": {
             **APP_INPUTS,
