@@ -240,3 +240,24 @@ def test_reanalyse_a_sample_against_a_custom_panel(ui: UI, e2e: E2E, poller: Pol
     assert e2e.annotation_service is not None
     regions = e2e.annotation_service.sample_requests[-1]["files"]["regions"][1].splitlines()
     assert [line.split("\t")[0] for line in regions[1:]] == ["13"]  # BRCA2 only: BRCA1 (17) left out
+
+
+def test_a_custom_panel_name_typed_while_the_groups_load_is_kept(ui: UI, e2e: E2E) -> None:
+    """The default name ("<panel>-custom") was set after the import groups had loaded: a name typed meanwhile got
+    it in front ("HBOC-customHBOC-BRCA2"; seen on a loaded deployed host). The groups' answer is held here until
+    the name is typed."""
+    _open(ui, e2e)
+    page = ui.page
+    held: list[Any] = []
+    page.route("**/import/service/importgroups/**", lambda route: held.append(route))
+    page.click("#tab-sample")
+    page.select_option("#sample-genepanel", "HBOC\tv1.0.0")
+    page.check("#sample-custom")
+    assert page.input_value("#custom-name") == "HBOC-custom"  # the default, at once
+    page.fill("#custom-name", "HBOC-BRCA2")
+    page.wait_for_function("() => true")  # let the page run what it queued
+    assert held, "the page did not ask for the import groups"
+    held[0].continue_()
+    page.wait_for_selector("#custom-groups input[value='testgroup01']:checked")
+    assert page.input_value("#custom-name") == "HBOC-BRCA2"
+    page.unroute("**/import/service/importgroups/**")

@@ -234,6 +234,8 @@ function renderSample(panelOptions) {
     h("div", { class: "small muted" }, "Available to:"), groups);
   custom.addEventListener("change", async () => {
     customBox.hidden = !custom.checked;
+    // the default name before any await: a name typed while the groups load must not be prefixed by it
+    if (!customName.value) customName.value = `${(panel.value || "").split("\t")[0]}-custom`;
     if (custom.checked && !groups.childElementCount) {
       const names = await get("import/service/importgroups/").catch(() => []);
       const own = session.user?.group?.name;
@@ -241,7 +243,6 @@ function renderSample(panelOptions) {
         h("input", { type: "checkbox", name: "custom-group", value: n, checked: n === own }), ` ${n}`))
         : h("p", { class: "muted" }, "Your group may not make custom panels (it has no import groups)."));
     }
-    if (!customName.value) customName.value = `${(panel.value || "").split("\t")[0]}-custom`;
   });
   let chosen = null;
   const form = h("form", { class: "card", id: "import-sample", "aria-label": "Reanalyse a sample" },
