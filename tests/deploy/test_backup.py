@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.deploy.conftest import ROLES, ROOT, defaults, load_yaml, parse_unit, run_playbook
+from tests.deploy.conftest import ROLES, ROOT, defaults, flat_tasks, load_yaml, parse_unit, run_playbook
 
 BACKUP = ROLES / "ella_backup" / "files" / "ella-backup"
 
@@ -196,8 +196,9 @@ def test_backup_defaults_agree_with_ella_app() -> None:
     assert bk["ella_backup_db_helper"] == schema["ella_schema_db_helper"]
     # the pre-upgrade dumps and the sets share one root-only parent
     assert Path(bk["ella_backup_dir"]).parent == Path(schema["ella_schema_backup_dir"]).parent
-    services_vars = load_yaml(ROLES / "ella_services" / "vars" / "main.yml")
-    assert bk["ella_backup_restore_units"] == ["ella-api.socket", *services_vars["_ella_services_daemons"]], (
+    restore = flat_tasks(load_yaml(ROLES / "ella_backup" / "tasks" / "restore.yml"))
+    stops = [t for t in restore if t.get("ansible.builtin.systemd_service", {}).get("state") == "stopped"]
+    assert [t["loop"] for t in stops] == ["{{ [ella_common_api_socket_unit] + ella_common_daemon_units }}"], (
         "the socket is stopped first, so that no request starts the API during the restore"
     )
 

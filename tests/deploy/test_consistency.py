@@ -5,10 +5,13 @@ reads one depends on ella_common. What is left to check across roles is what no 
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
+from typing import Any
 
 from tests.deploy.conftest import ROLES, defaults, load_yaml, raw_defaults, role_names
 
 COMMON_REF = re.compile(r"\{\{ (ella_common_\w+) \}\}")
+ANY_COMMON = re.compile(r"\bella_common_\w+")
 
 
 def test_shared_facts_are_read_from_ella_common_only() -> None:
@@ -34,10 +37,44 @@ def test_roles_that_read_shared_facts_depend_on_ella_common() -> None:
 
 
 def test_every_reference_names_a_fact_of_ella_common() -> None:
+    """Every ``ella_common_*`` name a role's YAML or template uses, inside any expression, is one of ella_common's
+    defaults (a misspelt one would be undefined only when that task runs)."""
     common = set(raw_defaults("ella_common"))
-    for path in ROLES.glob("*/*/*.yml"):
-        for name in COMMON_REF.findall(path.read_text()):
+    files = [p for p in ROLES.glob("*/*/*") if p.suffix in (".yml", ".j2") and p.is_file()]
+    assert len(files) > 50, len(files)
+    for path in files:
+        for name in ANY_COMMON.findall(path.read_text()):
             assert name in common, f"{path}: {name} is not defined in ella_common"
+
+
+def _values(node: Any) -> Iterator[str]:
+    """The strings of a YAML document, its keys and argument specs' descriptions left out."""
+    if isinstance(node, dict):
+        for key, value in node.items():
+            if key != "description":
+                yield from _values(value)
+    elif isinstance(node, list):
+        for item in node:
+            yield from _values(item)
+    elif isinstance(node, str):
+        yield node
+
+
+def test_the_unit_names_are_listed_once() -> None:
+    """Which units ELLA runs is ella_common's fact: no other role's tasks, handlers, defaults or vars name one (only
+    ella_services' unit files, which are those units, and prose). Four roles kept their own copy of the list."""
+    common = defaults("ella_common")
+    units = [common["ella_common_api_socket_unit"], *common["ella_common_daemon_units"]]
+    assert units == ["ella-api.socket", "ella-api.service", "ella-watcher.service", "ella-poller.service"]
+    checked = 0
+    for path in ROLES.glob("*/*/*.yml"):
+        if path.parts[-3] == "ella_common":
+            continue
+        checked += 1
+        for value in _values(load_yaml(path)):
+            named = [unit for unit in units if unit in value]
+            assert not named, f"{path}: {value!r} names {named}: read ella_common_api_socket_unit / _daemon_units"
+    assert checked > 40, checked
 
 
 def test_writable_paths_cover_what_each_process_writes() -> None:

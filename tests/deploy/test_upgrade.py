@@ -488,9 +488,6 @@ def test_upgrade_defaults_agree_with_the_other_roles() -> None:
         defaults("ella_schema"),
     )
     assert upgrade["ella_upgrade_api_socket"] == services["ella_services_api_socket"]
-    daemons = load_yaml(ROLES / "ella_services" / "vars" / "main.yml")["_ella_services_daemons"]
-    assert upgrade["ella_upgrade_units"] == daemons
-    assert upgrade["ella_upgrade_socket_unit"] == "ella-api.socket"
     assert upgrade["ella_upgrade_install_dir"] == app["ella_app_install_dir"]
     assert upgrade["ella_upgrade_cli_path"] == app["ella_app_cli_path"] == schema["ella_schema_cli"]
     assert upgrade["ella_upgrade_db_helper"] == schema["ella_schema_db_helper"]
