@@ -7,8 +7,9 @@
 #   4. molecule destroy (what an earlier run left), then molecule test -s default: boot a Debian 12
 #      systemd-nspawn host, converge site.yml with the demo fixtures, idempotence (changed=0), verify (inside
 #      and outside the host, kill -9 restarts, an analysis through the watcher), then Chromium on the
-#      controller against that host (tests/deployed), check mode on it (changed=0, scripts/check-mode.sh
-#      --converged), destroy; then check mode on a newly booted host (scripts/check-mode.sh --fresh)
+#      controller against that host (tests/deployed), check mode of site.yml and of upgrade.yml on it
+#      (changed=0, scripts/check-mode.sh --converged), destroy; then both on a newly booted host
+#      (scripts/check-mode.sh --fresh)
 #   5. with ELLA_DEPLOY_ALL=1 also: molecule test -s multihost (database host, two app hosts sharing /data, a
 #      balancer; upgrade under load through the balancer, each app host drained in turn; one app host lost)
 #      and -s upgrade (upgrade under load, rollbacks, backup and restore)
@@ -106,8 +107,12 @@ if [ "$STATIC" = 0 ]; then
   step "molecule test -s default (host kept for the next steps)" molecule test -s default --destroy never
   step "Chromium on the deployed host (tests/deployed)" deployed_ui
   step "check mode on the converged host (changed=0)" scripts/check-mode.sh --converged ella-mol 10.213.0.31
+  step "check mode of upgrade.yml on the converged host (changed=0)" \
+    env CHECK_PLAYBOOK=upgrade.yml scripts/check-mode.sh --converged ella-mol 10.213.0.31
   step "molecule destroy -s default" molecule destroy -s default
   step "check mode on a new host (no failure, host unchanged)" scripts/check-mode.sh --fresh
+  step "check mode of upgrade.yml on a new host (host skipped and unchanged)" \
+    env CHECK_PLAYBOOK=upgrade.yml scripts/check-mode.sh --fresh
   # the multi-host scenarios take 15-20 minutes more on a 2-core machine: on request (ELLA_DEPLOY_ALL=1)
   if [ "${ELLA_DEPLOY_ALL:-0}" = 1 ]; then
     for scenario in $EXTRA_SCENARIOS; do
