@@ -346,6 +346,43 @@ class RssSampler:
         self.thread.join()
 
 
+class CpuMeter:
+    """CPU time (user + system, from /proc) of the process trees that take part in a request: gunicorn (master and
+    workers, with the processes they start), PostgreSQL (postmaster and backends), nginx, and this process — the
+    load generator. ``per_request`` divides the CPU spent between two readings by the requests served: where a
+    request's cost goes when the 2 cores are shared by all four."""
+
+    TICK = os.sysconf("SC_CLK_TCK")
+
+    def __init__(self, roots: dict[str, int]) -> None:
+        self.roots = roots
+        self.last = self.read()
+
+    def _seconds(self, root: int) -> float:
+        pids, frontier = {root}, {root}
+        while frontier:
+            frontier = set(RssSampler._children(frontier)) - pids
+            pids |= frontier
+        ticks = 0
+        for pid in pids:
+            try:
+                fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+            except OSError:
+                continue  # ended meanwhile: its time is lost (the gunicorn workers and backends stay)
+            ticks += int(fields[11]) + int(fields[12])  # utime, stime
+        return ticks / self.TICK
+
+    def read(self) -> dict[str, float]:
+        own = os.times()
+        return {**{name: self._seconds(pid) for name, pid in self.roots.items()}, "client": own.user + own.system}
+
+    def per_request(self, requests: int) -> dict[str, float]:
+        now = self.read()
+        spent = {name: round((now[name] - self.last[name]) * 1000 / max(1, requests), 2) for name in now}
+        self.last = now
+        return spent
+
+
 def run_load(
     port: int,
     token: str,
@@ -582,6 +619,8 @@ def main() -> None:
         trio = build_large_trio(db_url, args.large, workdir) if args.large else None
         servers = Servers(db_url, args.workers, args.threads)
         rss = RssSampler(servers.gunicorn.pid)
+        postmaster = int((cluster.datadir / "postmaster.pid").read_text().split()[0])
+        cpu = CpuMeter({"app": servers.gunicorn.pid, "postgresql": postmaster, "nginx": servers.nginx.pid})
         rounds = data["rounds"]
         token = data["token"]
         endpoints: dict[str, tuple[Callable[[random.Random], str], int, bool]] = {
@@ -646,6 +685,7 @@ def main() -> None:
         for path in ("/bare/", "/api/v1/overviews/analyses/", "/api/v1/status"):  # warm every worker up
             run_load(servers.port, token, lambda rng, p=path: p, args.clients, args.clients * 2)
         rss.reset()
+        cpu.per_request(1)
         results = {}
         for name, (fn, clients, revalidate) in endpoints.items():
             count = args.requests if clients > 1 else max(20, args.requests // 10)
@@ -654,6 +694,7 @@ def main() -> None:
                 servers.port, token, fn, clients, count, revalidate=revalidate, anonymous=anonymous
             )
             results[name]["peak_worker_rss_mb"] = round(rss.reset() / 1024)
+            results[name]["cpu_ms_per_request"] = cpu.per_request(results[name]["requests"])
         cold = _cold_filtered_list(db_url, servers.port, token, trio, rss) if trio is not None else None
         report = {
             "analyses": args.analyses,
@@ -695,6 +736,14 @@ def main() -> None:
             print(
                 f"{name:58} {r['p50_ms']:>8} {r['p95_ms']:>8} {r['p99_ms']:>8} {r['rps']:>8} "
                 f"{r['not_modified']:>5} {r['errors']:>4} {r['peak_worker_rss_mb']:>7}"
+            )
+        print(f"\nCPU ms per request (of the {os.cpu_count()} CPUs all share; client = this load generator)")
+        print(f"{'endpoint':58} {'app':>8} {'postgres':>8} {'nginx':>8} {'client':>8} {'total':>8}")
+        for name, r in results.items():
+            c = r["cpu_ms_per_request"]
+            print(
+                f"{name:58} {c['app']:>8} {c['postgresql']:>8} {c['nginx']:>8} {c['client']:>8} "
+                f"{round(sum(c.values()), 2):>8}"
             )
     finally:
         if rss is not None:
