@@ -358,27 +358,36 @@ class CpuMeter:
         self.roots = roots
         self.last = self.read()
 
-    def _seconds(self, root: int) -> float:
+    def _ticks(self, root: int) -> dict[int, int]:
         pids, frontier = {root}, {root}
         while frontier:
             frontier = set(RssSampler._children(frontier)) - pids
             pids |= frontier
-        ticks = 0
+        ticks = {}
         for pid in pids:
             try:
                 fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
             except OSError:
-                continue  # ended meanwhile: its time is lost (the gunicorn workers and backends stay)
-            ticks += int(fields[11]) + int(fields[12])  # utime, stime
-        return ticks / self.TICK
+                continue
+            ticks[pid] = int(fields[11]) + int(fields[12])  # utime, stime
+        return ticks
 
-    def read(self) -> dict[str, float]:
+    def read(self) -> dict[str, dict[int, int]]:
         own = os.times()
-        return {**{name: self._seconds(pid) for name, pid in self.roots.items()}, "client": own.user + own.system}
+        return {
+            **{name: self._ticks(pid) for name, pid in self.roots.items()},
+            "client": {0: round((own.user + own.system) * self.TICK)},
+        }
 
     def per_request(self, requests: int) -> dict[str, float]:
+        """CPU ms per request since the last call, by tree. A process that ended in between (an autovacuum
+        worker, a backend whose connection closed) takes its time since the last reading with it."""
         now = self.read()
-        spent = {name: round((now[name] - self.last[name]) * 1000 / max(1, requests), 2) for name in now}
+        spent = {}
+        for name, ticks in now.items():
+            before = self.last[name]
+            used = sum(t - before.get(pid, 0) for pid, t in ticks.items())
+            spent[name] = round(used / self.TICK * 1000 / max(1, requests), 2)
         self.last = now
         return spent
 
