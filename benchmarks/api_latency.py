@@ -13,8 +13,9 @@ priorities, some classifications, and the demo filter configs. gunicorn serves `
 app plus a bare Flask app mounted at ``/bare`` (one process group: same workers, same settings); nginx
 proxies ``/api`` and ``/bare`` to it as in production. Each of ``--clients`` threads keeps one HTTP/1.1
 connection to nginx, logged in with a session cookie; like a browser, it sends back the ETag it got
-(If-None-Match) and counts a 304 as an answer. Figures: p50/p95/p99 latency and requests/s, and the peak
-resident memory (RSS) of the gunicorn workers while the endpoints are measured.
+(If-None-Match) and counts a 304 as an answer. Figures: p50/p95/p99 latency and requests/s, the peak
+resident memory (RSS) of the gunicorn workers while the endpoints are measured, and the CPU time per request of
+gunicorn, PostgreSQL, nginx and the load generator itself (they share the machine's cores).
 
 ``--large N`` adds one trio of N variants (``tests/support/vcfgen.py``: four transcripts per variant, gnomAD
 frequencies, ClinVar on one in ten) on a generated 500-gene panel, imported with the real importer; its filter
