@@ -350,8 +350,8 @@ class RssSampler:
 class CpuMeter:
     """CPU time (user + system, from /proc) of the process trees that take part in a request: gunicorn (master and
     workers, with the processes they start), PostgreSQL (postmaster and backends), nginx, and this process — the
-    load generator. ``per_request`` divides the CPU spent between two readings by the requests served: where a
-    request's cost goes when the 2 cores are shared by all four."""
+    load generator (with the RSS sampler's thread, a small part). ``per_request`` divides the CPU spent between
+    two readings by the requests served: where a request's cost goes when all four share the machine's cores."""
 
     TICK = os.sysconf("SC_CLK_TCK")
 
