@@ -79,8 +79,6 @@ def test_status_reuses_the_schema_check_but_asks_the_database_each_time(cli_env,
 def test_status_survives_a_dropped_connection(cli_env, pg):
     """Without a ping before each use, a connection PostgreSQL closed (a restart) is replaced on the spot: the
     next check still answers 200, not a 503."""
-    from sqlalchemy import create_engine, text
-
     from ella_app.services import health
     from tests.conftest import _create_database
 
@@ -88,11 +86,5 @@ def test_status_survives_a_dropped_connection(cli_env, pg):
     health.forget()
     client = _client(cli_env, url)
     assert client.get("/api/v1/status").status_code == 200
-    admin = create_engine(pg.url(), isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        killed = conn.execute(
-            text("SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity WHERE datname = 'status_restart'")
-        ).scalar()
-    admin.dispose()
-    assert killed >= 1
+    assert pg.drop_connections("status_restart") >= 1
     assert client.get("/api/v1/status").status_code == 200

@@ -7,26 +7,13 @@ from __future__ import annotations
 import time
 
 import pytest
-from sqlalchemy import create_engine, text
+from sqlalchemy import create_engine, make_url, text
 from sqlalchemy.exc import OperationalError
 
 from ella_app.api import create_app
 from ella_app.config import load_settings
 from ella_app.db import session as db_session
 from tests.api.test_auth import GOOD, ME, _add_user, _login
-
-
-def _drop_connections(admin_url: str, db_url: str) -> int:
-    """What a PostgreSQL restart does to the pool: every backend of the database is gone."""
-    database = db_url.rsplit("/", 1)[1]
-    admin = create_engine(admin_url, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        killed = conn.execute(
-            text("SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity WHERE datname = :db"),
-            {"db": database},
-        ).scalar()
-    admin.dispose()
-    return int(killed or 0)
 
 
 def _backend_pid(engine) -> int:
@@ -38,7 +25,7 @@ def test_an_idle_connection_that_died_is_replaced_before_use(pg, db_url):
     engine = create_engine(db_url, pool_size=1)
     db_session.ping_after_idle(engine, idle_seconds=0.05)
     first = _backend_pid(engine)
-    assert _drop_connections(pg.url(), db_url) >= 1
+    assert pg.drop_connections(make_url(db_url).database) >= 1
     time.sleep(0.1)
     second = _backend_pid(engine)  # pinged, found dead, replaced: no error
     assert second != first
@@ -51,7 +38,7 @@ def test_a_connection_used_a_moment_ago_is_not_pinged(pg, db_url):
     engine = create_engine(db_url, pool_size=1)
     db_session.ping_after_idle(engine, idle_seconds=60)
     first = _backend_pid(engine)
-    assert _drop_connections(pg.url(), db_url) >= 1
+    assert pg.drop_connections(make_url(db_url).database) >= 1
     with pytest.raises(OperationalError) as failed:
         _backend_pid(engine)
     assert failed.value.connection_invalidated
@@ -65,7 +52,7 @@ def test_the_first_api_request_after_postgresql_dropped_the_connections_succeeds
     client = create_app(load_settings({**cli_env, "DB_URL": db_url})).test_client()
     assert _login(client, "ann", GOOD).status_code == 200
     assert client.get(ME).status_code == 200
-    assert _drop_connections(pg.url(), db_url) >= 1
+    assert pg.drop_connections(make_url(db_url).database) >= 1
     time.sleep(0.1)
     answer = client.get(ME)
     assert answer.status_code == 200, answer.json

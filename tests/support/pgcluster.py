@@ -63,6 +63,22 @@ class PgCluster:
     def url(self, dbname: str = "postgres") -> str:
         return f"postgresql://{self.user}@127.0.0.1:{self.port}/{dbname}"
 
+    def drop_connections(self, dbname: str) -> int:
+        """Terminate every backend connected to ``dbname`` (what a restart does to a client's pooled
+        connections, without restarting the cluster the other tests use); the number terminated."""
+        from sqlalchemy import create_engine, text
+
+        admin = create_engine(self.url(), isolation_level="AUTOCOMMIT")
+        try:
+            with admin.connect() as conn:
+                killed = conn.execute(
+                    text("SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity WHERE datname = :db"),
+                    {"db": dbname},
+                ).scalar()
+        finally:
+            admin.dispose()
+        return int(killed or 0)
+
     def stop(self) -> None:
         with contextlib.suppress(subprocess.CalledProcessError):
             self._run("pg_ctl", "-D", str(self.datadir), "-m", "immediate", "-w", "stop")
