@@ -23,6 +23,9 @@ results are computed by the import hook (timed). It then measures the trio's fil
 ids per filter), variant list rows (``alleles/?allele_ids=`` a window of 100), one variant's detail, the
 overview (revalidated with its ETag, and without), ``/status`` and the bare endpoint, also with one client,
 and the first filtered list after the stored result was dropped (computed in the request by a worker).
+
+The overview's full answers come from the workers' memory while the lists do not change (services/overview.py);
+the overview right after a change, when the lists are built, is measured separately with one client.
 """
 
 from __future__ import annotations
@@ -592,6 +595,25 @@ def _cold_filtered_list(db_url: str, port: int, token: str, trio: dict[str, Any]
     }
 
 
+def _overview_after_changes(db_url: str, port: int, token: str, times: int = 40) -> dict[str, Any]:
+    """The analyses overview right after a change to it (one client): each request follows an update of one
+    analysis row, so its entity tag is new and no worker has the answer in memory — the lists are built."""
+    from sqlalchemy import create_engine, text
+
+    engine = create_engine(db_url, isolation_level="AUTOCOMMIT")
+    seconds = []
+    with engine.connect() as conn:
+        first = conn.execute(text("SELECT min(id) FROM analysis")).scalar()
+        for _ in range(times):
+            conn.execute(text("UPDATE analysis SET warnings = warnings WHERE id = :id"), {"id": first})
+            start = time.perf_counter()
+            _get_json(port, token, "/api/v1/overviews/analyses/")
+            seconds.append(time.perf_counter() - start)
+    engine.dispose()
+    ms = sorted(s * 1000 for s in seconds)
+    return {"requests": times, "p50_ms": round(ms[len(ms) // 2], 1), "p95_ms": round(ms[int(len(ms) * 0.95)], 1)}
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--analyses", type=int, default=1000)
@@ -706,6 +728,7 @@ def main() -> None:
             results[name]["peak_worker_rss_mb"] = round(rss.reset() / 1024)
             results[name]["cpu_ms_per_request"] = cpu.per_request(results[name]["requests"])
         cold = _cold_filtered_list(db_url, servers.port, token, trio, rss) if trio is not None else None
+        after_change = _overview_after_changes(db_url, servers.port, token)
         report = {
             "analyses": args.analyses,
             "variants": args.variants,
@@ -716,6 +739,7 @@ def main() -> None:
             "setup_seconds": round(setup_s, 1),
             "large_trio": trio,
             "cold_filtered_list": cold,
+            "overview_after_change": after_change,
             "results": results,
         }
         if args.json:
@@ -747,6 +771,10 @@ def main() -> None:
                 f"{name:58} {r['p50_ms']:>8} {r['p95_ms']:>8} {r['p99_ms']:>8} {r['rps']:>8} "
                 f"{r['not_modified']:>5} {r['errors']:>4} {r['peak_worker_rss_mb']:>7}"
             )
+        print(
+            f"overview right after a change to it (built, not from a worker's memory), 1 client, "
+            f"{after_change['requests']} requests: p50 {after_change['p50_ms']} ms, p95 {after_change['p95_ms']} ms"
+        )
         print(f"\nCPU ms per request (of the {os.cpu_count()} CPUs all share; client = this load generator)")
         print(f"{'endpoint':58} {'app':>8} {'postgres':>8} {'nginx':>8} {'client':>8} {'total':>8}")
         for name, r in results.items():

@@ -12,29 +12,50 @@ compiled once with the psycopg2 dialect, so the SQL — and a rule built from co
 used (write ``= ANY(:ids)`` for a list, never an expanding ``IN``).
 
 What is prepared belongs to the connection (``.info`` of the pooled DBAPI connection): a new or replaced connection
-(after PostgreSQL restarted, the pool's pre-ping replaces it) starts with none. PREPARE is not undone by a
-rollback, so a statement stays prepared whatever the transaction that first ran it became.
+(after PostgreSQL restarted, the pool replaces it) starts with none. PREPARE is not undone by a rollback, so a
+statement stays prepared whatever the transaction that first ran it became.
+
+The statements go straight to the psycopg2 cursor of the session's connection and come back as plain tuples:
+SQLAlchemy's result objects (a column map per statement, row proxies) cost more than these small queries'
+execution. Errors are still SQLAlchemy's (``OperationalError``, ``DataError``... with the connection invalidated
+on a disconnect), so the API's handlers answer them as for any other query. Engine events do not see these
+statements; :func:`observe` does (tests count what a request sends).
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
 from functools import cached_property
 from typing import Any
 
-from sqlalchemy import CursorResult, Executable
-from sqlalchemy.dialects.postgresql import psycopg2
+import psycopg2
+from sqlalchemy import Executable
+from sqlalchemy.dialects.postgresql import psycopg2 as psycopg2_dialect
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
 _PLACEHOLDER = re.compile(r"%\((\w+)\)s")
 _NAME = re.compile(r"[a-z][a-z0-9_]{0,62}")
 _INFO_KEY = "ella_prepared"
+_observers: list[Callable[[str], None]] = []
+
+
+@contextmanager
+def observe() -> Iterator[list[str]]:
+    """The statements prepared statements send while the block runs (PREPARE ... and EXECUTE name(%s, ...))."""
+    sent: list[str] = []
+    _observers.append(sent.append)
+    try:
+        yield sent
+    finally:
+        _observers.remove(sent.append)
 
 
 class Prepared:
-    """A statement prepared on each connection that runs it; :meth:`execute` takes the same values as the
-    statement's bound parameters."""
+    """A statement prepared on each connection that runs it; :meth:`rows` and :meth:`first` take the same
+    values as the statement's bound parameters."""
 
     def __init__(self, name: str, statement: Executable) -> None:
         if not _NAME.fullmatch(name):
@@ -43,8 +64,8 @@ class Prepared:
         self.statement = statement
 
     @cached_property
-    def _compiled(self) -> tuple[str, tuple[str, ...]]:
-        compiled = self.statement.compile(dialect=psycopg2.dialect())  # type: ignore[attr-defined]
+    def _compiled(self) -> tuple[str, str, tuple[str, ...]]:
+        compiled = self.statement.compile(dialect=psycopg2_dialect.dialect())  # type: ignore[attr-defined]
         order: list[str] = []
 
         def number(match: re.Match[str]) -> str:
@@ -55,19 +76,41 @@ class Prepared:
         sql = _PLACEHOLDER.sub(number, str(compiled)).replace("%%", "%")  # sent without parameters: no escaping
         if "POSTCOMPILE" in sql:
             raise ValueError(f"{self.name}: an expanding IN cannot be prepared; use = ANY(:list)")
-        return f"PREPARE {self.name} AS {sql}", tuple(order)
+        execute = f"EXECUTE {self.name}({', '.join(['%s'] * len(order))})" if order else f"EXECUTE {self.name}"
+        return f"PREPARE {self.name} AS {sql}", execute, tuple(order)
 
-    def execute(self, session: Session, values: Mapping[str, Any]) -> CursorResult[Any]:
-        prepare, order = self._compiled
+    def rows(self, session: Session, values: Mapping[str, Any]) -> list[tuple[Any, ...]]:
+        """Every row, as tuples in the statement's column order."""
+        prepare, execute, order = self._compiled
         missing = [key for key in order if key not in values]
         if missing:
             raise KeyError(f"{self.name}: no value for {', '.join(missing)}")
+        parameters = tuple(values[k] for k in order)
         connection = session.connection()
-        done: set[str] = connection.connection.info.setdefault(_INFO_KEY, set())
-        if self.name not in done:
-            connection.exec_driver_sql(prepare)
-            done.add(self.name)
-        if not order:
-            return connection.exec_driver_sql(f"EXECUTE {self.name}")
-        placeholders = ", ".join(["%s"] * len(order))
-        return connection.exec_driver_sql(f"EXECUTE {self.name}({placeholders})", tuple(values[k] for k in order))
+        pooled = connection.connection
+        done: set[str] = pooled.info.setdefault(_INFO_KEY, set())
+        cursor = pooled.driver_connection.cursor()  # type: ignore[union-attr]
+        statement = prepare
+        try:
+            if self.name not in done:
+                for observer in _observers:
+                    observer(prepare)
+                cursor.execute(prepare)
+                done.add(self.name)
+            statement = execute
+            for observer in _observers:
+                observer(execute)
+            cursor.execute(execute, parameters)
+            return cursor.fetchall()  # type: ignore[no-any-return]
+        except psycopg2.Error as exc:
+            lost = connection.dialect.is_disconnect(exc, pooled, cursor)
+            if lost:
+                connection.invalidate(exc)
+            raise DBAPIError.instance(statement, parameters, exc, psycopg2.Error, connection_invalidated=lost) from exc  # type: ignore[arg-type]
+        finally:
+            cursor.close()
+
+    def first(self, session: Session, values: Mapping[str, Any]) -> tuple[Any, ...] | None:
+        """The first row, or None."""
+        found = self.rows(session, values)
+        return found[0] if found else None

@@ -119,7 +119,7 @@ def get_analysis(session: Session, user: User, analysis_id: int) -> Analysis:
 def analysis_panel(session: Session, user: User, analysis_id: int) -> PanelKey:
     """The gene panel of a visible analysis (one row, no ORM object: variant details ask it on every request)."""
     if valid_id(analysis_id):
-        found = _ANALYSIS_PANEL.execute(session, {"analysis_id": analysis_id, "group_id": user.group_id}).first()
+        found = _ANALYSIS_PANEL.first(session, {"analysis_id": analysis_id, "group_id": user.group_id})
         if found is not None:
             return found[0], found[1]
     raise NotFoundError(f"no analysis {analysis_id}")
@@ -146,10 +146,7 @@ def get_allele(session: Session, user: User, allele_id: int) -> Allele:
 
 def require_allele(session: Session, user: User, allele_id: int) -> None:
     """As :func:`get_allele` for callers that need only the check (the id is read, not the allele's row)."""
-    if (
-        valid_id(allele_id)
-        and _ALLELE_VISIBLE.execute(session, {"allele_id": allele_id, "group_id": user.group_id}).first()
-    ):
+    if valid_id(allele_id) and _ALLELE_VISIBLE.first(session, {"allele_id": allele_id, "group_id": user.group_id}):
         return
     raise NotFoundError(f"no allele {allele_id}")
 

@@ -32,9 +32,7 @@ import hashlib
 import logging
 import subprocess
 import sys
-import threading
 import time
-from collections import OrderedDict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from functools import cache
@@ -49,6 +47,7 @@ from ella_app.db.models import Analysis, FilterConfig, UserGroupGenePanel
 from ella_app.services import filtering
 from ella_app.services.filters import base as filter_base
 from ella_app.services.filters import context as filter_context
+from ella_app.services.process_cache import ProcessCache, database_key
 
 log = logging.getLogger(__name__)
 
@@ -265,20 +264,18 @@ def _split(row: Any) -> tuple[ResultMeta, InputCounts]:
 
 # Results read by this process, by (database, result row id, computed_at): parsing 50,000 ids costs more than the
 # rest of a request, and a result row only changes by being recomputed (a new computed_at).
-_parsed: OrderedDict[tuple[str, int, str], StoredResult] = OrderedDict()
-_parsed_lock = threading.Lock()
 KEPT_IDS = 200_000  # ids of parsed results kept per process (about 40 MB with their lookup tables)
+_parsed: ProcessCache[tuple[str, int, str], StoredResult] = ProcessCache(
+    KEPT_IDS, weight=lambda result: max(1, result.allele_count)
+)
 
 
 def read(session: Session, meta: ResultMeta, fc: ConfigLike) -> StoredResult:
     """The ids of a stored result (parsed once per process)."""
     if meta.error is not None:
         raise FilterResultError(meta.error)
-    key = (str(session.get_bind().engine.url), meta.id, meta.computed_at)
-    with _parsed_lock:
-        found = _parsed.get(key)
-        if found is not None:
-            _parsed.move_to_end(key)
+    key = (database_key(session), meta.id, meta.computed_at)
+    found = _parsed.get(key)
     if found is not None:
         return found
     passed, excluded, unsupported, cnv = session.execute(_ARRAYS, {"id": meta.id}).one()
@@ -293,10 +290,7 @@ def read(session: Session, meta: ResultMeta, fc: ConfigLike) -> StoredResult:
         None,
         meta.seconds,
     )
-    with _parsed_lock:
-        _parsed[key] = result
-        while sum(r.allele_count for r in _parsed.values()) > KEPT_IDS and len(_parsed) > 1:
-            _parsed.popitem(last=False)
+    _parsed.put(key, result)
     return result
 
 

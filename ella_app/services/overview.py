@@ -50,6 +50,7 @@ from ella_app.services.filters.context import (
     load_panel,
     match_panel,
 )
+from ella_app.services.process_cache import ProcessCache, database_key
 
 ANALYSIS_CATEGORIES = (
     "not_ready",
@@ -400,6 +401,38 @@ def finalized_analyses(session: Session, user: User, page: int, per_page: int) -
         )
     )
     return analysis_summaries(session, rows), total
+
+
+# Answers of the analyses worklists by entity tag (``analyses_version``), per worker: a tag names the caller, the
+# URL and the state of every table the lists read, so an answer kept under it is exactly the answer a new query
+# would build (the content is read after the tag: a change committed in between makes the kept answer newer than
+# its tag, never older, and the next request has a new tag). Most requests of a lab are reads of unchanged lists;
+# the first after a change builds the answer.
+KEPT_ANSWER_BYTES = 32 * 1024 * 1024
+_answers: ProcessCache[tuple[str, str], tuple[bytes, int]] = ProcessCache(
+    KEPT_ANSWER_BYTES, weight=lambda answer: len(answer[0]) + 100
+)
+
+
+def analyses_overview_answer(session: Session, user: User, tag: str) -> bytes:
+    """:func:`analyses_overview_json`, kept under ``tag`` (from :func:`analyses_version` for this request)."""
+    key = (database_key(session), tag)
+    found = _answers.get(key)
+    if found is None:
+        found = (analyses_overview_json(session, user), 0)
+        _answers.put(key, found)
+    return found[0]
+
+
+def finalized_analyses_answer(session: Session, user: User, page: int, per_page: int, tag: str) -> tuple[bytes, int]:
+    """A page of :func:`finalized_analyses` as JSON and the total, kept under ``tag`` (the URL has the page)."""
+    key = (database_key(session), tag)
+    found = _answers.get(key)
+    if found is None:
+        items, total = finalized_analyses(session, user, page, per_page)
+        found = (orjson.dumps(items, option=orjson.OPT_NON_STR_KEYS), total)
+        _answers.put(key, found)
+    return found
 
 
 # ------------------------------------------------------------------------------------------ variants

@@ -15,8 +15,6 @@ Rows are read as plain tuples (no ORM objects), the JSON of annotations as text 
 from __future__ import annotations
 
 import datetime as dt
-import threading
-from collections import OrderedDict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -38,6 +36,7 @@ from ella_app.services.filters.context import (
     is_outdated,
     load_panel,
 )
+from ella_app.services.process_cache import ProcessCache, database_key
 
 # Genomic order in SQL, the same as filter_results' (1-22, X, Y, MT, then others by name).
 GENOMIC_ORDER = """
@@ -62,7 +61,7 @@ _SAMPLES = Prepared(
 
 def load_samples(session: Session, analysis_id: int) -> list[SampleData]:
     """The analysis' samples (plain rows; the same as ``filters.context.load_samples``)."""
-    return [SampleData(*row) for row in _SAMPLES.execute(session, {"analysis": analysis_id}).tuples()]
+    return [SampleData(*row) for row in _SAMPLES.rows(session, {"analysis": analysis_id})]
 
 
 def _iso(value: dt.datetime | dt.date | None) -> str | None:
@@ -284,7 +283,7 @@ def round_context(session: Session, group_id: int, analysis_id: int, interpretat
             "analysis": analysis_id,
             "interpretation": interpretation_id if 0 < interpretation_id < 2**31 else None,
         }
-        row = _ROUND_CONTEXT.execute(session, params).first()
+        row = _ROUND_CONTEXT.first(session, params)
     if row is None:
         raise NotFoundError(f"no analysis {analysis_id}")
     aid, name, gp_name, gp_version, iid, status, igp_name, igp_version, state, samples, configs, results = row[:12]
@@ -442,28 +441,24 @@ _CLASSIFICATION_CHANGES = text(
 # The current classifications of an analysis' variants, per process, by the number of classification changes the
 # triggers logged for the analysis (read before the classifications: a change committed in between is seen next
 # time). Joining an exome's 50,000 variants with the assessments on every list request costs more than the rest.
-_classified: OrderedDict[tuple[str, int], tuple[int, dict[int, tuple[int, str, dt.datetime]]]] = OrderedDict()
-_classified_lock = threading.Lock()
 KEPT_ANALYSES = 64
+_classified: ProcessCache[tuple[str, int], tuple[int, dict[int, tuple[int, str, dt.datetime]]]] = ProcessCache(
+    KEPT_ANALYSES
+)
 
 
 def _analysis_classifications(
     session: Session, analysis_id: int, changes: int | None = None
 ) -> dict[int, tuple[int, str, dt.datetime]]:
-    key = (str(session.get_bind().engine.url), analysis_id)
+    key = (database_key(session), analysis_id)
     if changes is None:
         changes = int(session.scalar(_CLASSIFICATION_CHANGES, {"analysis": analysis_id}) or 0)
-    with _classified_lock:
-        found = _classified.get(key)
-        if found is not None and found[0] == changes:
-            _classified.move_to_end(key)
-            return found[1]
+    found = _classified.get(key)
+    if found is not None and found[0] == changes:
+        return found[1]
     rows = session.execute(_ANALYSIS_CLASSIFICATIONS, {"analysis": analysis_id}).tuples()
     current = {allele_id: (row_id, cls, created) for row_id, allele_id, cls, created in rows}
-    with _classified_lock:
-        _classified[key] = (changes, current)
-        while len(_classified) > KEPT_ANALYSES:
-            _classified.popitem(last=False)
+    _classified.put(key, (changes, current))
     return current
 
 
@@ -927,7 +922,7 @@ def details(
             pin_reports=[pins[a].allelereport_id for a in pinned],
             pin_assessments=[pins[a].alleleassessment_id for a in pinned],
         )
-    rows = (_DETAIL if pins is None else _DETAIL_PINNED).execute(session, values).tuples().all()
+    rows = (_DETAIL if pins is None else _DETAIL_PINNED).rows(session, values)
     if len(rows) != len(allele_ids):
         missing = sorted(set(allele_ids) - {r[0] for r in rows})
         raise NotFoundError(f"no allele(s) {', '.join(map(str, missing[:20]))}")
@@ -996,7 +991,7 @@ def details(
     if pubmed or assessed:
         references = [
             dict(zip(_REFERENCE_KEYS, r, strict=True))
-            for r in _REFERENCES.execute(session, {"pubmed": sorted(pubmed), "ids": sorted(assessed)}).tuples()
+            for r in _REFERENCES.rows(session, {"pubmed": sorted(pubmed), "ids": sorted(assessed)})
         ]
     result = []
     for annotation_out, ref_assessments, item in built:

@@ -8,11 +8,12 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 
 import pytest
-from sqlalchemy import Integer, bindparam, event, select, text
+from sqlalchemy import Integer, bindparam, create_engine, event, make_url, select, text
+from sqlalchemy.exc import DataError, OperationalError
 from sqlalchemy.orm import Session
 
 from ella_app.db.models import Allele
-from ella_app.db.prepared import Prepared
+from ella_app.db.prepared import Prepared, observe
 from ella_app.db.session import get_engine
 
 PLUS = Prepared("test_plus", text("SELECT CAST(:a AS integer) + :b AS total, :a * 0 + 1 AS one"))
@@ -20,25 +21,32 @@ PLUS = Prepared("test_plus", text("SELECT CAST(:a AS integer) + :b AS total, :a 
 
 @contextmanager
 def recorded(db_url: str) -> Iterator[list[str]]:
-    statements: list[str] = []
+    """What the engine runs and what prepared statements send (engine events do not see those), in order,
+    whitespace collapsed once the block is over."""
+    with observe() as statements:
 
-    def record(conn, cursor, statement, parameters, context, executemany):
-        statements.append(" ".join(statement.split()))
+        def record(conn, cursor, statement, parameters, context, executemany):
+            statements.append(statement)
 
-    engine = get_engine(db_url)
-    event.listen(engine, "before_cursor_execute", record)
-    try:
-        yield statements
-    finally:
-        event.remove(engine, "before_cursor_execute", record)
+        engine = get_engine(db_url)
+        event.listen(engine, "before_cursor_execute", record)
+        try:
+            yield statements
+        finally:
+            event.remove(engine, "before_cursor_execute", record)
+            statements[:] = [" ".join(s.split()) for s in statements]
 
 
 def test_a_statement_is_prepared_once_per_connection_and_survives_a_rollback(db_url: str) -> None:
     engine = get_engine(db_url)
     with recorded(db_url) as statements, Session(engine) as session:
-        assert PLUS.execute(session, {"a": 2, "b": 3}).one()._asdict() == {"total": 5, "one": 1}
+        assert PLUS.rows(session, {"a": 2, "b": 3}) == [(5, 1)]
         session.rollback()  # PREPARE is not transactional: the statement stays
-        assert PLUS.execute(session, {"b": 10, "a": 1}).one().total == 11
+        assert PLUS.first(session, {"b": 10, "a": 1}) == (11, 1)
+        plans = session.execute(
+            text("SELECT generic_plans + custom_plans FROM pg_prepared_statements WHERE name = 'test_plus'")
+        ).scalar()
+    assert plans == 2  # PostgreSQL's own count: one statement on this connection, executed twice
     assert [s.split(" AS ")[0] for s in statements if s.startswith("PREPARE")] == ["PREPARE test_plus"]
     assert statements.count("EXECUTE test_plus(%s, %s)") == 2
     assert "$1" in statements[0] and "$2" in statements[0] and ":a" not in statements[0]  # :a used twice: one $1
@@ -47,10 +55,10 @@ def test_a_statement_is_prepared_once_per_connection_and_survives_a_rollback(db_
 def test_a_new_connection_prepares_again(db_url: str) -> None:
     engine = get_engine(db_url)
     with Session(engine) as session:
-        assert PLUS.execute(session, {"a": 1, "b": 1}).scalar() == 2
+        assert PLUS.first(session, {"a": 1, "b": 1}) == (2, 1)
     engine.dispose()  # PostgreSQL restarted, or the pool replaced its connections
     with recorded(db_url) as statements, Session(engine) as session:
-        assert PLUS.execute(session, {"a": 1, "b": 2}).scalar() == 3
+        assert PLUS.first(session, {"a": 1, "b": 2}) == (3, 1)
         names = session.execute(text("SELECT name FROM pg_prepared_statements")).scalars().all()
     assert names == ["test_plus"]
     assert sum(s.startswith("PREPARE test_plus") for s in statements) == 1
@@ -59,12 +67,12 @@ def test_a_new_connection_prepares_again(db_url: str) -> None:
 def test_lists_go_through_any_and_a_missing_value_or_an_expanding_in_is_refused(db_url: str) -> None:
     by_ids = Prepared("test_by_ids", text("SELECT id FROM allele WHERE id = ANY(:ids) ORDER BY id"))
     with Session(get_engine(db_url)) as session:
-        assert by_ids.execute(session, {"ids": []}).all() == []
+        assert by_ids.rows(session, {"ids": []}) == [] and by_ids.first(session, {"ids": [-1]}) is None
         with pytest.raises(KeyError, match="no value for ids"):
-            by_ids.execute(session, {})
+            by_ids.rows(session, {})
     expanding = Prepared("test_expanding", select(Allele.id).where(Allele.id.in_(bindparam("ids", expanding=True))))
     with Session(get_engine(db_url)) as session, pytest.raises(ValueError, match="= ANY"):
-        expanding.execute(session, {"ids": [1]})
+        expanding.rows(session, {"ids": [1]})
     with pytest.raises(ValueError, match="lower-case"):
         Prepared("Robert'); DROP TABLE allele;--", select(Allele.id).where(Allele.id == bindparam("a", type_=Integer)))
 
@@ -102,3 +110,21 @@ def test_a_variant_detail_executes_its_checks_and_query_prepared(db_url: str, tm
         assert ada.get(f"{listing}/filteredalleles/").status_code == 200
     assert "EXECUTE variants_round_context(%s, %s, %s)" in statements
     assert cid.get(f"{listing}/filteredalleles/").status_code == 404
+
+
+def test_errors_are_sqlalchemys_and_a_lost_connection_is_replaced_and_prepares_again(pg, db_url: str) -> None:
+    """The API's handlers see the usual exceptions: a rejected value is a DataError (422), a dropped connection an
+    OperationalError (503) that invalidates the connection, and the next use gets a new one."""
+    engine = create_engine(db_url, pool_size=1)
+    with Session(engine) as session:
+        with pytest.raises(DataError, match="invalid input syntax"):
+            PLUS.rows(session, {"a": "not a number", "b": 1})
+        session.rollback()
+        assert PLUS.first(session, {"a": 1, "b": 1}) == (2, 1)
+        assert pg.drop_connections(make_url(db_url).database) >= 1
+        with pytest.raises(OperationalError) as lost:
+            PLUS.rows(session, {"a": 1, "b": 1})
+        assert lost.value.connection_invalidated
+        session.rollback()
+        assert PLUS.first(session, {"a": 2, "b": 2}) == (4, 1)  # a new connection: prepared there again
+    engine.dispose()

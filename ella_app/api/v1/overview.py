@@ -37,7 +37,7 @@ def analyses() -> Any:
     tag, not_modified = _revalidated()
     if not_modified is not None:
         return not_modified
-    body = overview.analyses_overview_json(db(), params.user())
+    body = overview.analyses_overview_answer(db(), params.user(), tag)
     return _cache_headers(Response(body, mimetype="application/json"), tag)
 
 
@@ -48,8 +48,8 @@ def analyses_finalized() -> Any:
     tag, not_modified = _revalidated()
     if not_modified is not None:
         return not_modified
-    items, total = overview.finalized_analyses(db(), params.user(), page, per_page)
-    return _cache_headers(params.paged(items, total, page, per_page), tag)
+    body, total = overview.finalized_analyses_answer(db(), params.user(), page, per_page, tag)
+    return _cache_headers(params.paged_json(body, total, page, per_page), tag)
 
 
 @bp.get("/overviews/alleles/")

@@ -108,7 +108,12 @@ def json_response(data: Any, status: int = 200) -> Response:
 
 def paged(items: Sequence[Any], total: int, page: int, per_page: int) -> Response:
     """A JSON list with ELLA's paging headers."""
-    response = json_response(list(items))
+    return paged_json(orjson.dumps(list(items), option=orjson.OPT_NON_STR_KEYS), total, page, per_page)
+
+
+def paged_json(body: bytes, total: int, page: int, per_page: int) -> Response:
+    """A JSON list already serialized, with ELLA's paging headers."""
+    response = Response(body, mimetype="application/json")
     response.headers["Total-Count"] = str(total)
     response.headers["Total-Pages"] = str(max(1, math.ceil(total / per_page)))
     response.headers["Page"] = str(page)
