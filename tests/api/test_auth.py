@@ -310,23 +310,12 @@ def test_users_blueprint_is_a_thin_face():
 def test_the_session_check_costs_one_query(db_url, cli_env):
     """Every authenticated request pays the session check: one SELECT for the session, its user and the user's
     group (it was three: session, user, then the group lazily), plus the pool's liveness ping. Issue 11."""
-    from sqlalchemy import event
-
-    from ella_app.db.session import get_engine
+    from tests.support.statements import recorded
 
     client = _logged_in(db_url, cli_env, "cora")
     assert client.get(ME).status_code == 200  # the last-activity write of a new session is behind us
-    statements: list[str] = []
-
-    def record(conn, cursor, statement, parameters, context, executemany):
-        statements.append(statement)
-
-    engine = get_engine(db_url)
-    event.listen(engine, "before_cursor_execute", record)
-    try:
+    with recorded(db_url) as statements:
         answer = client.get(ME)
-    finally:
-        event.remove(engine, "before_cursor_execute", record)
     assert answer.status_code == 200 and answer.json["group"]["name"] == "lab"
     selects = [s for s in statements if s.lstrip().upper().startswith("SELECT") and "usersession" in s]
     assert len(selects) == 1, statements

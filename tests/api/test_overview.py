@@ -5,11 +5,10 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from sqlalchemy import event, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from ella_app.db.models import Analysis, AnalysisInterpretation, InterpretationLog
-from ella_app.db.session import get_engine
 from ella_app.services import overview
 from tests.api.factories import (
     BRCA1,
@@ -27,6 +26,7 @@ from tests.api.factories import (
     session_for,
     template_db,
 )
+from tests.support.statements import recorded
 
 ANALYSES = "/api/v1/overviews/analyses/"
 FINALIZED = "/api/v1/overviews/analyses/finalized/"
@@ -182,20 +182,6 @@ def test_overview_etag_answers_304_until_something_changes(world):
     assert api.get(FINALIZED + "?page=2", headers={"If-None-Match": finalized.headers["ETag"]}).status_code == 200
 
 
-def _statements_of(url: str, request: Any) -> tuple[Any, list[str]]:
-    statements: list[str] = []
-
-    def record(conn, cursor, statement, parameters, context, executemany):
-        statements.append(statement)
-
-    engine = get_engine(url)
-    event.listen(engine, "before_cursor_execute", record)
-    try:
-        return request(), statements
-    finally:
-        event.remove(engine, "before_cursor_execute", record)
-
-
 def _besides_session_and_tag(statements: list[str]) -> list[str]:
     return [s for s in statements if "FROM usersession" not in s and "string_agg(v, ',')" not in s]
 
@@ -206,8 +192,9 @@ def test_an_unchanged_worklist_is_answered_from_memory_and_a_changed_one_is_buil
     app, url, ids = world
     api = Api(app, url, ids["ada"])
     built = "FROM items GROUP BY category"  # the one query that builds the analyses worklists
-    first, statements = _statements_of(url, lambda: api.get(ANALYSES))
-    second, statements = _statements_of(url, lambda: api.get(ANALYSES))
+    first = api.get(ANALYSES)
+    with recorded(url) as statements:
+        second = api.get(ANALYSES)
     assert second.status_code == 200 and second.data == first.data and second.headers["ETag"] == first.headers["ETag"]
     assert statements and not [s for s in statements if built in s]
     assert _besides_session_and_tag(statements) == [], statements
@@ -217,13 +204,15 @@ def test_an_unchanged_worklist_is_answered_from_memory_and_a_changed_one_is_buil
     with session_for(url) as session:
         session.add(InterpretationLog(analysis_id=ids["medical"], user_id=ids["ada"], review_comment="kept?"))
         session.commit()
-    third, statements = _statements_of(url, lambda: api.get(ANALYSES))
+    with recorded(url) as statements:
+        third = api.get(ANALYSES)
     assert [s for s in statements if built in s] and third.headers["ETag"] != first.headers["ETag"]
     medical = next(a for a in third.json["marked_medicalreview"] if a["name"] == "medical")
     assert medical["review_comment"] == "kept?"
     # the finalized pages: each page its own answer, with its paging headers
     page_1 = api.get(FINALIZED + "?per_page=2")
-    again, statements = _statements_of(url, lambda: api.get(FINALIZED + "?per_page=2"))
+    with recorded(url) as statements:
+        again = api.get(FINALIZED + "?per_page=2")
     page_2 = api.get(FINALIZED + "?per_page=2&page=2")
     assert again.data == page_1.data and again.headers["Total-Count"] == page_1.headers["Total-Count"] == "5"
     assert _besides_session_and_tag(statements) == [], statements

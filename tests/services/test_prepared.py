@@ -4,37 +4,17 @@ planning was most of those queries' time)."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
-
 import pytest
-from sqlalchemy import Integer, bindparam, create_engine, event, make_url, select, text
+from sqlalchemy import Integer, bindparam, create_engine, make_url, select, text
 from sqlalchemy.exc import DataError, OperationalError
 from sqlalchemy.orm import Session
 
 from ella_app.db.models import Allele
-from ella_app.db.prepared import Prepared, observe
+from ella_app.db.prepared import Prepared
 from ella_app.db.session import get_engine
+from tests.support.statements import recorded
 
 PLUS = Prepared("test_plus", text("SELECT CAST(:a AS integer) + :b AS total, :a * 0 + 1 AS one"))
-
-
-@contextmanager
-def recorded(db_url: str) -> Iterator[list[str]]:
-    """What the engine runs and what prepared statements send (engine events do not see those), in order,
-    whitespace collapsed once the block is over."""
-    with observe() as statements:
-
-        def record(conn, cursor, statement, parameters, context, executemany):
-            statements.append(statement)
-
-        engine = get_engine(db_url)
-        event.listen(engine, "before_cursor_execute", record)
-        try:
-            yield statements
-        finally:
-            event.remove(engine, "before_cursor_execute", record)
-            statements[:] = [" ".join(s.split()) for s in statements]
 
 
 def test_a_statement_is_prepared_once_per_connection_and_survives_a_rollback(db_url: str) -> None:
