@@ -26,6 +26,10 @@ and the first filtered list after the stored result was dropped (computed in the
 
 The overview's full answers come from the workers' memory while the lists do not change (services/overview.py);
 the overview right after a change, when the lists are built, is measured separately with one client.
+
+Every client sends its next request as soon as it has the answer: that measures the server at capacity (20
+clients keep 20 requests in flight all the time). The "users reading" cases show what 20 people using it at once
+would see instead: each waits on average ``THINK_MS`` (1 s, exponential) before the next request.
 """
 
 from __future__ import annotations
@@ -396,6 +400,9 @@ class CpuMeter:
         return spent
 
 
+THINK_MS = 1000.0  # mean pause of a "user reading" between two requests
+
+
 def run_load(
     port: int,
     token: str,
@@ -405,9 +412,12 @@ def run_load(
     *,
     revalidate: bool = True,
     anonymous: bool = False,
+    think_ms: float = 0.0,
 ) -> dict[str, Any]:
     """``total`` GETs over ``clients`` keep-alive connections; latency percentiles (ms) and requests/s. With
-    ``revalidate`` a client sends the ETag it got for a path back (If-None-Match), as a browser does."""
+    ``revalidate`` a client sends the ETag it got for a path back (If-None-Match), as a browser does. Without
+    ``think_ms`` each client sends its next request as soon as it has the answer (the server's capacity); with
+    it, a client first waits a random time of that mean (exponential), as users reading a page do."""
     latencies: list[float] = []
     errors: list[int] = []
     not_modified = [0]
@@ -427,6 +437,8 @@ def run_load(
         etags: dict[str, str] = {}
         revalidated = 0
         for _ in range(per_client):
+            if think_ms > 0:
+                time.sleep(rng.expovariate(1000 / think_ms))
             path = paths(rng)
             sent = dict(headers)
             if revalidate and path in etags:
@@ -712,8 +724,18 @@ def main() -> None:
                 ),
                 f"{args.large} trio: filtered list, 1 client": (lambda rng: f"{base}/filteredalleles/", 1, False),
                 "status, no cookie, 1 client": (lambda rng: "/api/v1/status", 1, False),
+                f"{args.large} trio: variant detail, {args.clients} users reading": (
+                    lambda rng: f"/api/v1/alleles/{rng.choice(every)}/?analysis_id={trio['analysis_id']}",
+                    args.clients,
+                    False,
+                ),
             }
             endpoints = {**endpoints, **trio_endpoints}
+        endpoints[f"overview, {args.clients} users reading (ETag revalidated)"] = (
+            lambda rng: "/api/v1/overviews/analyses/",
+            args.clients,
+            True,
+        )
         for path in ("/bare/", "/api/v1/overviews/analyses/", "/api/v1/status"):  # warm every worker up
             run_load(servers.port, token, lambda rng, p=path: p, args.clients, args.clients * 2)
         rss.reset()
@@ -722,8 +744,12 @@ def main() -> None:
         for name, (fn, clients, revalidate) in endpoints.items():
             count = args.requests if clients > 1 else max(20, args.requests // 10)
             anonymous = name.startswith("status")
+            # "users reading": each client waits THINK_MS on average before its next request (open load)
+            think_ms = THINK_MS if name.endswith(("users reading", "users reading (ETag revalidated)")) else 0.0
+            if think_ms:
+                count = max(clients, args.requests // 5)
             results[name] = run_load(
-                servers.port, token, fn, clients, count, revalidate=revalidate, anonymous=anonymous
+                servers.port, token, fn, clients, count, revalidate=revalidate, anonymous=anonymous, think_ms=think_ms
             )
             results[name]["peak_worker_rss_mb"] = round(rss.reset() / 1024)
             results[name]["cpu_ms_per_request"] = cpu.per_request(results[name]["requests"])
