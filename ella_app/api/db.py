@@ -54,5 +54,6 @@ def init_app(app: Flask) -> None:
     def close_session(exc: BaseException | None) -> None:
         session = g.pop("db", None)
         if session is not None:
-            session.rollback()
+            # close() rolls back what was not committed and lets go of the objects; a rollback() first would
+            # also expire each of them, work for objects nobody reads again
             session.close()
