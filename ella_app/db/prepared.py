@@ -106,7 +106,8 @@ class Prepared:
             lost = connection.dialect.is_disconnect(exc, pooled, cursor)
             if lost:
                 connection.invalidate(exc)
-            raise DBAPIError.instance(statement, parameters, exc, psycopg2.Error, connection_invalidated=lost) from exc  # type: ignore[arg-type]
+            error = DBAPIError.instance(statement, parameters, exc, psycopg2.Error, connection_invalidated=lost)
+            raise error from exc
         finally:
             cursor.close()
 
