@@ -40,6 +40,7 @@ from ella_app.db.models import (
     Sample,
     User,
 )
+from ella_app.db.prepared import Prepared
 from ella_app.services import access
 from ella_app.services.filters.context import (
     AlleleData,
@@ -279,8 +280,10 @@ _CATEGORY = """
          WHEN o.workflow_status = 'Medical review' THEN 'marked_medicalreview'
          ELSE 'not_started' END
 """
-_ANALYSES_OVERVIEW = text(
-    f"""
+_ANALYSES_OVERVIEW = Prepared(
+    "overview_analyses",
+    text(
+        f"""
     WITH visible AS (
         SELECT a.* FROM analysis a
         WHERE (a.genepanel_name, a.genepanel_version) IN
@@ -332,6 +335,7 @@ _ANALYSES_OVERVIEW = text(
                               date_deposited ASC NULLS FIRST, id)::text
     FROM items GROUP BY category
     """
+    ),
 )
 
 
@@ -339,7 +343,7 @@ def analyses_overview_json(session: Session, user: User) -> bytes:
     """The analyses worklists as JSON, built by PostgreSQL in one query whatever the number of analyses:
     {category: [analysis, ...]} with samples, rounds (with their users), priority and overview comment, sorted
     by priority (highest first), then oldest request, then oldest deposit."""
-    rows = session.execute(_ANALYSES_OVERVIEW, {"group": user.group_id, "user": user.id}).tuples()
+    rows = _ANALYSES_OVERVIEW.rows(session, {"group": user.group_id, "user": user.id})
     found = {category: items for category, items in rows}
     parts = [f'"{name}":{found.get(name, "[]")}' for name in ANALYSIS_CATEGORIES]
     return ("{" + ",".join(parts) + "}").encode()
@@ -350,8 +354,10 @@ def analyses_overview(session: Session, user: User) -> dict[str, list[dict[str, 
     return result
 
 
-_VERSION = text(
-    """
+_VERSION = Prepared(
+    "overview_version",
+    text(
+        """
     SELECT string_agg(v, ',') FROM (
         SELECT count(*) || ':' || COALESCE(sum(xmin::text::bigint), 0) || ':' || COALESCE(max(xmin::text::bigint), 0)
         FROM analysis
@@ -367,6 +373,7 @@ _VERSION = text(
                          || COALESCE(max(xmin::text::bigint), 0) FROM usergroup_genepanel
     ) x(v)
     """
+    ),
 )
 
 
@@ -377,7 +384,8 @@ def analyses_version(session: Session, user: User, what: str) -> str:
     the sum and maximum of its rows' transaction ids (``xmin``; an update writes a new row version with a newer
     one). One scan of the small workflow tables — no variant table — instead of building the lists.
     """
-    version = session.scalar(_VERSION) or ""
+    found = _VERSION.first(session, {})
+    version = (found[0] if found else None) or ""
     digest = hashlib.sha256(f"{user.id}|{user.group_id}|{what}|{version}".encode()).hexdigest()[:32]
     return f'W/"{digest}"'
 
