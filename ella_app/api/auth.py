@@ -112,9 +112,9 @@ def init_app(app: Flask) -> None:
             found = auth_service.user_for_token(db(), token)
             if found is not None:
                 g.user, g.user_session = found
+                if g.user_session.activity_due:
+                    auth_service.record_activity(db(), g.user_session)
         if request.method in UNSAFE_METHODS:
             _check_same_origin()
             if request.endpoint not in PUBLIC_ENDPOINTS and g.user is not None:
                 _check_csrf_token(token)
-        if g.user is not None and db().dirty:
-            db().commit()  # last activity

@@ -1,5 +1,8 @@
 """One database session per request. Nothing is committed unless a view calls ``commit()``.
 
+A request that only reads (GET, HEAD, OPTIONS) gets its session on the read engine (``db.session.get_read_engine``:
+no BEGIN/ROLLBACK round trips, every write refused); the others on the transactional engine.
+
 The one module of the API that knows the database layer: the session provider, and the handlers that turn what
 PostgreSQL still rejects (a value, a unique index hit by a concurrent request) into 422/409 and a database that is
 restarting or unreachable into a 503 with Retry-After, instead of a 500.
@@ -9,20 +12,23 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Flask, current_app, g, jsonify
+from flask import Flask, current_app, g, jsonify, request
 from sqlalchemy.exc import DataError, IntegrityError, OperationalError
 from sqlalchemy.orm import Session
 
-from ella_app.db.session import get_engine
+from ella_app.db.session import get_engine, get_read_engine
 from ella_app.errors import ConflictError, InputError
+
+READ_ONLY_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
 
 def db() -> Session:
     if "db" not in g:
-        settings = current_app.config["ELLA_SETTINGS"]
+        db_url = current_app.config["ELLA_SETTINGS"].db_url
+        engine = get_read_engine(db_url) if request.method in READ_ONLY_METHODS else get_engine(db_url)
         # A plain Session, not sessionmaker(...)(): each sessionmaker call builds a new Session subclass whose
         # event dispatch SQLAlchemy sets up again (about half a millisecond of every request).
-        g.db = Session(get_engine(settings.db_url), expire_on_commit=False)
+        g.db = Session(engine, expire_on_commit=False)
     return g.db
 
 

@@ -7,12 +7,16 @@ attempt fails, so it returns an outcome and the caller commits, then answers 401
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
-from sqlalchemy import bindparam, select
-from sqlalchemy.orm import Session, joinedload
+from sqlalchemy import bindparam, inspect, select, update
+from sqlalchemy.orm import Session, make_transient_to_detached
 
-from ella_app.db.models import User, UserSession
+from ella_app.db.models import User, UserGroup, UserSession
+from ella_app.db.prepared import Prepared
+from ella_app.db.session import writable
 from ella_app.security import passwords, tokens
 from ella_app.security.passwords import PasswordPolicy
 from ella_app.services import users as user_service
@@ -107,32 +111,72 @@ def change_password(
     return outcome
 
 
-# One round trip for the session, its user and the user's group: every authenticated request pays it. Built once:
-# building the statement per request (its clauses and their cache key) cost about as much as running it.
-_SESSION_BY_TOKEN = (
-    select(UserSession, User)
+@dataclass(frozen=True)
+class OpenSession:
+    """The login session a request came with (``id``), and whether its last activity is due to be recorded."""
+
+    id: int
+    activity_due: bool
+
+
+def _attributes(model: type[Any]) -> list[tuple[str, Any]]:
+    return [(attr.key, attr.columns[0]) for attr in inspect(model).column_attrs]
+
+
+_USER_ATTRIBUTES = _attributes(User)
+_GROUP_ATTRIBUTES = _attributes(UserGroup)
+_USER_ACTIVE = [key for key, _ in _USER_ATTRIBUTES].index("active")
+# Every authenticated request runs this: one prepared statement for the session, its user and the user's group,
+# read as plain columns (loading them as ORM rows cost twice the query itself; see _as_loaded).
+_SESSION_BY_TOKEN = Prepared(
+    "auth_session_by_token",
+    select(
+        UserSession.id,
+        UserSession.logged_out,
+        UserSession.expires,
+        UserSession.lastactivity,
+        *(column for _, column in _USER_ATTRIBUTES),
+        *(column for _, column in _GROUP_ATTRIBUTES),
+    )
     .join(User, User.id == UserSession.user_id)
-    .options(joinedload(User.group))
-    .where(UserSession.token == bindparam("token"))
+    .join(UserGroup, UserGroup.id == User.group_id)
+    .where(UserSession.token == bindparam("token")),
 )
 
 
-def user_for_token(session: Session, token: str) -> tuple[User, UserSession] | None:
+def _as_loaded(session: Session, user_values: Sequence[Any], group_values: Sequence[Any]) -> User:
+    """The user (with its group) as if the session had loaded it: persistent, unmodified, in the identity map."""
+    group = UserGroup(**{key: value for (key, _), value in zip(_GROUP_ATTRIBUTES, group_values, strict=True)})
+    user = User(**{key: value for (key, _), value in zip(_USER_ATTRIBUTES, user_values, strict=True)})
+    user.group = group
+    make_transient_to_detached(group)
+    make_transient_to_detached(user)
+    session.add(user)  # the group comes along (save-update cascade)
+    return user
+
+
+def user_for_token(session: Session, token: str) -> tuple[User, OpenSession] | None:
     """The user behind a session token, if the session is open, unexpired and the user active."""
     if not token or len(token) != 2 * tokens.TOKEN_BYTES:
         return None
-    found = session.execute(_SESSION_BY_TOKEN, {"token": tokens.token_digest(token)}).first()
-    now = _now()
+    found = _SESSION_BY_TOKEN.first(session, {"token": tokens.token_digest(token)})
     if found is None:
         return None
-    row, user = found
-    if row.logged_out is not None or row.expires <= now or not user.active:
+    session_id, logged_out, expires, lastactivity = found[:4]
+    user_values = found[4 : 4 + len(_USER_ATTRIBUTES)]
+    group_values = found[4 + len(_USER_ATTRIBUTES) :]
+    now = _now()
+    if logged_out is not None or expires <= now or not user_values[_USER_ACTIVE]:
         return None
-    if now - row.lastactivity > LAST_ACTIVITY_RESOLUTION:
-        row.lastactivity = now
-    return user, row
+    user = _as_loaded(session, user_values, group_values)
+    return user, OpenSession(session_id, activity_due=now - lastactivity > LAST_ACTIVITY_RESOLUTION)
 
 
-def logout(session: Session, user_session: UserSession) -> None:
-    user_session.logged_out = _now()
-    session.flush()
+def record_activity(session: Session, open_session: OpenSession) -> None:
+    """Write the session's last activity, in a transaction of its own (a read-only request's session cannot)."""
+    with Session(writable(session.get_bind().engine)) as own, own.begin():
+        own.execute(update(UserSession).where(UserSession.id == open_session.id).values(lastactivity=_now()))
+
+
+def logout(session: Session, open_session: OpenSession) -> None:
+    session.execute(update(UserSession).where(UserSession.id == open_session.id).values(logged_out=_now()))

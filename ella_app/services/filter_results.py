@@ -44,6 +44,7 @@ from sqlalchemy import select, text
 from sqlalchemy.orm import Session
 
 from ella_app.db.models import Analysis, FilterConfig, UserGroupGenePanel
+from ella_app.db.session import writable
 from ella_app.services import filtering
 from ella_app.services.filters import base as filter_base
 from ella_app.services.filters import context as filter_context
@@ -403,7 +404,8 @@ def compute_many(
     print_ = fingerprint(app_config)
     base = {"analysis": analysis_id, "gp_name": genepanel[0], "gp_version": genepanel[1]}
     found: dict[int, StoredResult | FilterResultError] = {}
-    with Session(bind=session.get_bind(), expire_on_commit=False) as own:
+    # a session of its own on a write connection (the caller's may be a read-only request's: db.session)
+    with Session(bind=writable(session.get_bind().engine), expire_on_commit=False) as own:
         todo = []
         for fc in sorted(fcs, key=lambda f: f.id):
             if not locked:

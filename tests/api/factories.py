@@ -49,7 +49,7 @@ from ella_app.db.models import (
     UserGroupGenePanel,
     UserSession,
 )
-from ella_app.db.session import get_engine
+from ella_app.db.session import get_engine, get_read_engine
 from ella_app.formats.vcf import allele_shape
 from ella_app.security import passwords, tokens
 from tests.conftest import EXAMPLE_CONFIG
@@ -94,6 +94,7 @@ def copy_db(pg: PgCluster, template: str) -> Iterator[str]:
     finally:
         _flush_request_logs(url)
         get_engine(url).dispose()
+        get_read_engine(url).dispose()
         _admin(pg, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 

@@ -308,9 +308,10 @@ def test_users_blueprint_is_a_thin_face():
 
 
 def test_the_session_check_costs_one_query(db_url, cli_env):
-    """Every authenticated request pays the session check: one SELECT for the session, its user and the user's
-    group (it was three: session, user, then the group lazily). The pool's ping (only of a connection idle for
-    over a second, db/session.py) and psycopg2's BEGIN are not engine statements. Issue 11."""
+    """Every authenticated request pays the session check: one prepared statement for the session, its user and
+    the user's group (it was three queries: session, user, then the group lazily; then one ORM query). A GET is
+    read-only: no BEGIN/ROLLBACK around it (db/session.py's read engine). The pool's ping (only of a connection
+    idle for over a second) is not an engine statement. Issue 11."""
     from tests.support.statements import recorded
 
     client = _logged_in(db_url, cli_env, "cora")
@@ -318,7 +319,25 @@ def test_the_session_check_costs_one_query(db_url, cli_env):
     with recorded(db_url) as statements:
         answer = client.get(ME)
     assert answer.status_code == 200 and answer.json["group"]["name"] == "lab"
-    selects = [s for s in statements if s.lstrip().upper().startswith("SELECT") and "usersession" in s]
-    assert len(selects) == 1, statements
-    assert not [s for s in statements if "usersession" not in s and "FROM usergroup" in s], statements
-    assert len(statements) == 1, statements  # the one query: nothing else, not even a prepared statement
+    assert statements == ["EXECUTE auth_session_by_token(%s)"]
+
+
+def test_last_activity_is_written_at_most_once_a_minute(db_url, cli_env):
+    """The session check records the session's last activity when the recorded one is over a minute old, also on a
+    read-only GET (in a short transaction of its own), and otherwise writes nothing."""
+    client = _logged_in(db_url, cli_env, "dora")
+    engine = create_engine(db_url)
+    with engine.begin() as connection:
+        connection.execute(text("UPDATE usersession SET lastactivity = '2020-01-01T00:00:00Z'"))
+
+    def last() -> dt.datetime:
+        with engine.connect() as connection:
+            return connection.execute(text("SELECT lastactivity FROM usersession")).scalar_one()
+
+    before = dt.datetime.now(dt.UTC)
+    assert client.get(ME).status_code == 200
+    recorded_at = last()
+    assert recorded_at >= before - dt.timedelta(seconds=1)
+    assert client.get(ME).status_code == 200
+    assert last() == recorded_at  # within the minute: not written again
+    engine.dispose()
