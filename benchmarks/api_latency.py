@@ -11,11 +11,11 @@ and, by set-based SQL, the analyses (one proband each, ~70% finalized, the rest 
 categories), their variants in BRCA1/BRCA2 with VEP-like annotation and gnomAD frequencies, genotypes,
 priorities, some classifications, and the demo filter configs. gunicorn serves ``ella_app.api.wsgi``-style
 app plus a bare Flask app mounted at ``/bare`` (one process group: same workers, same settings); nginx
-proxies ``/api`` and ``/bare`` to it as in production. Each of ``--clients`` threads keeps one HTTP/1.1
-connection to nginx, logged in with a session cookie; like a browser, it sends back the ETag it got
-(If-None-Match) and counts a 304 as an answer. Figures: p50/p95/p99 latency and requests/s, the peak
-resident memory (RSS) of the gunicorn workers while the endpoints are measured, and the CPU time per request of
-gunicorn, PostgreSQL, nginx and the load generator itself (they share the machine's cores).
+proxies ``/api`` and ``/bare`` to it as in production (a unix socket, no proxy buffering). Each of
+``--clients`` threads keeps one HTTP/1.1 connection to nginx, logged in with a session cookie; like a browser,
+it sends back the ETag it got (If-None-Match) and counts a 304 as an answer. Figures: p50/p95/p99 latency and
+requests/s, the peak resident memory (RSS) of the gunicorn workers while the endpoints are measured, and the CPU
+time per request of gunicorn, PostgreSQL, nginx and the load generator itself (they share the machine's cores).
 
 ``--large N`` adds one trio of N variants (``tests/support/vcfgen.py``: four transcripts per variant, gnomAD
 frequencies, ClinVar on one in ten) on a generated 500-gene panel, imported with the real importer; its filter
@@ -211,16 +211,16 @@ http {{
     scgi_temp_path {prefix}/scgi;
     gzip on;
     gzip_types application/json;
-    upstream api {{ server 127.0.0.1:{api_port} fail_timeout=0; keepalive 32; }}
+    upstream api {{ server unix:{api_socket} fail_timeout=0; }}
     server {{
         listen 127.0.0.1:{port};
         location ~ ^/(api|bare) {{
             proxy_pass http://api;
             proxy_http_version 1.1;
-            proxy_set_header Connection "";
             proxy_set_header Host $http_host;
             proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for;
             proxy_set_header X-Forwarded-Proto $scheme;
+            proxy_buffering off;
             proxy_read_timeout 300;
         }}
     }}
@@ -238,10 +238,23 @@ def _wait_for(port: int, timeout: float = 30) -> None:
     raise RuntimeError(f"nothing listens on port {port}")
 
 
+def _wait_for_socket(path: Path, timeout: float = 30) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        with socket.socket(socket.AF_UNIX) as probe:
+            try:
+                probe.connect(str(path))
+                return
+            except OSError:
+                time.sleep(0.1)
+    raise RuntimeError(f"nothing listens on {path}")
+
+
 class Servers:
     def __init__(self, db_url: str, workers: int, threads: int) -> None:
         self.tmp = Path(tempfile.mkdtemp(prefix="ella-bench-"))
-        self.api_port, self.port = _free_port(), _free_port()
+        # as deployed (roles/ella_nginx, roles/ella_services): nginx reaches gunicorn through a unix socket
+        self.api_socket, self.port = self.tmp / "api.sock", _free_port()
         env = {**os.environ, "ELLA_CONFIG": str(CONFIG), "DB_URL": db_url, "PYTHONPATH": str(ROOT)}
         for name in ("ANALYSES_PATH", "IGV_DATA", "ATTACHMENT_STORAGE"):
             path = self.tmp / name.lower()
@@ -253,7 +266,7 @@ class Servers:
                 "-m",
                 "gunicorn",
                 "--bind",
-                f"127.0.0.1:{self.api_port}",
+                f"unix:{self.api_socket}",
                 "--workers",
                 str(workers),
                 "--threads",
@@ -270,14 +283,14 @@ class Servers:
             stderr=self._log("gunicorn.log"),
             start_new_session=True,
         )
-        (self.tmp / "nginx.conf").write_text(_NGINX.format(prefix=self.tmp, api_port=self.api_port, port=self.port))
+        (self.tmp / "nginx.conf").write_text(_NGINX.format(prefix=self.tmp, api_socket=self.api_socket, port=self.port))
         self.nginx = subprocess.Popen(
             ["nginx", "-c", str(self.tmp / "nginx.conf"), "-p", str(self.tmp)],
             stdout=subprocess.DEVNULL,
             stderr=self._log("nginx.log"),
             start_new_session=True,
         )
-        _wait_for(self.api_port)
+        _wait_for_socket(self.api_socket)
         _wait_for(self.port)
 
     def _log(self, name: str) -> int:

@@ -28,11 +28,11 @@ from ella_app.db.models import (
     GenePanel,
     GenotypeAllele,
     Sample,
-    User,
     UserGroupGenePanel,
 )
 from ella_app.db.prepared import Prepared
 from ella_app.errors import NotFoundError
+from ella_app.services.current_user import UserLike
 
 MAX_ID = 2**31 - 1
 PanelKey = tuple[str, str]
@@ -61,7 +61,7 @@ def group_panels(session: Session, group_id: int) -> set[PanelKey]:
     return {(n, v) for n, v in session.execute(group_panels_query(group_id)).tuples()}
 
 
-def analysis_allowed(user: User) -> ColumnElement[bool]:
+def analysis_allowed(user: UserLike) -> ColumnElement[bool]:
     return _analysis_allowed(user.group_id)
 
 
@@ -70,7 +70,7 @@ def _analysis_allowed(group_id: GroupId) -> ColumnElement[bool]:
 
 
 def allele_allowed(
-    user: User, allele_id_column: ColumnElement[int] | InstrumentedAttribute[int]
+    user: UserLike, allele_id_column: ColumnElement[int] | InstrumentedAttribute[int]
 ) -> ColumnElement[bool]:
     """SQL condition: the allele in ``allele_id_column`` is visible to ``user``."""
     return _allele_allowed(user.group_id, allele_id_column)
@@ -108,7 +108,7 @@ _ANALYSIS_PANEL = Prepared(
 )
 
 
-def get_analysis(session: Session, user: User, analysis_id: int) -> Analysis:
+def get_analysis(session: Session, user: UserLike, analysis_id: int) -> Analysis:
     if valid_id(analysis_id):
         analysis = session.scalar(select(Analysis).where(Analysis.id == analysis_id, analysis_allowed(user)))
         if analysis is not None:
@@ -116,7 +116,7 @@ def get_analysis(session: Session, user: User, analysis_id: int) -> Analysis:
     raise NotFoundError(f"no analysis {analysis_id}")
 
 
-def analysis_panel(session: Session, user: User, analysis_id: int) -> PanelKey:
+def analysis_panel(session: Session, user: UserLike, analysis_id: int) -> PanelKey:
     """The gene panel of a visible analysis (one row, no ORM object: variant details ask it on every request)."""
     if valid_id(analysis_id):
         found = _ANALYSIS_PANEL.first(session, {"analysis_id": analysis_id, "group_id": user.group_id})
@@ -126,7 +126,7 @@ def analysis_panel(session: Session, user: User, analysis_id: int) -> PanelKey:
 
 
 def get_analysis_interpretation(
-    session: Session, user: User, analysis_id: int, interpretation_id: int
+    session: Session, user: UserLike, analysis_id: int, interpretation_id: int
 ) -> AnalysisInterpretation:
     analysis = get_analysis(session, user, analysis_id)
     if valid_id(interpretation_id):
@@ -136,7 +136,7 @@ def get_analysis_interpretation(
     raise NotFoundError(f"no interpretation {interpretation_id} of analysis {analysis_id}")
 
 
-def get_allele(session: Session, user: User, allele_id: int) -> Allele:
+def get_allele(session: Session, user: UserLike, allele_id: int) -> Allele:
     if valid_id(allele_id):
         allele = session.scalar(select(Allele).where(Allele.id == allele_id, allele_allowed(user, Allele.id)))
         if allele is not None:
@@ -144,14 +144,14 @@ def get_allele(session: Session, user: User, allele_id: int) -> Allele:
     raise NotFoundError(f"no allele {allele_id}")
 
 
-def require_allele(session: Session, user: User, allele_id: int) -> None:
+def require_allele(session: Session, user: UserLike, allele_id: int) -> None:
     """As :func:`get_allele` for callers that need only the check (the id is read, not the allele's row)."""
     if valid_id(allele_id) and _ALLELE_VISIBLE.first(session, {"allele_id": allele_id, "group_id": user.group_id}):
         return
     raise NotFoundError(f"no allele {allele_id}")
 
 
-def visible_allele_ids(session: Session, user: User, allele_ids: Iterable[int]) -> set[int]:
+def visible_allele_ids(session: Session, user: UserLike, allele_ids: Iterable[int]) -> set[int]:
     wanted = sorted({a for a in allele_ids if valid_id(a)})
     if not wanted:
         return set()
@@ -159,7 +159,7 @@ def visible_allele_ids(session: Session, user: User, allele_ids: Iterable[int]) 
     return set(session.scalars(query))
 
 
-def require_alleles(session: Session, user: User, allele_ids: Iterable[int]) -> list[int]:
+def require_alleles(session: Session, user: UserLike, allele_ids: Iterable[int]) -> list[int]:
     """The ids, in the given order without duplicates, if all are visible; else NotFoundError naming them."""
     ordered = list(dict.fromkeys(allele_ids))
     visible = visible_allele_ids(session, user, ordered)
@@ -169,12 +169,12 @@ def require_alleles(session: Session, user: User, allele_ids: Iterable[int]) -> 
     return ordered
 
 
-def get_allele_interpretation_allele(session: Session, user: User, allele_id: int) -> Allele:
+def get_allele_interpretation_allele(session: Session, user: UserLike, allele_id: int) -> Allele:
     """The allele of a variant workflow (same rule as any allele)."""
     return get_allele(session, user, allele_id)
 
 
-def get_genepanel(session: Session, user: User, name: str, version: str) -> GenePanel:
+def get_genepanel(session: Session, user: UserLike, name: str, version: str) -> GenePanel:
     if (name, version) in group_panels(session, user.group_id):
         panel = session.get(GenePanel, (name, version))
         if panel is not None:
@@ -182,5 +182,5 @@ def get_genepanel(session: Session, user: User, name: str, version: str) -> Gene
     raise NotFoundError(f"no gene panel {name} {version}")
 
 
-def require_panel(session: Session, user: User, name: str, version: str) -> None:
+def require_panel(session: Session, user: UserLike, name: str, version: str) -> None:
     get_genepanel(session, user, name, version)

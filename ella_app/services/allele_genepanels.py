@@ -25,9 +25,9 @@ from ella_app.db.models import (
     GenePanelTranscript,
     Phenotype,
     Transcript,
-    User,
 )
 from ella_app.services import access, gene_assessments
+from ella_app.services.current_user import UserLike
 from ella_app.services.filters.context import int_ids
 
 
@@ -41,7 +41,7 @@ def _overlaps() -> Any:
     )
 
 
-def covering_panels(session: Session, user: User, allele_id: int) -> list[dict[str, Any]]:
+def covering_panels(session: Session, user: UserLike, allele_id: int) -> list[dict[str, Any]]:
     """The caller's official gene panels with a transcript overlapping the variant (404 for a variant the caller
     may not see)."""
     access.require_allele(session, user, allele_id)
@@ -72,7 +72,7 @@ def _gene(hgnc_id: int, symbol: str) -> dict[str, Any]:
 
 
 def panel_for_alleles(
-    session: Session, user: User, allele_ids: Sequence[int], name: str, version: str
+    session: Session, user: UserLike, allele_ids: Sequence[int], name: str, version: str
 ) -> dict[str, Any]:
     """The panel (one of the caller's, else 404) cut down to the genes and transcripts of the variants."""
     panel = access.get_genepanel(session, user, name, version)

@@ -11,9 +11,10 @@ from sqlalchemy import func, select
 from sqlalchemy.dialects.postgresql import aggregate_order_by
 from sqlalchemy.orm import Session
 
-from ella_app.db.models import Allele, Analysis, AnnotationShadowTranscript, GenotypeAllele, Sample, User
+from ella_app.db.models import Allele, Analysis, AnnotationShadowTranscript, GenotypeAllele, Sample
 from ella_app.errors import InputError
 from ella_app.services import access, overview, variants
+from ella_app.services.current_user import UserLike
 from ella_app.services.filters.context import int_ids
 
 
@@ -25,7 +26,9 @@ class Where:
     genepanel: tuple[str, str] | None
 
 
-def where(session: Session, user: User, analysis_id: int | None, gp_name: str | None, gp_version: str | None) -> Where:
+def where(
+    session: Session, user: UserLike, analysis_id: int | None, gp_name: str | None, gp_version: str | None
+) -> Where:
     """Check access to the analysis and panel asked for; the panel defaults to the analysis'."""
     panel = access.analysis_panel(session, user, analysis_id) if analysis_id is not None else None
     if gp_name or gp_version:
@@ -36,14 +39,14 @@ def where(session: Session, user: User, analysis_id: int | None, gp_name: str | 
     return Where(analysis_id, panel)
 
 
-def require_allele(session: Session, user: User, allele_id: int) -> None:
+def require_allele(session: Session, user: UserLike, allele_id: int) -> None:
     access.require_allele(session, user, allele_id)
 
 
 def details(
     session: Session,
     app_config: dict[str, Any],
-    user: User,
+    user: UserLike,
     allele_ids: Sequence[int],
     at: Where,
     *,
@@ -55,7 +58,7 @@ def details(
     return variants.details(session, app_config, allele_ids, analysis_id=at.analysis_id, genepanel=at.genepanel)
 
 
-def analyses_with(session: Session, user: User, allele_id: int) -> list[dict[str, Any]]:
+def analyses_with(session: Session, user: UserLike, allele_id: int) -> list[dict[str, Any]]:
     """The caller's analyses in which the allele is called."""
     access.require_allele(session, user, allele_id)
     query = (
@@ -70,7 +73,7 @@ def analyses_with(session: Session, user: User, allele_id: int) -> list[dict[str
 
 
 def by_gene(
-    session: Session, app_config: dict[str, Any], user: User, allele_ids: Sequence[int]
+    session: Session, app_config: dict[str, Any], user: UserLike, allele_ids: Sequence[int]
 ) -> list[dict[str, Any]]:
     """ELLA's ``alleles/by-gene/``: the genes of the variants' current annotation (transcripts matching
     ``transcripts.inclusion_regex`` when configured), each with its variants in genomic order; by symbol."""

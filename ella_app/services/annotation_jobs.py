@@ -27,6 +27,7 @@ from ella_app.db.models import Analysis, AnnotationJob, User
 from ella_app.errors import ConflictError, InputError, NotFoundError
 from ella_app.formats import pasted_variants
 from ella_app.services import access
+from ella_app.services.current_user import UserLike
 from ella_app.services.poller import ACTIVE, CANCELLED, FAILED, FINISHED, SUBMITTED, set_status
 
 MODES = ("Analysis", "Variants", "Single variant")
@@ -44,7 +45,7 @@ def _now() -> dt.datetime:
 # ------------------------------------------------------------------------------------------ reading
 
 
-def _visible(user: User) -> Any:
+def _visible(user: UserLike) -> Any:
     return access.panel_allowed(AnnotationJob.genepanel_name, AnnotationJob.genepanel_version, user.group_id)
 
 
@@ -74,7 +75,7 @@ def parse_status_filter(raw: str | None) -> list[str] | None:
 
 
 def list_jobs(
-    session: Session, user: User, statuses: list[str] | None, page: int, per_page: int
+    session: Session, user: UserLike, statuses: list[str] | None, page: int, per_page: int
 ) -> tuple[list[dict[str, Any]], int]:
     """The jobs the user may see (newest first), one page, with the total."""
     query = select(AnnotationJob).where(_visible(user))
@@ -91,7 +92,7 @@ def list_jobs(
     return serialize(session, user, jobs, full_data=False), total
 
 
-def _get(session: Session, user: User, job_id: int, *, lock: bool = False) -> AnnotationJob:
+def _get(session: Session, user: UserLike, job_id: int, *, lock: bool = False) -> AnnotationJob:
     if access.valid_id(job_id):
         query = select(AnnotationJob).where(AnnotationJob.id == job_id, _visible(user))
         if lock:
@@ -108,7 +109,7 @@ def _get(session: Session, user: User, job_id: int, *, lock: bool = False) -> An
     raise NotFoundError(f"no annotation job {job_id}")
 
 
-def get_job(session: Session, user: User, job_id: int) -> dict[str, Any]:
+def get_job(session: Session, user: UserLike, job_id: int) -> dict[str, Any]:
     return serialize(session, user, [_get(session, user, job_id)], full_data=True)[0]
 
 
@@ -124,7 +125,9 @@ def analysis_name_of(job: AnnotationJob) -> str | None:
     return f"{options.get('analysis_name')}.{job.genepanel_name}_{job.genepanel_version}"
 
 
-def serialize(session: Session, user: User, jobs: Iterable[AnnotationJob], *, full_data: bool) -> list[dict[str, Any]]:
+def serialize(
+    session: Session, user: UserLike, jobs: Iterable[AnnotationJob], *, full_data: bool
+) -> list[dict[str, Any]]:
     jobs = list(jobs)
     user_ids = {j.user_id for j in jobs if j.user_id is not None}
     users = {u.id: u for u in session.scalars(select(User).where(User.id.in_(user_ids)))} if user_ids else {}
@@ -191,7 +194,7 @@ def _text(data: dict[str, Any], key: str) -> str | None:
     return str(value).strip()
 
 
-def _checked_panel(session: Session, user: User, name: str | None, version: str | None) -> tuple[str, str]:
+def _checked_panel(session: Session, user: UserLike, name: str | None, version: str | None) -> tuple[str, str]:
     if not name:
         raise InputError("choose a gene panel", key="genepanel_name")
     if not version:
@@ -233,7 +236,7 @@ def _checked_variants(text: str, mode: str) -> tuple[str, str | None]:
     return block.anno_input(), block.name
 
 
-def prepare_job(session: Session, user: User, data: dict[str, Any]) -> AnnotationJob:
+def prepare_job(session: Session, user: UserLike, data: dict[str, Any]) -> AnnotationJob:
     """A checked, not yet stored, job from the body of ``POST import/service/jobs/``."""
     text, sample_id = data.get("data"), _text(data, "sample_id")
     if (text is None or text == "") == (sample_id is None):
@@ -324,7 +327,7 @@ def _must_be_new(session: Session, analysis_name: str) -> None:
         raise ConflictError(f"an analysis {analysis_name} exists already: choose another name, or append to it")
 
 
-def create_job(session: Session, user: User, data: dict[str, Any], *, store: bool = True) -> dict[str, Any]:
+def create_job(session: Session, user: UserLike, data: dict[str, Any], *, store: bool = True) -> dict[str, Any]:
     """Check and (unless ``store`` is false: a dry run) store a job; the caller commits."""
     job = prepare_job(session, user, data)
     if not store:
@@ -334,7 +337,7 @@ def create_job(session: Session, user: User, data: dict[str, Any], *, store: boo
     return serialize(session, user, [job], full_data=True)[0]
 
 
-def patch_job(session: Session, user: User, job_id: int, data: dict[str, Any]) -> dict[str, Any]:
+def patch_job(session: Session, user: UserLike, job_id: int, data: dict[str, Any]) -> dict[str, Any]:
     """Retry (``{"status": "SUBMITTED"}``, optionally with corrected ``data``) or cancel
     (``{"status": "CANCELLED"}``) a job."""
     status = data.get("status")
@@ -360,7 +363,7 @@ def patch_job(session: Session, user: User, job_id: int, data: dict[str, Any]) -
     return serialize(session, user, [job], full_data=True)[0]
 
 
-def cancel_job(session: Session, user: User, job_id: int) -> dict[str, Any]:
+def cancel_job(session: Session, user: UserLike, job_id: int) -> dict[str, Any]:
     """Cancel a job that has not finished (CANCELLED: the poller leaves it alone from then on)."""
     job = _get(session, user, job_id, lock=True)
     if job.status not in ACTIVE:

@@ -23,18 +23,18 @@ from ella_app.db.models import (
     GenePanelTranscript,
     Phenotype,
     Transcript,
-    User,
     UserGroup,
     UserGroupGenePanel,
     UserGroupImport,
 )
 from ella_app.errors import ConflictError, InputError
 from ella_app.services import access
+from ella_app.services.current_user import UserLike
 
 NAME = re.compile(r"^[\w.+-]{1,100}$")
 
 
-def import_group_names(session: Session, user: User) -> list[str]:
+def import_group_names(session: Session, user: UserLike) -> list[str]:
     """The groups the caller's group may import for (and share custom panels with)."""
     return list(
         session.scalars(
@@ -76,7 +76,7 @@ def _transcripts(session: Session, genes: list[dict[str, Any]]) -> list[tuple[Tr
     return chosen
 
 
-def create_custom_panel(session: Session, user: User, data: dict[str, Any]) -> dict[str, Any]:
+def create_custom_panel(session: Session, user: UserLike, data: dict[str, Any]) -> dict[str, Any]:
     """Check and add the panel (the caller commits); returns it as ``genepanels/`` lists panels."""
     name, version = str(data.get("name") or "").strip(), str(data.get("version") or "").strip()
     if not NAME.match(name):
@@ -150,7 +150,7 @@ def create_custom_panel(session: Session, user: User, data: dict[str, Any]) -> d
     }
 
 
-def panel_stats(session: Session, user: User, name: str, version: str) -> dict[str, list[dict[str, Any]]]:
+def panel_stats(session: Session, user: UserLike, name: str, version: str) -> dict[str, list[dict[str, Any]]]:
     """ELLA's ``genepanels/<name>/<version>/stats/``: the (at most 5) official panels of the caller's group,
     newest version of each name, that share genes with this panel, most similar first. Counts are relative
     to this panel: ``addition_cnt`` genes the other panel has in addition, ``missing_cnt`` genes of this panel

@@ -37,6 +37,7 @@ from sqlalchemy.orm import Session
 from ella_app.db.models import AlleleAssessment, AlleleAssessmentAttachment, Attachment, User
 from ella_app.errors import EllaError, InputError, NotFoundError
 from ella_app.services import access, igv_tracks
+from ella_app.services.current_user import UserLike
 from ella_app.services.filters.context import int_ids
 from ella_app.services.list_filter import INT, TEXT, conditions
 
@@ -209,7 +210,7 @@ def _thumbnail(source: Path, target: Path) -> None:
             temporary.unlink()
 
 
-def upload(session: Session, user: User, where: Storage, filename: str | None, stream: IO[bytes]) -> Attachment:
+def upload(session: Session, user: UserLike, where: Storage, filename: str | None, stream: IO[bytes]) -> Attachment:
     """Store an uploaded file and record it; refused uploads leave no file and no row."""
     name = check_filename(filename)
     try:
@@ -261,7 +262,7 @@ def upload(session: Session, user: User, where: Storage, filename: str | None, s
 # ------------------------------------------------------------------------------------------ access
 
 
-def visible(user: User) -> ColumnElement[bool]:
+def visible(user: UserLike) -> ColumnElement[bool]:
     """SQL condition: the caller uploaded the attachment, or may see an allele whose assessment links it."""
     linked = exists(
         select(AlleleAssessmentAttachment.c.attachment_id)
@@ -274,7 +275,7 @@ def visible(user: User) -> ColumnElement[bool]:
     return or_(Attachment.user_id == user.id, linked)
 
 
-def get(session: Session, user: User, attachment_id: int) -> Attachment:
+def get(session: Session, user: UserLike, attachment_id: int) -> Attachment:
     if access.valid_id(attachment_id):
         found = session.scalar(select(Attachment).where(Attachment.id == attachment_id, visible(user)))
         if found is not None:
@@ -299,7 +300,7 @@ _FILTER = {
 
 
 def list_attachments(
-    session: Session, user: User, where: Storage, q: Any, page: int, per_page: int
+    session: Session, user: UserLike, where: Storage, q: Any, page: int, per_page: int
 ) -> tuple[list[dict[str, Any]], int]:
     query = select(Attachment).where(visible(user), *conditions(q, _FILTER))
     total = int(session.scalar(select(func.count()).select_from(query.subquery())) or 0)
@@ -307,7 +308,9 @@ def list_attachments(
     return as_json(session, where, rows), total
 
 
-def link_to_assessment(session: Session, user: User, alleleassessment_id: int, attachment_ids: Sequence[int]) -> None:
+def link_to_assessment(
+    session: Session, user: UserLike, alleleassessment_id: int, attachment_ids: Sequence[int]
+) -> None:
     """Link attachments the caller may see to an allele assessment (as ELLA's finalize does)."""
     wanted = sorted(set(attachment_ids))
     if not wanted:

@@ -32,6 +32,7 @@ from ella_app.db.models import (
 from ella_app.errors import ConflictError, InputError, NotFoundError
 from ella_app.services import access, attachments, variants
 from ella_app.services.acmg import criteria as acmg_criteria
+from ella_app.services.current_user import UserLike
 from ella_app.services.filters.context import int_ids, is_outdated
 from ella_app.services.list_filter import INT, NULLABLE, TEXT, conditions
 
@@ -128,7 +129,7 @@ class Classification:
 class Context:
     """Where the classification is made: who, for which analysis and panel."""
 
-    user: User
+    user: UserLike
     genepanel: tuple[str, str]
     analysis_id: int | None = None
 
@@ -400,7 +401,7 @@ def _reference_assessments_json(session: Session, rows: list[ReferenceAssessment
     ]
 
 
-def get_assessment(session: Session, app_config: dict[str, Any], user: User, assessment_id: int) -> dict[str, Any]:
+def get_assessment(session: Session, app_config: dict[str, Any], user: UserLike, assessment_id: int) -> dict[str, Any]:
     """One allele assessment (current or superseded) of an allele the user may see."""
     row = session.get(AlleleAssessment, assessment_id) if access.valid_id(assessment_id) else None
     if row is None or not access.visible_allele_ids(session, user, [row.allele_id]):
@@ -409,7 +410,7 @@ def get_assessment(session: Session, app_config: dict[str, Any], user: User, ass
     return next(a for a in found if a["id"] == assessment_id)
 
 
-def get_report(session: Session, user: User, report_id: int) -> dict[str, Any]:
+def get_report(session: Session, user: UserLike, report_id: int) -> dict[str, Any]:
     """One allele report (current or superseded) of an allele the user may see (ELLA's ``allelereports/<id>/``)."""
     row = session.get(AlleleReport, report_id) if access.valid_id(report_id) else None
     if row is None or not access.visible_allele_ids(session, user, [row.allele_id]):
@@ -417,7 +418,7 @@ def get_report(session: Session, user: User, report_id: int) -> dict[str, Any]:
     return next(r for r in reports(session, [row.allele_id], include_superseded=True) if r["id"] == report_id)
 
 
-def get_reference_assessment(session: Session, user: User, assessment_id: int) -> dict[str, Any]:
+def get_reference_assessment(session: Session, user: UserLike, assessment_id: int) -> dict[str, Any]:
     """One reference assessment (current or superseded) of an allele the user may see."""
     row = session.get(ReferenceAssessment, assessment_id) if access.valid_id(assessment_id) else None
     if row is None or not access.visible_allele_ids(session, user, [row.allele_id]):
@@ -426,7 +427,7 @@ def get_reference_assessment(session: Session, user: User, assessment_id: int) -
     return next(r for r in found if r["id"] == assessment_id)
 
 
-def assess_reference(session: Session, user: User, data: dict[str, Any]) -> dict[str, Any]:
+def assess_reference(session: Session, user: UserLike, data: dict[str, Any]) -> dict[str, Any]:
     """ELLA's ``POST referenceassessments/``: assess one reference for a variant outside ``finalizeallele``.
 
     As in ELLA, a current assessment of the reference that is not yet curated (no classification was made with
@@ -511,7 +512,7 @@ _MODELS: dict[str, Any] = {
 
 
 def matching(
-    session: Session, app_config: dict[str, Any], user: User, kind: str, q: Any, page: int, per_page: int
+    session: Session, app_config: dict[str, Any], user: UserLike, kind: str, q: Any, page: int, per_page: int
 ) -> tuple[list[dict[str, Any]], int]:
     """ELLA's ``<kind>/?q={...}`` (``q={"allele_id": 5}`` from its history dialog): the rows matching, current and
     superseded (``"date_superceeded": null`` for the current ones), of variants the user may see, newest first.

@@ -33,6 +33,7 @@ from ella_app.db.models import (
     User,
 )
 from ella_app.services import access
+from ella_app.services.current_user import UserLike
 from ella_app.services.filters.context import int_ids
 
 
@@ -81,7 +82,7 @@ def uncommitted(model: Any, subject: Any) -> Select[tuple[int, int, str, int | N
 
 def collisions(
     session: Session,
-    user: User,
+    user: UserLike,
     app_config: Mapping[str, Any],
     allele_ids: Sequence[int],
     *,
@@ -160,7 +161,7 @@ def collisions(
 
 
 def analysis_collisions(
-    session: Session, user: User, app_config: Mapping[str, Any], analysis_id: int, allele_ids: Sequence[int]
+    session: Session, user: UserLike, app_config: Mapping[str, Any], analysis_id: int, allele_ids: Sequence[int]
 ) -> list[dict[str, Any]]:
     access.get_analysis(session, user, analysis_id)
     visible = access.require_alleles(session, user, allele_ids)
@@ -168,7 +169,7 @@ def analysis_collisions(
 
 
 def allele_collisions(
-    session: Session, user: User, app_config: Mapping[str, Any], allele_id: int
+    session: Session, user: UserLike, app_config: Mapping[str, Any], allele_id: int
 ) -> list[dict[str, Any]]:
     access.require_allele(session, user, allele_id)
     return collisions(session, user, app_config, [allele_id], allele_id=allele_id)

@@ -10,7 +10,7 @@ from __future__ import annotations
 import copy
 from typing import Any
 
-from ella_app.db.models import User
+from ella_app.services.current_user import UserLike
 
 # Keys of ella_config.yml that concern the server only; the client never needs them.
 _SERVER_ONLY = {
@@ -19,7 +19,7 @@ _SERVER_ONLY = {
 }
 
 
-def merged_user_config(app_config: dict[str, Any], user: User | None) -> dict[str, Any]:
+def merged_user_config(app_config: dict[str, Any], user: UserLike | None) -> dict[str, Any]:
     base = app_config.get("user", {}).get("user_config", {})
     merged: dict[str, Any] = copy.deepcopy(base) if isinstance(base, dict) else {}
     if user is not None:
@@ -29,7 +29,7 @@ def merged_user_config(app_config: dict[str, Any], user: User | None) -> dict[st
     return merged
 
 
-def client_config(app_config: dict[str, Any], user: User | None) -> dict[str, Any]:
+def client_config(app_config: dict[str, Any], user: UserLike | None) -> dict[str, Any]:
     """The application config as the web client gets it: server-only keys removed, user config merged."""
     result = copy.deepcopy(app_config)
     for section, keys in _SERVER_ONLY.items():
@@ -42,7 +42,7 @@ def client_config(app_config: dict[str, Any], user: User | None) -> dict[str, An
     return result
 
 
-def finalize_requirements(app_config: dict[str, Any], user: User, workflow: str) -> dict[str, Any] | None:
+def finalize_requirements(app_config: dict[str, Any], user: UserLike, workflow: str) -> dict[str, Any] | None:
     """``workflows.<analysis|allele>.finalize_requirements`` of the merged config (None when not set)."""
     workflows = merged_user_config(app_config, user).get("workflows")
     if not isinstance(workflows, dict):

@@ -22,9 +22,10 @@ import orjson
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from ella_app.db.models import CustomAnnotation, User
+from ella_app.db.models import CustomAnnotation
 from ella_app.errors import InputError
 from ella_app.services import access
+from ella_app.services.current_user import UserLike
 from ella_app.services.list_filter import INT, NULLABLE, conditions
 
 MAX_BYTES = 100_000
@@ -81,7 +82,7 @@ def _drop_null_leaves(value: dict[str, Any]) -> dict[str, Any]:
     return {k: _drop_null_leaves(v) if isinstance(v, dict) else v for k, v in value.items() if v is not None}
 
 
-def create(session: Session, user: User, new: NewCustomAnnotation) -> CustomAnnotation:
+def create(session: Session, user: UserLike, new: NewCustomAnnotation) -> CustomAnnotation:
     access.require_allele(session, user, new.allele_id)
     current = session.scalar(
         select(CustomAnnotation)
@@ -112,7 +113,7 @@ _FILTER = {
 
 
 def list_annotations(
-    session: Session, user: User, q: Any, page: int, per_page: int
+    session: Session, user: UserLike, q: Any, page: int, per_page: int
 ) -> tuple[list[dict[str, Any]], int]:
     query = select(CustomAnnotation).where(
         access.allele_allowed(user, CustomAnnotation.allele_id), *conditions(q, _FILTER)

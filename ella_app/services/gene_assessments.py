@@ -24,6 +24,7 @@ from sqlalchemy.orm import Session
 from ella_app.db.models import GeneAssessment, GenePanelTranscript, Transcript, User
 from ella_app.errors import ConflictError, InputError, NotFoundError
 from ella_app.services import access
+from ella_app.services.current_user import UserLike
 from ella_app.services.filters.context import int_ids
 from ella_app.services.list_filter import INT, NULLABLE, TEXT, conditions
 
@@ -84,7 +85,7 @@ def parse_new(raw: Any) -> NewGeneAssessment:
     )
 
 
-def gene_visible(user: User, gene_column: Any) -> ColumnElement[bool]:
+def gene_visible(user: UserLike, gene_column: Any) -> ColumnElement[bool]:
     """SQL condition: the gene has a transcript in one of the user's group's gene panels."""
     return exists(
         select(Transcript.id)
@@ -98,7 +99,7 @@ def gene_visible(user: User, gene_column: Any) -> ColumnElement[bool]:
     )
 
 
-def create(session: Session, user: User, new: NewGeneAssessment) -> GeneAssessment:
+def create(session: Session, user: UserLike, new: NewGeneAssessment) -> GeneAssessment:
     access.require_panel(session, user, new.genepanel_name, new.genepanel_version)
     in_panel = session.scalar(
         select(
@@ -158,7 +159,7 @@ _FILTER = {
 
 
 def list_assessments(
-    session: Session, user: User, q: Any, page: int, per_page: int
+    session: Session, user: UserLike, q: Any, page: int, per_page: int
 ) -> tuple[list[dict[str, Any]], int]:
     """The caller's genes' assessments matching ELLA's ``q`` filter, oldest first (a gene's history in order)."""
     query = select(GeneAssessment).where(gene_visible(user, GeneAssessment.gene_id), *conditions(q, _FILTER))
@@ -167,7 +168,7 @@ def list_assessments(
     return as_json(session, rows), total
 
 
-def current(session: Session, user: User, gene_ids: Sequence[int]) -> list[dict[str, Any]]:
+def current(session: Session, user: UserLike, gene_ids: Sequence[int]) -> list[dict[str, Any]]:
     """The current assessments of these genes (of those the caller may see)."""
     if not gene_ids:
         return []

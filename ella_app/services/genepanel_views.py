@@ -8,8 +8,9 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from ella_app.db.models import GenePanel, GenePanelPhenotype, GenePanelTranscript, Phenotype, Transcript, User
+from ella_app.db.models import GenePanel, GenePanelPhenotype, GenePanelTranscript, Phenotype, Transcript
 from ella_app.services import access
+from ella_app.services.current_user import UserLike
 from ella_app.services.filters.context import load_panel
 
 
@@ -23,7 +24,7 @@ def _panel_json(panel: GenePanel) -> dict[str, Any]:
     }
 
 
-def list_panels(session: Session, user: User) -> list[dict[str, Any]]:
+def list_panels(session: Session, user: UserLike) -> list[dict[str, Any]]:
     counts = (
         select(
             GenePanelTranscript.genepanel_name,
@@ -49,7 +50,7 @@ def list_panels(session: Session, user: User) -> list[dict[str, Any]]:
     ]
 
 
-def panel_detail(session: Session, user: User, name: str, version: str) -> dict[str, Any]:
+def panel_detail(session: Session, user: UserLike, name: str, version: str) -> dict[str, Any]:
     panel = access.get_genepanel(session, user, name, version)
     data = load_panel(session, name, version)
     genes: dict[int, dict[str, Any]] = {}

@@ -10,8 +10,9 @@ from pathlib import Path
 from sqlalchemy import select, text
 from sqlalchemy.orm import Session
 
-from ella_app.db.models import Allele, AlleleAssessment, User
+from ella_app.db.models import Allele, AlleleAssessment
 from ella_app.services import access, igv_tracks
+from ella_app.services.current_user import UserLike
 from ella_app.services.filters.context import load_panel
 
 VCF_HEADER = ("##fileformat=VCFv4.2", "#CHROM\tPOS\tID\tREF\tALT\tQUAL\tFILTER\tINFO")
@@ -26,7 +27,7 @@ def vcf(rows: Iterable[tuple[str, int, str, str, str]]) -> str:
     return _lines([*VCF_HEADER, *(f"{c}\t{p}\t{i}\t{r}\t{a}\t.\t.\t." for c, p, i, r, a in sorted(rows))])
 
 
-def genepanel_bed(session: Session, user: User, name: str, version: str) -> str:
+def genepanel_bed(session: Session, user: UserLike, name: str, version: str) -> str:
     """The panel's transcripts as BED12 (thick part: the coding region)."""
     access.require_panel(session, user, name, version)
     lines = []
@@ -54,26 +55,26 @@ _ANALYSIS_ALLELES = text(
 
 
 def _analysis_alleles(
-    session: Session, user: User, analysis_id: int, allele_ids: Iterable[int]
+    session: Session, user: UserLike, analysis_id: int, allele_ids: Iterable[int]
 ) -> list[tuple[int, str, int, str, str, int, int]]:
     analysis = access.get_analysis(session, user, analysis_id)
     wanted = sorted(set(allele_ids))
     return [tuple(r) for r in session.execute(_ANALYSIS_ALLELES, {"analysis": analysis.id, "wanted": wanted})]  # type: ignore[misc]
 
 
-def variants_vcf(session: Session, user: User, analysis_id: int, allele_ids: Iterable[int] = ()) -> str:
+def variants_vcf(session: Session, user: UserLike, analysis_id: int, allele_ids: Iterable[int] = ()) -> str:
     """The analysis' variants (all, or those of ``allele_ids``)."""
     rows = _analysis_alleles(session, user, analysis_id, allele_ids)
     return vcf((chrom, pos, str(i), ref, alt) for i, chrom, pos, ref, alt, _, _ in rows)
 
 
-def regions_bed(session: Session, user: User, analysis_id: int, allele_ids: Iterable[int] = ()) -> str:
+def regions_bed(session: Session, user: UserLike, analysis_id: int, allele_ids: Iterable[int] = ()) -> str:
     """One BED interval per variant of the analysis (at least one base long)."""
     rows = sorted((c, s, e, i) for i, c, _, _, _, s, e in _analysis_alleles(session, user, analysis_id, allele_ids))
     return _lines(f"{c}\t{s}\t{max(e, s + 1)}\tallele {i}" for c, s, e, i in rows)
 
 
-def classifications_vcf(session: Session, user: User) -> str:
+def classifications_vcf(session: Session, user: UserLike) -> str:
     """The currently classified variants the user may see, with their class as the id."""
     query = (
         select(Allele.chromosome, Allele.vcf_pos, AlleleAssessment.classification, Allele.vcf_ref, Allele.vcf_alt)
@@ -84,7 +85,7 @@ def classifications_vcf(session: Session, user: User) -> str:
 
 
 def track_sources(
-    session: Session, user: User, analysis_id: int, igv_data: Path, analyses_path: Path | None
+    session: Session, user: UserLike, analysis_id: int, igv_data: Path, analyses_path: Path | None
 ) -> igv_tracks.TrackSources:
     analysis = access.get_analysis(session, user, analysis_id)
     return igv_tracks.TrackSources(
@@ -96,11 +97,11 @@ def track_sources(
     )
 
 
-def analysis_tracks_dir(session: Session, user: User, analysis_id: int, analyses_path: Path) -> Path:
+def analysis_tracks_dir(session: Session, user: UserLike, analysis_id: int, analyses_path: Path) -> Path:
     """``$ANALYSES_PATH/<analysis name>/tracks`` of an analysis the user may open."""
     analysis = access.get_analysis(session, user, analysis_id)
     return igv_tracks.safe_dir(analyses_path, analysis.name, "tracks")
 
 
-def group_name(user: User) -> str:
+def group_name(user: UserLike) -> str:
     return user.group.name

@@ -36,6 +36,7 @@ from ella_app.services import (
     variants,
     workflow,
 )
+from ella_app.services.current_user import UserLike
 from ella_app.services.filters.context import int_ids
 from ella_app.services.workflow import Subject
 
@@ -43,7 +44,7 @@ ACTIONS = ("start", "override", "finalize", "reopen", *workflow.ANALYSIS_TARGETS
 MAX_ROWS = 500  # rows of the variant list in one request
 
 
-def subject(session: Session, user: User, kind: str, subject_id: int) -> tuple[Subject, Analysis | None]:
+def subject(session: Session, user: UserLike, kind: str, subject_id: int) -> tuple[Subject, Analysis | None]:
     """The workflow subject after the access check (the analysis too, for ``analyses``)."""
     if kind == "analyses":
         analysis = access.get_analysis(session, user, subject_id)
@@ -52,7 +53,7 @@ def subject(session: Session, user: User, kind: str, subject_id: int) -> tuple[S
     return Subject("allele", allele.id), None
 
 
-def analysis_subject(session: Session, user: User, kind: str, subject_id: int) -> tuple[Subject, Analysis]:
+def analysis_subject(session: Session, user: UserLike, kind: str, subject_id: int) -> tuple[Subject, Analysis]:
     if kind != "analyses":
         raise NotFoundError("variant lists and filter configs exist for analyses only")
     found, analysis = subject(session, user, kind, subject_id)
@@ -88,7 +89,7 @@ def rounds_json(session: Session, of: Subject) -> list[dict[str, Any]]:
 
 def save(
     session: Session,
-    user: User,
+    user: UserLike,
     of: Subject,
     analysis: Analysis | None,
     interpretation_id: int,
@@ -109,7 +110,7 @@ def save(
 
 
 def round_context(
-    session: Session, user: User, kind: str, subject_id: int, interpretation_id: int
+    session: Session, user: UserLike, kind: str, subject_id: int, interpretation_id: int
 ) -> variants.RoundContext:
     """An analysis round the user may see, with what its variant lists need (one query)."""
     if kind != "analyses":
@@ -209,7 +210,7 @@ def require_in_analysis(session: Session, analysis_id: int, allele_ids: Sequence
         raise NotFoundError(f"not variants of this analysis: {', '.join(map(str, missing[:20]))}")
 
 
-def filterconfigs(session: Session, user: User, analysis: Analysis) -> list[dict[str, Any]]:
+def filterconfigs(session: Session, user: UserLike, analysis: Analysis) -> list[dict[str, Any]]:
     samples = variants.load_samples(session, analysis.id)
     eligible = filtering.eligible_filterconfigs(session, user.group_id, analysis, samples)
     return [filtering.describe(fc, default=index == 0) for index, fc in enumerate(eligible)]
@@ -237,7 +238,7 @@ def variant_label(row: dict[str, Any]) -> str:
 def _finish_check(
     session: Session,
     app_config: dict[str, Any],
-    user: User,
+    user: UserLike,
     of: Subject,
     interpretation: Any,
     view: variants.FilterView | None,
@@ -291,7 +292,7 @@ SAMPLES_CHANGED = "Can not finish interpretation. Additional data have been adde
 def finish_allowed(
     session: Session,
     app_config: dict[str, Any],
-    user: User,
+    user: UserLike,
     of: Subject,
     analysis: Analysis | None,
     interpretation: Any,
@@ -347,7 +348,7 @@ def finish_allowed(
 def act(
     session: Session,
     app_config: dict[str, Any],
-    user: User,
+    user: UserLike,
     of: Subject,
     analysis: Analysis | None,
     name: str,
@@ -399,7 +400,7 @@ def act(
 def finalize_allele(
     session: Session,
     app_config: dict[str, Any],
-    user: User,
+    user: UserLike,
     of: Subject,
     analysis: Analysis | None,
     data: dict[str, Any],
@@ -454,7 +455,7 @@ def finalize_allele(
 
 
 def _log_classification(
-    session: Session, user: User, of: Subject, current: Any, created: dict[str, Any], report_before: int | None
+    session: Session, user: UserLike, of: Subject, current: Any, created: dict[str, Any], report_before: int | None
 ) -> None:
     """ELLA's work log entry of a classification: the new allele assessment and/or report of the round (none
     when both were reused)."""
@@ -577,7 +578,7 @@ def _log_round(entry: InterpretationLog, of: Subject) -> int | None:
     return entry.analysisinterpretation_id if of.kind == "analysis" else entry.alleleinterpretation_id
 
 
-def _edit_problem(session: Session, user: User, of: Subject, entry: InterpretationLog, latest: Any) -> str:
+def _edit_problem(session: Session, user: UserLike, of: Subject, entry: InterpretationLog, latest: Any) -> str:
     """Why the caller may not edit or delete the entry ('' if they may). ELLA's rule: a message of the caller's,
     written in the latest round, while that round is not finished as final. An entry written before the
     variant had any round belongs to its first round (ELLA creates that round for it)."""
@@ -595,7 +596,7 @@ def _edit_problem(session: Session, user: User, of: Subject, entry: Interpretati
     return ""
 
 
-def logs(session: Session, of: Subject, user: User) -> dict[str, Any]:
+def logs(session: Session, of: Subject, user: UserLike) -> dict[str, Any]:
     """ELLA's work log, ``{"logs": [...], "users": [...]}``: the entries oldest first, each with ``editable``
     (whether ``user`` may change or delete it) and what a classification or report change was about (variant
     names in the latest round's gene panel); the authors as ELLA's user schema. Empty with no round and no entry
@@ -622,7 +623,7 @@ def _one_log(session: Session, entry: InterpretationLog, editable: bool, latest:
     return item
 
 
-def add_log(session: Session, user: User, of: Subject, data: dict[str, Any]) -> dict[str, Any]:
+def add_log(session: Session, user: UserLike, of: Subject, data: dict[str, Any]) -> dict[str, Any]:
     """A new work log entry, in the latest round (ELLA: warnings belong to analyses only)."""
     if of.kind == "allele" and data.get("warning_cleared") is not None:
         raise InputError("variants have no warnings to clear (analyses only)", key="warning_cleared")
@@ -639,7 +640,7 @@ def add_log(session: Session, user: User, of: Subject, data: dict[str, Any]) -> 
     return _one_log(session, entry, not _edit_problem(session, user, of, entry, latest), latest)
 
 
-def _own_log(session: Session, user: User, of: Subject, log_id: int) -> InterpretationLog:
+def _own_log(session: Session, user: UserLike, of: Subject, log_id: int) -> InterpretationLog:
     column = InterpretationLog.analysis_id if of.kind == "analysis" else InterpretationLog.allele_id
     entry = (
         session.scalar(
@@ -657,7 +658,7 @@ def _own_log(session: Session, user: User, of: Subject, log_id: int) -> Interpre
     return entry
 
 
-def edit_log(session: Session, user: User, of: Subject, log_id: int, message: str) -> dict[str, Any]:
+def edit_log(session: Session, user: UserLike, of: Subject, log_id: int, message: str) -> dict[str, Any]:
     """Change the message of one of the caller's entries of the latest round (``PATCH logs/<id>/``)."""
     entry = _own_log(session, user, of, log_id)
     entry.message = message
@@ -665,7 +666,7 @@ def edit_log(session: Session, user: User, of: Subject, log_id: int, message: st
     return _one_log(session, entry, True, workflow.latest(session, of))
 
 
-def delete_log(session: Session, user: User, of: Subject, log_id: int) -> None:
+def delete_log(session: Session, user: UserLike, of: Subject, log_id: int) -> None:
     """Delete one of the caller's entries of the latest round (``DELETE logs/<id>/``)."""
     session.delete(_own_log(session, user, of, log_id))
     session.flush()

@@ -42,6 +42,7 @@ from ella_app.db.models import (
 )
 from ella_app.db.prepared import Prepared
 from ella_app.services import access
+from ella_app.services.current_user import UserLike
 from ella_app.services.filters.context import (
     AlleleData,
     PanelData,
@@ -125,7 +126,7 @@ def _latest_ids(model: Any, subject: Any) -> Select[tuple[int]]:
     return select(model.id).distinct(subject).order_by(subject, model.id.desc())
 
 
-def user_json(user: User | None) -> dict[str, Any] | None:
+def user_json(user: UserLike | None) -> dict[str, Any] | None:
     if user is None:
         return None
     return {"id": user.id, "username": user.username, "first_name": user.first_name, "last_name": user.last_name}
@@ -339,7 +340,7 @@ _ANALYSES_OVERVIEW = Prepared(
 )
 
 
-def analyses_overview_json(session: Session, user: User) -> bytes:
+def analyses_overview_json(session: Session, user: UserLike) -> bytes:
     """The analyses worklists as JSON, built by PostgreSQL in one query whatever the number of analyses:
     {category: [analysis, ...]} with samples, rounds (with their users), priority and overview comment, sorted
     by priority (highest first), then oldest request, then oldest deposit."""
@@ -349,7 +350,7 @@ def analyses_overview_json(session: Session, user: User) -> bytes:
     return ("{" + ",".join(parts) + "}").encode()
 
 
-def analyses_overview(session: Session, user: User) -> dict[str, list[dict[str, Any]]]:
+def analyses_overview(session: Session, user: UserLike) -> dict[str, list[dict[str, Any]]]:
     result: dict[str, list[dict[str, Any]]] = orjson.loads(analyses_overview_json(session, user))
     return result
 
@@ -377,7 +378,7 @@ _VERSION = Prepared(
 )
 
 
-def analyses_version(session: Session, user: User, what: str) -> str:
+def analyses_version(session: Session, user: UserLike, what: str) -> str:
     """An entity tag of what the analyses worklists show ``user`` (``what``: the route and its query).
 
     It changes whenever a row the worklists read is inserted, updated or deleted: every table's row count, and
@@ -390,7 +391,7 @@ def analyses_version(session: Session, user: User, what: str) -> str:
     return f'W/"{digest}"'
 
 
-def finalized_analyses(session: Session, user: User, page: int, per_page: int) -> tuple[list[dict[str, Any]], int]:
+def finalized_analyses(session: Session, user: UserLike, page: int, per_page: int) -> tuple[list[dict[str, Any]], int]:
     """Analyses whose latest round is Done, most recently finished first."""
     latest = _latest_ids(AnalysisInterpretation, AnalysisInterpretation.analysis_id)
     where: list[ColumnElement[bool]] = [
@@ -422,7 +423,7 @@ _answers: ProcessCache[tuple[str, str], tuple[bytes, int]] = ProcessCache(
 )
 
 
-def analyses_overview_answer(session: Session, user: User, tag: str) -> bytes:
+def analyses_overview_answer(session: Session, user: UserLike, tag: str) -> bytes:
     """:func:`analyses_overview_json`, kept under ``tag`` (from :func:`analyses_version` for this request)."""
     key = (database_key(session), tag)
     found = _answers.get(key)
@@ -432,7 +433,9 @@ def analyses_overview_answer(session: Session, user: User, tag: str) -> bytes:
     return found[0]
 
 
-def finalized_analyses_answer(session: Session, user: User, page: int, per_page: int, tag: str) -> tuple[bytes, int]:
+def finalized_analyses_answer(
+    session: Session, user: UserLike, page: int, per_page: int, tag: str
+) -> tuple[bytes, int]:
     """A page of :func:`finalized_analyses` as JSON and the total, kept under ``tag`` (the URL has the page)."""
     key = (database_key(session), tag)
     found = _answers.get(key)
@@ -534,7 +537,7 @@ def _allele_items(
     return items
 
 
-def _latest_allele_rounds(user: User) -> Select[tuple[AlleleInterpretation]]:
+def _latest_allele_rounds(user: UserLike) -> Select[tuple[AlleleInterpretation]]:
     latest = _latest_ids(AlleleInterpretation, AlleleInterpretation.allele_id)
     return select(AlleleInterpretation).where(
         AlleleInterpretation.id.in_(latest),
@@ -544,7 +547,7 @@ def _latest_allele_rounds(user: User) -> Select[tuple[AlleleInterpretation]]:
     )
 
 
-def alleles_overview(session: Session, app_config: dict[str, Any], user: User) -> dict[str, list[dict[str, Any]]]:
+def alleles_overview(session: Session, app_config: dict[str, Any], user: UserLike) -> dict[str, list[dict[str, Any]]]:
     rows = list(session.scalars(_latest_allele_rounds(user).where(AlleleInterpretation.status != "Done")))
     placed = {r.allele_id: category(r.status, r.workflow_status, r.user_id, user.id) for r in rows}
     result: dict[str, list[dict[str, Any]]] = {name: [] for name in ALLELE_CATEGORIES}
@@ -558,7 +561,7 @@ def alleles_overview(session: Session, app_config: dict[str, Any], user: User) -
 
 
 def finalized_alleles(
-    session: Session, app_config: dict[str, Any], user: User, page: int, per_page: int
+    session: Session, app_config: dict[str, Any], user: UserLike, page: int, per_page: int
 ) -> tuple[list[dict[str, Any]], int]:
     base = _latest_allele_rounds(user).where(AlleleInterpretation.status == "Done")
     total = int(session.scalar(select(func.count()).select_from(base.subquery())) or 0)
@@ -576,7 +579,7 @@ def finalized_alleles(
 
 
 def list_analyses(
-    session: Session, user: User, name: str | None, page: int, per_page: int
+    session: Session, user: UserLike, name: str | None, page: int, per_page: int
 ) -> tuple[list[dict[str, Any]], int]:
     """The caller's analyses, newest first, optionally those whose name contains ``name`` (any case)."""
     query = select(*ANALYSIS_COLUMNS).where(access.analysis_allowed(user))
@@ -588,7 +591,7 @@ def list_analyses(
     return analysis_summaries(session, rows), total
 
 
-def analysis_detail(session: Session, user: User, analysis_id: int) -> dict[str, Any]:
+def analysis_detail(session: Session, user: UserLike, analysis_id: int) -> dict[str, Any]:
     """One analysis with samples, rounds, priority, report and properties."""
     analysis = access.get_analysis(session, user, analysis_id)
     [summary] = analysis_summaries(session, [analysis])
@@ -597,7 +600,7 @@ def analysis_detail(session: Session, user: User, analysis_id: int) -> dict[str,
     return summary
 
 
-def analysis_stats(session: Session, user: User, analysis_id: int) -> dict[str, int]:
+def analysis_stats(session: Session, user: UserLike, analysis_id: int) -> dict[str, int]:
     """ELLA's ``workflows/analyses/<id>/stats/``: the number of variants called in the analysis' samples."""
     access.get_analysis(session, user, analysis_id)
     count = session.scalar(

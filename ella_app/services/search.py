@@ -60,6 +60,7 @@ from ella_app.db.models import (
 )
 from ella_app.errors import InputError
 from ella_app.services import access, overview
+from ella_app.services.current_user import UserLike
 from ella_app.services.filters.context import AlleleData, int_ids, load_alleles
 
 MAX_TEXT = 200
@@ -332,7 +333,7 @@ def _page(
 
 def search(
     session: Session,
-    user: User,
+    user: UserLike,
     app_config: Mapping[str, Any],
     query: SearchQuery,
     *,
@@ -353,7 +354,7 @@ def search(
 
 def _search_alleles(
     session: Session,
-    user: User,
+    user: UserLike,
     app_config: Mapping[str, Any],
     query: SearchQuery,
     page: int,
@@ -381,7 +382,9 @@ CANDIDATES = 200  # matching variants checked for visibility at a time
 ROUNDS = 4  # batches tried before the query of all matches takes over
 
 
-def _first_visible(session: Session, user: User, conditions: list[ColumnElement[bool]], limit: int) -> list[int] | None:
+def _first_visible(
+    session: Session, user: UserLike, conditions: list[ColumnElement[bool]], limit: int
+) -> list[int] | None:
     """The first ``limit`` matches by id that the user may see, looking at the matches a batch at a time; None
     when a few batches did not suffice (most matches are out of the user's reach: one query over every match
     is then cheaper).
@@ -416,7 +419,7 @@ def _page_of(session: Session, allele_ids: list[int], page: int, per_page: int) 
 
 
 def _search_analyses(
-    session: Session, user: User, query: SearchQuery, page: int, per_page: int, limit: int | None
+    session: Session, user: UserLike, query: SearchQuery, page: int, per_page: int, limit: int | None
 ) -> tuple[list[dict[str, Any]], int]:
     conditions: list[ColumnElement[bool]] = [access.analysis_allowed(user)]
     if query.freetext:
@@ -456,7 +459,7 @@ _TRANSCRIPT_KEYS = (
 )
 
 
-def panel_transcripts(session: Session, user: User, allele_ids: Sequence[int]) -> dict[int, set[str]]:
+def panel_transcripts(session: Session, user: UserLike, allele_ids: Sequence[int]) -> dict[int, set[str]]:
     """Per allele, the annotated transcripts that are in one of the group's official gene panels (ELLA's
     ``filtered_transcripts``; names compared without version)."""
     if not allele_ids:
@@ -563,7 +566,11 @@ def allele_interpretations(session: Session, allele_ids: Sequence[int]) -> dict[
 
 
 def allele_results(
-    session: Session, user: User, app_config: Mapping[str, Any], allele_ids: Sequence[int], query: SearchQuery | None
+    session: Session,
+    user: UserLike,
+    app_config: Mapping[str, Any],
+    allele_ids: Sequence[int],
+    query: SearchQuery | None,
 ) -> list[dict[str, Any]]:
     alleles = load_alleles(session, allele_ids, app_config)
     in_panel = panel_transcripts(session, user, allele_ids)
@@ -581,7 +588,7 @@ def allele_results(
 # ------------------------------------------------------------------------------------------ options
 
 
-def options(session: Session, user: User, raw: Any) -> dict[str, list[dict[str, Any]]]:
+def options(session: Session, user: UserLike, raw: Any) -> dict[str, list[dict[str, Any]]]:
     """Suggestions while typing (``search/options/``): ``{"gene": "BRC"}`` → genes of the group's panels whose
     symbol starts so; ``{"user": "Ad"}`` → users of the caller's group whose first or last name starts so. Up to
     20 each; only the keys asked for are answered."""

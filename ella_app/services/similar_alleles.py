@@ -18,8 +18,9 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, aliased
 
-from ella_app.db.models import Allele, AlleleAssessment, User
+from ella_app.db.models import Allele, AlleleAssessment
 from ella_app.services import access, overview
+from ella_app.services.current_user import UserLike
 from ella_app.services.filters.context import int_ids, load_alleles, load_panel
 
 DEFAULT_MAX_VARIANTS = 10
@@ -35,7 +36,7 @@ def settings(app_config: Mapping[str, Any]) -> tuple[int, int]:
 
 
 def nearby_allele_ids(
-    session: Session, user: User, allele_ids: Sequence[int], max_distance: int, max_variants: int
+    session: Session, user: UserLike, allele_ids: Sequence[int], max_distance: int, max_variants: int
 ) -> dict[int, list[int]]:
     """Per allele id, the ids of the classified alleles near it (nearest first, at most ``max_variants``)."""
     result: dict[int, list[int]] = {a: [] for a in allele_ids}
@@ -84,7 +85,7 @@ def nearby_allele_ids(
 
 def similar_alleles(
     session: Session,
-    user: User,
+    user: UserLike,
     app_config: Mapping[str, Any],
     genepanel: tuple[str, str],
     allele_ids: Sequence[int],

@@ -19,9 +19,9 @@ from ella_app.db.models import (
     AlleleInterpretationSnapshot,
     AnalysisInterpretation,
     AnalysisInterpretationSnapshot,
-    User,
 )
 from ella_app.services import access, variants
+from ella_app.services.current_user import UserLike
 from ella_app.services.filters.context import int_ids
 
 _COMMON = ("allele_id", "annotation_id", "customannotation_id", "alleleassessment_id", "allelereport_id")
@@ -47,7 +47,7 @@ def _with_references(session: Session, rows: list[dict[str, Any]]) -> list[dict[
     return [{**r, "referenceassessment_ids": linked.get(r["alleleassessment_id"], [])} for r in rows]
 
 
-def analysis_snapshots(session: Session, user: User, analysis_id: int) -> list[dict[str, Any]]:
+def analysis_snapshots(session: Session, user: UserLike, analysis_id: int) -> list[dict[str, Any]]:
     """Snapshots of every finished round of an analysis the caller may see (404 otherwise), by round and allele."""
     access.get_analysis(session, user, analysis_id)
     s = AnalysisInterpretationSnapshot
@@ -62,7 +62,7 @@ def analysis_snapshots(session: Session, user: User, analysis_id: int) -> list[d
     )
 
 
-def allele_snapshots(session: Session, user: User, allele_id: int) -> list[dict[str, Any]]:
+def allele_snapshots(session: Session, user: UserLike, allele_id: int) -> list[dict[str, Any]]:
     """Snapshots of the finished rounds of a variant workflow on the caller's gene panels (ELLA's rule)."""
     access.require_allele(session, user, allele_id)
     s = AlleleInterpretationSnapshot

@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 from ella_app.db.models import AlleleInterpretation, AnalysisInterpretation, User, UserGroup
 from ella_app.errors import NotFoundError
 from ella_app.services import access
+from ella_app.services.current_user import UserLike
 from ella_app.services.filters.context import int_ids
 from ella_app.services.list_filter import INT, TEXT, conditions
 
@@ -33,7 +34,7 @@ def abbreviated_name(first: str, last: str) -> str:
     return " ".join([*initials, final]).strip()
 
 
-def _person(user: User) -> dict[str, Any]:
+def _person(user: UserLike) -> dict[str, Any]:
     """The fields every view of a user shares: who they are, their names as ELLA writes them, whether active."""
     first, last = user.first_name or "", user.last_name or ""
     return {
@@ -47,11 +48,11 @@ def _person(user: User) -> dict[str, Any]:
     }
 
 
-def _user_json(user: User, group: UserGroup) -> dict[str, Any]:
+def _user_json(user: UserLike, group: UserGroup) -> dict[str, Any]:
     return {**_person(user), "email": user.email, "group": {"id": group.id, "name": group.name}}
 
 
-def colleague_json(user: User, group_name: str) -> dict[str, Any]:
+def colleague_json(user: UserLike, group_name: str) -> dict[str, Any]:
     """A user as ELLA's ``UserSchema`` shows them next to their work (e.g. the ``users`` of a work log): no
     e-mail, the group by name."""
     return {**_person(user), "user_group_name": group_name}
@@ -70,7 +71,9 @@ def colleagues(session: Session, user_ids: set[int]) -> list[dict[str, Any]]:
     return [colleague_json(found, group_name) for found, group_name in rows]
 
 
-def group_users(session: Session, caller: User, q: Any, page: int, per_page: int) -> tuple[list[dict[str, Any]], int]:
+def group_users(
+    session: Session, caller: UserLike, q: Any, page: int, per_page: int
+) -> tuple[list[dict[str, Any]], int]:
     """The users of the caller's group matching ELLA's ``q`` filter, by username; (page, total)."""
     query = select(User).where(User.group_id == caller.group_id, *conditions(q, _FILTER))
     total = int(session.scalar(select(func.count()).select_from(query.subquery())) or 0)
@@ -80,7 +83,7 @@ def group_users(session: Session, caller: User, q: Any, page: int, per_page: int
     return [_user_json(u, group) for u in rows], total
 
 
-def group_user(session: Session, caller: User, user_id: int) -> dict[str, Any]:
+def group_user(session: Session, caller: UserLike, user_id: int) -> dict[str, Any]:
     found = session.get(User, user_id) if access.valid_id(user_id) else None
     if found is None or found.group_id != caller.group_id:
         raise NotFoundError(f"no user {user_id}")
@@ -89,7 +92,7 @@ def group_user(session: Session, caller: User, user_id: int) -> dict[str, Any]:
     return _user_json(found, group)
 
 
-def user_stats(session: Session, caller: User) -> dict[str, int]:
+def user_stats(session: Session, caller: UserLike) -> dict[str, int]:
     """ELLA's dashboard figures: how many analyses and variants the caller has worked on (any round)."""
     analyses = session.scalar(
         select(func.count(func.distinct(AnalysisInterpretation.analysis_id))).where(

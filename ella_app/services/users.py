@@ -20,6 +20,7 @@ from ella_app.errors import ConflictError, MissingDependencyError, NotFoundError
 from ella_app.formats.users import UserEntry
 from ella_app.security import passwords
 from ella_app.security.passwords import PasswordPolicy
+from ella_app.services.current_user import UserLike
 from ella_app.services.results import ChangeReport, ProgressFn, no_progress
 
 
@@ -42,7 +43,7 @@ def _groups_by_name(session: Session, names: Iterable[str]) -> dict[str, UserGro
     return {g.name: g for g in session.scalars(select(UserGroup).where(UserGroup.name.in_(wanted)))}
 
 
-def user_summary(user: User) -> dict[str, Any]:
+def user_summary(user: UserLike) -> dict[str, Any]:
     """The user as the API shows them to themselves (``currentuser``, the answer to a login)."""
     return {
         "id": user.id,
@@ -56,7 +57,7 @@ def user_summary(user: User) -> dict[str, Any]:
     }
 
 
-def session_max_age(user: User, now: dt.datetime | None = None) -> int:
+def session_max_age(user: UserLike, now: dt.datetime | None = None) -> int:
     """Seconds the session cookie lives: until the password expires (ELLA's session expiry)."""
     return max(0, int((user.password_expiry - (now or _now())).total_seconds()))
 
@@ -68,7 +69,7 @@ def get_user(session: Session, username: str) -> User:
     return user
 
 
-def logout_sessions(session: Session, user: User, now: dt.datetime | None = None) -> int:
+def logout_sessions(session: Session, user: UserLike, now: dt.datetime | None = None) -> int:
     """End every open session of ``user``; returns how many were open."""
     result = session.execute(
         update(UserSession)

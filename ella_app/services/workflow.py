@@ -36,9 +36,9 @@ from ella_app.db.models import (
     AnalysisInterpretation,
     AnalysisInterpretationSnapshot,
     InterpretationStateHistory,
-    User,
 )
 from ella_app.errors import ConflictError, NotFoundError
+from ella_app.services.current_user import UserLike
 
 Interpretation = AnalysisInterpretation | AlleleInterpretation
 
@@ -106,7 +106,7 @@ def _require_latest(session: Session, subject: Subject) -> Any:
     return found
 
 
-def _require_owner(interpretation: Any, user: User, action: str) -> None:
+def _require_owner(interpretation: Any, user: UserLike, action: str) -> None:
     if interpretation.status != "Ongoing":
         raise WorkflowConflict(f"cannot {action}: the interpretation is '{interpretation.status}', not 'Ongoing'")
     if interpretation.user_id != user.id:
@@ -139,7 +139,7 @@ def _next_round(session: Session, subject: Subject, previous: Any, workflow_stat
 # ------------------------------------------------------------------------------------------ actions
 
 
-def start(session: Session, subject: Subject, user: User, genepanel: tuple[str, str] | None = None) -> Any:
+def start(session: Session, subject: Subject, user: UserLike, genepanel: tuple[str, str] | None = None) -> Any:
     """Begin the next round. For a variant without any round yet, one is created on ``genepanel``."""
     current = latest(session, subject, lock=True)
     if current is None:
@@ -166,7 +166,7 @@ def start(session: Session, subject: Subject, user: User, genepanel: tuple[str, 
     return current
 
 
-def override(session: Session, subject: Subject, user: User) -> Any:
+def override(session: Session, subject: Subject, user: UserLike) -> Any:
     current = _require_latest(session, subject)
     if current.status != "Ongoing":
         raise WorkflowConflict(f"cannot reassign: the interpretation is '{current.status}', not 'Ongoing'")
@@ -180,7 +180,7 @@ def save(
     session: Session,
     subject: Subject,
     interpretation_id: int,
-    user: User,
+    user: UserLike,
     state: dict[str, Any] | None,
     user_state: dict[str, Any] | None,
 ) -> Any:
@@ -207,7 +207,7 @@ def save(
 SnapshotFn = Callable[[Any], None]
 
 
-def mark(session: Session, subject: Subject, user: User, action: str, snapshot: SnapshotFn | None = None) -> Any:
+def mark(session: Session, subject: Subject, user: UserLike, action: str, snapshot: SnapshotFn | None = None) -> Any:
     """Finish the round and queue the next one with the target workflow status; returns the new round."""
     target = subject.targets.get(action)
     if target is None:
@@ -225,7 +225,7 @@ def mark(session: Session, subject: Subject, user: User, action: str, snapshot: 
 def finalize(
     session: Session,
     subject: Subject,
-    user: User,
+    user: UserLike,
     check: Callable[[Any], None],
     snapshot: SnapshotFn | None = None,
 ) -> Any:
@@ -242,7 +242,7 @@ def finalize(
     return current
 
 
-def reopen(session: Session, subject: Subject, user: User) -> Any:
+def reopen(session: Session, subject: Subject, user: UserLike) -> Any:
     current = _require_latest(session, subject)
     if current.status != "Done":
         raise WorkflowConflict(f"cannot reopen: the interpretation is '{current.status}', not 'Done'")

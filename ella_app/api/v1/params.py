@@ -18,7 +18,8 @@ from flask import Response, current_app, g, request
 
 from ella_app.api import validation
 from ella_app.errors import InputError
-from ella_app.services.access import MAX_ID, User
+from ella_app.services.access import MAX_ID
+from ella_app.services.current_user import CurrentUser
 
 MAX_PER_PAGE = 50
 MAX_LIST = 10_000  # ids in one query parameter
@@ -30,9 +31,9 @@ def app_config() -> dict[str, Any]:
     return config
 
 
-def user() -> User:
+def user() -> CurrentUser:
     """The logged-in user (views are wrapped in ``login_required``)."""
-    current: User = g.user
+    current: CurrentUser = g.user
     return current
 
 

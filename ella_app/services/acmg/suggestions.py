@@ -18,7 +18,7 @@ from sqlalchemy import Integer, Select, String, Text, bindparam, cast, func, sel
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.orm import Session, aliased
 
-from ella_app.db.models import Annotation, CustomAnnotation, User
+from ella_app.db.models import Annotation, CustomAnnotation
 from ella_app.errors import ConfigError, InputError, NotFoundError
 from ella_app.formats.acmg_config import AcmgSettings, app_frequency_groups, check_acmg_config
 from ella_app.services import access
@@ -26,6 +26,7 @@ from ella_app.services.acmg.engine import apply_rules, rule_roots
 from ella_app.services.acmg.facts import ANNOTATION_KEYS, ReferenceEvaluation, allele_data
 from ella_app.services.acmg.language import RuleSet
 from ella_app.services.config_merge import merged_user_config
+from ella_app.services.current_user import UserLike
 from ella_app.services.filters.context import load_panel
 
 MAX_ALLELES = 1000
@@ -125,7 +126,7 @@ def parse_request(body: Any) -> SuggestionRequest:
 _settings: dict[bytes, AcmgSettings] = {}
 
 
-def acmg_settings(app_config: Mapping[str, Any], user: User) -> AcmgSettings:
+def acmg_settings(app_config: Mapping[str, Any], user: UserLike) -> AcmgSettings:
     """The ``acmg`` of the caller's merged user config (ella_config ← group ← user); defaults when absent.
     Parsed once per distinct config."""
     value = merged_user_config(dict(app_config), user).get("acmg")
@@ -168,7 +169,7 @@ _ANNOTATION, _CUSTOM = aliased(Annotation), aliased(CustomAnnotation)
 _statements: dict[int, Select[Any]] = {}
 
 
-def _statement(user: User) -> Select[Any]:
+def _statement(user: UserLike) -> Select[Any]:
     """The query of :func:`_load` for the user's group, built once (ids, panel name and version are bound):
     building it per request cost as much CPU as running it."""
     found = _statements.get(user.group_id)
@@ -196,7 +197,7 @@ def _statement(user: User) -> Select[Any]:
     return statement
 
 
-def _load(session: Session, user: User, request: SuggestionRequest, keys: Iterable[str]) -> _Loaded:
+def _load(session: Session, user: UserLike, request: SuggestionRequest, keys: Iterable[str]) -> _Loaded:
     """In one query: may the caller see the panel and each allele (services/access.py's conditions), and the
     current annotation (only its top-level ``keys``: nothing else is read) and custom annotation. The JSON comes
     as text and is parsed by orjson (several times faster than as jsonb)."""
@@ -215,7 +216,7 @@ def _load(session: Session, user: User, request: SuggestionRequest, keys: Iterab
 
 
 def suggest(
-    session: Session, app_config: Mapping[str, Any], user: User, request: SuggestionRequest, rules: RuleSet
+    session: Session, app_config: Mapping[str, Any], user: UserLike, request: SuggestionRequest, rules: RuleSet
 ) -> dict[str, dict[str, list[dict[str, Any]]]]:
     """``{"<allele id>": {"codes": [passed rule, …]}}`` in the order of the request."""
     if not request.allele_ids:
