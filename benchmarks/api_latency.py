@@ -253,7 +253,9 @@ def _wait_for_socket(path: Path, timeout: float = 30) -> None:
 class Servers:
     def __init__(self, db_url: str, workers: int, threads: int) -> None:
         self.tmp = Path(tempfile.mkdtemp(prefix="ella-bench-"))
-        # as deployed (roles/ella_nginx, roles/ella_services): nginx reaches gunicorn through a unix socket
+        # as deployed (roles/ella_nginx, roles/ella_services): nginx reaches gunicorn through a unix socket (its
+        # workers run as nobody when the benchmark runs as root: they must reach the socket's directory)
+        self.tmp.chmod(0o755)
         self.api_socket, self.port = self.tmp / "api.sock", _free_port()
         env = {**os.environ, "ELLA_CONFIG": str(CONFIG), "DB_URL": db_url, "PYTHONPATH": str(ROOT)}
         for name in ("ANALYSES_PATH", "IGV_DATA", "ATTACHMENT_STORAGE"):

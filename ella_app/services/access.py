@@ -106,6 +106,16 @@ _ANALYSIS_PANEL = Prepared(
         Analysis.id == bindparam("analysis_id", type_=Integer), _analysis_allowed(_GROUP)
     ),
 )
+_VISIBLE_ANALYSIS = Analysis.id == bindparam("analysis_id", type_=Integer), _analysis_allowed(_GROUP)
+# A variant looked at in an analysis (its detail): both checks in one round trip.
+_ALLELE_IN_ANALYSIS = Prepared(
+    "access_allele_in_analysis",
+    select(
+        _allele_allowed(_GROUP, bindparam("allele_id", type_=Integer)),
+        select(Analysis.genepanel_name).where(*_VISIBLE_ANALYSIS).scalar_subquery(),
+        select(Analysis.genepanel_version).where(*_VISIBLE_ANALYSIS).scalar_subquery(),
+    ),
+)
 
 
 def get_analysis(session: Session, user: UserLike, analysis_id: int) -> Analysis:
@@ -123,6 +133,25 @@ def analysis_panel(session: Session, user: UserLike, analysis_id: int) -> PanelK
         if found is not None:
             return found[0], found[1]
     raise NotFoundError(f"no analysis {analysis_id}")
+
+
+def allele_in_analysis(session: Session, user: UserLike, allele_id: int, analysis_id: int) -> PanelKey:
+    """:func:`require_allele` and :func:`analysis_panel` in one round trip: the analysis' gene panel, when the
+    allele and the analysis are both visible (the allele is checked first, as the two calls would)."""
+    if not valid_id(allele_id):
+        raise NotFoundError(f"no allele {allele_id}")
+    if not valid_id(analysis_id):
+        require_allele(session, user, allele_id)
+        raise NotFoundError(f"no analysis {analysis_id}")
+    found = _ALLELE_IN_ANALYSIS.first(
+        session, {"allele_id": allele_id, "analysis_id": analysis_id, "group_id": user.group_id}
+    )
+    visible, name, version = found if found is not None else (False, None, None)
+    if not visible:
+        raise NotFoundError(f"no allele {allele_id}")
+    if name is None or version is None:
+        raise NotFoundError(f"no analysis {analysis_id}")
+    return name, version
 
 
 def get_analysis_interpretation(

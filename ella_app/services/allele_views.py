@@ -31,16 +31,39 @@ def where(
 ) -> Where:
     """Check access to the analysis and panel asked for; the panel defaults to the analysis'."""
     panel = access.analysis_panel(session, user, analysis_id) if analysis_id is not None else None
+    return _with_panel(session, user, analysis_id, panel, gp_name, gp_version)
+
+
+def where_for_allele(
+    session: Session,
+    user: UserLike,
+    allele_id: int,
+    analysis_id: int | None,
+    gp_name: str | None,
+    gp_version: str | None,
+) -> Where:
+    """The access check of one variant and :func:`where` (its detail): with an analysis, in one round trip."""
+    if analysis_id is None:
+        access.require_allele(session, user, allele_id)
+        return _with_panel(session, user, None, None, gp_name, gp_version)
+    panel = access.allele_in_analysis(session, user, allele_id, analysis_id)
+    return _with_panel(session, user, analysis_id, panel, gp_name, gp_version)
+
+
+def _with_panel(
+    session: Session,
+    user: UserLike,
+    analysis_id: int | None,
+    panel: tuple[str, str] | None,
+    gp_name: str | None,
+    gp_version: str | None,
+) -> Where:
     if gp_name or gp_version:
         if not (gp_name and gp_version):
             raise InputError("give both gp_name and gp_version", key="gp_name")
         access.require_panel(session, user, gp_name, gp_version)
         return Where(analysis_id, (gp_name, gp_version))
     return Where(analysis_id, panel)
-
-
-def require_allele(session: Session, user: UserLike, allele_id: int) -> None:
-    access.require_allele(session, user, allele_id)
 
 
 def details(

@@ -355,35 +355,17 @@ def analyses_overview(session: Session, user: UserLike) -> dict[str, list[dict[s
     return result
 
 
-_VERSION = Prepared(
-    "overview_version",
-    text(
-        """
-    SELECT string_agg(v, ',') FROM (
-        SELECT count(*) || ':' || COALESCE(sum(xmin::text::bigint), 0) || ':' || COALESCE(max(xmin::text::bigint), 0)
-        FROM analysis
-        UNION ALL SELECT count(*) || ':' || COALESCE(sum(xmin::text::bigint), 0) || ':'
-                         || COALESCE(max(xmin::text::bigint), 0) FROM analysisinterpretation
-        UNION ALL SELECT count(*) || ':' || COALESCE(sum(xmin::text::bigint), 0) || ':'
-                         || COALESCE(max(xmin::text::bigint), 0) FROM interpretationlog
-        UNION ALL SELECT count(*) || ':' || COALESCE(sum(xmin::text::bigint), 0) || ':'
-                         || COALESCE(max(xmin::text::bigint), 0) FROM sample
-        UNION ALL SELECT count(*) || ':' || COALESCE(sum(xmin::text::bigint), 0) || ':'
-                         || COALESCE(max(xmin::text::bigint), 0) FROM "user"
-        UNION ALL SELECT count(*) || ':' || COALESCE(sum(xmin::text::bigint), 0) || ':'
-                         || COALESCE(max(xmin::text::bigint), 0) FROM usergroup_genepanel
-    ) x(v)
-    """
-    ),
-)
+# The worklists' state: a number a trigger raises whenever a transaction that changed a table they read commits
+# (analysis, analysisinterpretation, interpretationlog, sample, user, usergroup_genepanel; migration 0008), and
+# the row's transaction id (new after a dump is restored).
+_VERSION = Prepared("overview_version", text("SELECT version || ':' || xmin::text FROM worklistversion WHERE id = 1"))
 
 
 def analyses_version(session: Session, user: UserLike, what: str) -> str:
     """An entity tag of what the analyses worklists show ``user`` (``what``: the route and its query).
 
-    It changes whenever a row the worklists read is inserted, updated or deleted: every table's row count, and
-    the sum and maximum of its rows' transaction ids (``xmin``; an update writes a new row version with a newer
-    one). One scan of the small workflow tables — no variant table — instead of building the lists.
+    It changes whenever a transaction that inserted, updated or deleted a row the worklists read commits
+    (``worklistversion``, kept by a trigger): one primary-key lookup instead of building the lists.
     """
     found = _VERSION.first(session, {})
     version = (found[0] if found else None) or ""

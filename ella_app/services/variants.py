@@ -50,12 +50,22 @@ GENOMIC_ORDER = """
 """
 
 
+# SampleData's fields, in order
+_SAMPLE_COLUMNS = (
+    "id",
+    "identifier",
+    "proband",
+    "affected",
+    "sex",
+    "family_id",
+    "father_id",
+    "mother_id",
+    "sibling_id",
+    "sample_type",
+)
 _SAMPLES = Prepared(
     "variants_samples",
-    text(
-        "SELECT id, identifier, proband, affected, sex, family_id, father_id, mother_id, sibling_id, sample_type "
-        "FROM sample WHERE analysis_id = :analysis ORDER BY id"
-    ),
+    text(f"SELECT {', '.join(_SAMPLE_COLUMNS)} FROM sample WHERE analysis_id = :analysis ORDER BY id"),
 )
 
 
@@ -835,7 +845,11 @@ def _detail_sql(pinned: bool) -> Any:
                 'multiallelic', d.multiallelic) ORDER BY g.genotype_id, d.id)
        FROM genotypeallele g
        JOIN genotypesampledata d ON d.genotype_id = g.genotype_id AND d.secondallele = g.secondallele
-       WHERE g.allele_id = a.id AND g.sample_id = ANY(CAST(:samples AS int[])))::text
+       WHERE g.allele_id = a.id AND g.sample_id IN (SELECT s.id FROM sample s WHERE s.analysis_id = :analysis))::text,
+      CASE WHEN x.n = 1 THEN
+        (SELECT json_agg(json_build_array({", ".join("s." + c for c in _SAMPLE_COLUMNS)}) ORDER BY s.id)
+         FROM sample s WHERE s.analysis_id = :analysis)::text
+      END
     FROM unnest(CAST(:ids AS int[])) WITH ORDINALITY AS x(id, n)
     JOIN allele a ON a.id = x.id
     {pins}
@@ -905,15 +919,15 @@ def details(
     genepanel: tuple[str, str] | None,
     pins: Mapping[int, Pin] | None = None,
 ) -> list[dict[str, Any]]:
-    """Variant details in the order given: three queries (samples, alleles with everything, references).
+    """Variant details in the order given: one query for the alleles with everything (and, on the first row, the
+    analysis' samples), one for the references.
 
     ``pins``: per allele, the annotation, classification and report a finished round's snapshot recorded; they
     are shown instead of the current ones, and the reference assessments that classification was made with
     (the history stays complete and current)."""
-    samples: list[SampleData] = load_samples(session, analysis_id) if analysis_id is not None else []
     panel = load_panel(session, *genepanel) if genepanel is not None else None
     now = dt.datetime.now(dt.UTC)
-    values: dict[str, Any] = {"ids": list(allele_ids), "samples": [s.id for s in samples]}
+    values: dict[str, Any] = {"ids": list(allele_ids), "analysis": analysis_id}
     if pins is not None:
         pinned = list(pins)
         values.update(
@@ -926,12 +940,13 @@ def details(
     if len(rows) != len(allele_ids):
         missing = sorted(set(allele_ids) - {r[0] for r in rows})
         raise NotFoundError(f"no allele(s) {', '.join(map(str, missing[:20]))}")
+    samples = [SampleData(*sample) for sample in (_json(rows[0][-1]) or [])] if rows else []
     pubmed: set[int] = set()
     assessed: set[int] = set()
     built = []
     for row in rows:
         allele = dict(zip(_ALLELE_COLUMNS, row[:11], strict=True))
-        annotation_id, annotation_text, history_text, report_text, refs_text, genotypes_text = row[11:]
+        annotation_id, annotation_text, history_text, report_text, refs_text, genotypes_text = row[11:17]
         annotation = _json(annotation_text)
         annotation = annotation if isinstance(annotation, dict) else {}
         history = [_assessment(h, app_config, now) for h in _json(history_text) or []]

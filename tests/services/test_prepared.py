@@ -58,9 +58,9 @@ def test_lists_go_through_any_and_a_missing_value_or_an_expanding_in_is_refused(
 
 
 def test_a_variant_detail_executes_its_checks_and_query_prepared(db_url: str, tmp_path) -> None:
-    """The second detail request plans nothing of its own: the session check, the allele and analysis checks, the
-    samples and the detail query are EXECUTEs of statements the connection prepared on the first one, and
-    nothing else is sent."""
+    """The second detail request plans nothing of its own: the session check, the allele and analysis checks (one
+    statement) and the detail query (with the analysis' samples) are EXECUTEs of statements the connection
+    prepared on the first one, and nothing else is sent."""
     from tests.api.factories import Api, build_world, make_app, session_for
 
     with session_for(db_url) as session:
@@ -75,9 +75,7 @@ def test_a_variant_detail_executes_its_checks_and_query_prepared(db_url: str, tm
     assert again.status_code == 200 and again.json == first.json
     assert [s.split("(")[0] for s in statements] == [
         "EXECUTE auth_session_by_token",
-        "EXECUTE access_allele_visible",
-        "EXECUTE access_analysis_panel",
-        "EXECUTE variants_samples",
+        "EXECUTE access_allele_in_analysis",
         "EXECUTE variants_detail",
     ]
     cid = Api(make_app(db_url, tmp_path), db_url, world.users["cid"])  # another group: the prepared check says 404
@@ -108,3 +106,31 @@ def test_errors_are_sqlalchemys_and_a_lost_connection_is_replaced_and_prepares_a
         session.rollback()
         assert PLUS.first(session, {"a": 2, "b": 2}) == (4, 1)  # a new connection: prepared there again
     engine.dispose()
+
+
+def test_the_one_round_trip_check_of_a_variant_in_an_analysis_names_what_is_not_visible(db_url: str, tmp_path) -> None:
+    """access.allele_in_analysis answers as the two checks it replaces did: the allele first, then the analysis."""
+    from tests.api.factories import Api, build_world, make_app, session_for
+
+    with session_for(db_url) as session:
+        world = build_world(session)
+        session.commit()
+    ada = Api(make_app(db_url, tmp_path), db_url, world.users["ada"])
+    mine, theirs = world.alleles["hboc_rare"], world.alleles["cilio"]
+    my_analysis, their_analysis = world.analyses["hboc"], world.analyses["cilio"]
+    outside = 2**31  # beyond PostgreSQL's integer: an allele id in the path is not found, the query's is refused
+    cases = {
+        (mine, my_analysis): (200, None),
+        (theirs, my_analysis): (404, f"no allele {theirs}"),
+        (theirs, their_analysis): (404, f"no allele {theirs}"),
+        (mine, their_analysis): (404, f"no analysis {their_analysis}"),
+        (mine, outside): (422, "key 'analysis_id': must be between 1 and 2147483647"),
+        (outside, my_analysis): (404, f"no allele {outside}"),
+    }
+    for (allele, analysis), (status, message) in cases.items():
+        answer = ada.get(f"/api/v1/alleles/{allele}/?analysis_id={analysis}")
+        assert answer.status_code == status, (allele, analysis, answer.json)
+        if message is not None:
+            assert answer.json["message"] == message
+        else:
+            assert answer.json["id"] == allele and answer.json["samples"]

@@ -19,15 +19,13 @@ MAX_ALLELES = 200
 MAX_BY_GENE = 10_000
 
 
-def _where() -> allele_views.Where:
+def _place() -> tuple[int | None, str | None, str | None]:
     """The analysis (for genotypes) and gene panel (for transcripts) given in the query string."""
-    return allele_views.where(
-        db(),
-        params.user(),
-        params.int_arg("analysis_id"),
-        params.str_arg("gp_name"),
-        params.str_arg("gp_version"),
-    )
+    return params.int_arg("analysis_id"), params.str_arg("gp_name"), params.str_arg("gp_version")
+
+
+def _where() -> allele_views.Where:
+    return allele_views.where(db(), params.user(), *_place())
 
 
 @bp.get("/alleles/")
@@ -52,8 +50,7 @@ def by_gene() -> Any:
 @bp.get("/alleles/<int:allele_id>/")
 @login_required
 def get_allele(allele_id: int) -> Any:
-    allele_views.require_allele(db(), params.user(), allele_id)
-    where = _where()
+    where = allele_views.where_for_allele(db(), params.user(), allele_id, *_place())
     found = allele_views.details(db(), params.app_config(), params.user(), [allele_id], where, checked=True)
     return params.json_response(found[0])
 

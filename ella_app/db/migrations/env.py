@@ -18,7 +18,13 @@ _EXPRESSION_INDEXES = {
 }
 
 
+# Tables of the database's own bookkeeping, written by triggers and read with plain SQL (no ORM model).
+_TRIGGER_TABLES = {"worklistversion"}  # migration 0008, services/overview.py
+
+
 def _include_object(obj: object, name: str | None, type_: str, reflected: bool, compare_to: object) -> bool:
+    if type_ == "table" and name in _TRIGGER_TABLES:
+        return False
     return not (type_ == "index" and name in _EXPRESSION_INDEXES)
 
 
