@@ -11,7 +11,7 @@ and, by set-based SQL, the analyses (one proband each, ~70% finalized, the rest 
 categories), their variants in BRCA1/BRCA2 with VEP-like annotation and gnomAD frequencies, genotypes,
 priorities, some classifications, and the demo filter configs. gunicorn serves ``ella_app.api.wsgi``-style
 app plus a bare Flask app mounted at ``/bare`` (one process group: same workers, same settings); nginx
-proxies ``/api`` and ``/bare`` to it as in production (a unix socket, no proxy buffering). Each of
+proxies ``/api`` and ``/bare`` to it as in production (a unix socket, buffered). Each of
 ``--clients`` threads keeps one HTTP/1.1 connection to nginx, logged in with a session cookie; like a browser,
 it sends back the ETag it got (If-None-Match) and counts a 304 as an answer. Figures: p50/p95/p99 latency and
 requests/s, the peak resident memory (RSS) of the gunicorn workers while the endpoints are measured, and the CPU
@@ -220,7 +220,6 @@ http {{
             proxy_set_header Host $http_host;
             proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for;
             proxy_set_header X-Forwarded-Proto $scheme;
-            proxy_buffering off;
             proxy_read_timeout 300;
         }}
     }}
