@@ -79,6 +79,7 @@ def copy_tables(
 ) -> dict[str, int]:
     """COPY every table; returns the rows written per target table."""
     written: dict[str, int] = {}
+    _worklist_version_now(target)
     _make_room_in_logs(source, target)
     foreign_keys = _drop_foreign_keys(target)
     invalidation = _filter_invalidation_triggers(target)
@@ -111,6 +112,13 @@ def copy_tables(
     _set_triggers(target, invalidation, enabled=True)
     _set_sequences(target)
     return written
+
+
+def _worklist_version_now(target: Any) -> None:
+    """The worklists' version (migration 0008) is raised by a trigger deferred to the commit; deferred events
+    pending on a table forbid the ALTER TABLEs of the copy, so in the import's transaction it fires at once."""
+    with target.cursor() as cur:
+        cur.execute("SET CONSTRAINTS worklist_changed IMMEDIATE")
 
 
 def _drop_foreign_keys(target: Any) -> list[tuple[str, str, str]]:
