@@ -105,16 +105,17 @@ def _check_csrf_token(session_token: str) -> None:
 def init_app(app: Flask) -> None:
     @app.before_request
     def load_user() -> None:
-        g.user = None
-        g.user_session = None
-        token = request.cookies.get(COOKIE, "")
+        req, store = request._get_current_object(), g._get_current_object()  # type: ignore[attr-defined]
+        store.user = store.user_session = user = None
+        token = req.cookies.get(COOKIE, "")
         if token:  # first who it is, so that the request log names the user of a refused request too
             found = auth_service.user_for_token(db(), token)
             if found is not None:
-                g.user, g.user_session = found
-                if g.user_session.activity_due:
-                    auth_service.record_activity(db(), g.user_session)
-        if request.method in UNSAFE_METHODS:
+                user, open_session = found
+                store.user, store.user_session = user, open_session
+                if open_session.activity_due:
+                    auth_service.record_activity(db(), open_session)
+        if req.method in UNSAFE_METHODS:
             _check_same_origin()
-            if request.endpoint not in PUBLIC_ENDPOINTS and g.user is not None:
+            if req.endpoint not in PUBLIC_ENDPOINTS and user is not None:
                 _check_csrf_token(token)

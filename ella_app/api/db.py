@@ -23,13 +23,15 @@ READ_ONLY_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
 
 def db() -> Session:
-    if "db" not in g:
+    store = g._get_current_object()  # one look-up of the request's globals (each proxy access costs one)
+    session: Session | None = store.get("db")
+    if session is None:
         db_url = current_app.config["ELLA_SETTINGS"].db_url
         engine = get_read_engine(db_url) if request.method in READ_ONLY_METHODS else get_engine(db_url)
         # A plain Session, not sessionmaker(...)(): each sessionmaker call builds a new Session subclass whose
         # event dispatch SQLAlchemy sets up again (about half a millisecond of every request).
-        g.db = Session(engine, expire_on_commit=False)
-    return g.db
+        session = store.db = Session(engine, expire_on_commit=False)
+    return session
 
 
 def _data_error(exc: DataError) -> Any:

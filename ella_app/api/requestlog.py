@@ -31,31 +31,32 @@ def _start() -> None:
 
 
 def _record(response: Response) -> Response:
-    started = g.get("request_started")
+    req, store = request._get_current_object(), g._get_current_object()  # type: ignore[attr-defined]
+    started = store.get("request_started")
     duration = (time.perf_counter() - started) * 1000 if started is not None else 0.0
     payload = None
-    size = request.content_length
-    if request.method in UNSAFE_METHODS:
-        limit = min(MAX_READ, request.max_content_length or MAX_READ)  # a route may lower the request limit
+    size = req.content_length
+    if req.method in UNSAFE_METHODS:
+        limit = min(MAX_READ, req.max_content_length or MAX_READ)  # a route may lower the request limit
         try:
             if size is None or size <= limit:
-                payload = request.get_data(cache=True)
+                payload = req.get_data(cache=True)
                 size = len(payload)
             else:
                 payload = f"[{size} bytes not logged]".encode()
         except RequestEntityTooLarge:  # a body without Content-Length that went over the route's limit
             payload = b"[over the request size limit, not logged]"
-    user = g.get("user")
-    user_session = g.get("user_session")
+    user = store.get("user")
+    user_session = store.get("user_session")
     writer().submit(
         RequestRecord(
             time=dt.datetime.now(dt.UTC),
-            remote_addr=request.remote_addr,
+            remote_addr=req.remote_addr,
             user_id=user.id if user is not None else None,
             usersession_id=user_session.id if user_session is not None else None,
-            method=request.method,
-            resource=request.path,
-            query=request.query_string.decode("latin-1"),
+            method=req.method,
+            resource=req.path,
+            query=req.query_string.decode("latin-1"),
             statuscode=response.status_code,
             duration=round(duration, 3),
             response_size=response.content_length,
