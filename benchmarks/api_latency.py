@@ -227,26 +227,18 @@ http {{
 """
 
 
-def _wait_for(port: int, timeout: float = 30) -> None:
+def _wait_for(address: int | Path, timeout: float = 30) -> None:
+    """Until something accepts connections on ``address``: a port on 127.0.0.1, or a unix socket's path."""
+    family, target = (
+        (socket.AF_UNIX, str(address)) if isinstance(address, Path) else (socket.AF_INET, ("127.0.0.1", address))
+    )
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
-        with socket.socket() as s:
-            if s.connect_ex(("127.0.0.1", port)) == 0:
+        with socket.socket(family) as probe:
+            if probe.connect_ex(target) == 0:
                 return
         time.sleep(0.1)
-    raise RuntimeError(f"nothing listens on port {port}")
-
-
-def _wait_for_socket(path: Path, timeout: float = 30) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        with socket.socket(socket.AF_UNIX) as probe:
-            try:
-                probe.connect(str(path))
-                return
-            except OSError:
-                time.sleep(0.1)
-    raise RuntimeError(f"nothing listens on {path}")
+    raise RuntimeError(f"nothing listens on {address}")
 
 
 class Servers:
@@ -291,7 +283,7 @@ class Servers:
             stderr=self._log("nginx.log"),
             start_new_session=True,
         )
-        _wait_for_socket(self.api_socket)
+        _wait_for(self.api_socket)
         _wait_for(self.port)
 
     def _log(self, name: str) -> int:

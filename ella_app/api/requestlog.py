@@ -13,9 +13,9 @@ import time
 from flask import Flask, Response, current_app, g, request
 from werkzeug.exceptions import RequestEntityTooLarge
 
+from ella_app.api.auth import UNSAFE_METHODS
 from ella_app.services.resourcelog import RequestRecord, ResourceLogWriter
 
-UNSAFE_METHODS = {"POST", "PUT", "PATCH", "DELETE"}
 MAX_READ = 1_000_000  # bodies larger than this are not read into memory for the log (only their size is kept)
 EXTENSION = "ella_resourcelog"
 
