@@ -100,13 +100,10 @@ _ALLELE_VISIBLE = Prepared(
     "access_allele_visible",
     select(Allele.id).where(Allele.id == bindparam("allele_id", type_=Integer), _allele_allowed(_GROUP, Allele.id)),
 )
-_ANALYSIS_PANEL = Prepared(
-    "access_analysis_panel",
-    select(Analysis.genepanel_name, Analysis.genepanel_version).where(
-        Analysis.id == bindparam("analysis_id", type_=Integer), _analysis_allowed(_GROUP)
-    ),
-)
 _VISIBLE_ANALYSIS = Analysis.id == bindparam("analysis_id", type_=Integer), _analysis_allowed(_GROUP)
+_ANALYSIS_PANEL = Prepared(
+    "access_analysis_panel", select(Analysis.genepanel_name, Analysis.genepanel_version).where(*_VISIBLE_ANALYSIS)
+)
 # A variant looked at in an analysis (its detail): both checks in one round trip.
 _ALLELE_IN_ANALYSIS = Prepared(
     "access_allele_in_analysis",
