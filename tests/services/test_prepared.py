@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 
 from ella_app.db.models import Allele
 from ella_app.db.prepared import Prepared
-from ella_app.db.session import get_engine
+from ella_app.db.session import get_engine, get_read_engine
 from tests.support.statements import recorded
 
 PLUS = Prepared("test_plus", text("SELECT CAST(:a AS integer) + :b AS total, :a * 0 + 1 AS one"))
@@ -76,7 +76,7 @@ def test_a_variant_detail_executes_its_checks_and_query_prepared(db_url: str, tm
     assert [s.split("(")[0] for s in statements] == [
         "EXECUTE auth_session_by_token",
         "EXECUTE access_allele_in_analysis",
-        "EXECUTE variants_detail",
+        "EXECUTE variants_detail_one",
     ]
     cid = Api(make_app(db_url, tmp_path), db_url, world.users["cid"])  # another group: the prepared check says 404
     assert cid.get(path).status_code == 404
@@ -88,6 +88,33 @@ def test_a_variant_detail_executes_its_checks_and_query_prepared(db_url: str, tm
         assert ada.get(f"{listing}/filteredalleles/").status_code == 200
     assert "EXECUTE variants_round_context(%s, %s, %s)" in statements
     assert cid.get(f"{listing}/filteredalleles/").status_code == 404
+
+
+def test_a_variant_detail_keeps_the_plans_of_its_statements(db_url: str, tmp_path) -> None:
+    """PostgreSQL plans an EXECUTE again, every time, unless the statement's generic plan is no worse than one for
+    the values at hand (it decides after five). The detail's statements must keep theirs: the array form of the
+    detail query never did, and planning it was three quarters of its cost."""
+    from tests.api.factories import Api, build_world, make_app, session_for
+
+    with session_for(db_url) as session:
+        world = build_world(session)
+        session.commit()
+    ada = Api(make_app(db_url, tmp_path), db_url, world.users["ada"])
+    hboc = world.analyses["hboc"]
+    for allele in ("hboc_rare", "hboc_common", "hboc_rare", "hboc_common") * 3:
+        assert ada.get(f"/api/v1/alleles/{world.alleles[allele]}/?analysis_id={hboc}").status_code == 200
+    # requests one after another use one pooled connection of the read engine: the one asked here
+    with get_read_engine(db_url).connect() as connection:
+        plans = dict(
+            connection.execute(
+                text("SELECT name, generic_plans > 0 AND custom_plans <= 5 FROM pg_prepared_statements")
+            ).all()
+        )
+    assert plans == {
+        "auth_session_by_token": True,
+        "access_allele_in_analysis": True,
+        "variants_detail_one": True,
+    }
 
 
 def test_errors_are_sqlalchemys_and_a_lost_connection_is_replaced_and_prepares_again(pg, db_url: str) -> None:
