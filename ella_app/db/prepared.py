@@ -4,7 +4,10 @@ psycopg2 sends each statement as text, and PostgreSQL plans it anew every time. 
 that planning is most of the work: EXPLAIN ANALYZE on a database of 1,000 analyses shows 1-3 ms of planning
 against 0.1-0.3 ms of execution. A :class:`Prepared` statement is PREPAREd once per database connection, the first
 time that connection runs it, and EXECUTEd from then on, so PostgreSQL keeps its plan (the plan cache switches to
-a generic plan after five executions when that plan is no worse).
+a generic plan after five executions when that plan is no worse). A statement over an array parameter (``unnest``,
+``= ANY``) seldom gets there: its generic plan is costed for an array of unknown length and loses to the plan for
+the array at hand, so every EXECUTE is planned again. Where one value is the common case, give it a statement of
+its own (``services/variants.py``'s one-allele detail; tests/services/test_prepared.py checks its plans are kept).
 
 The statement is any SQLAlchemy statement (``select(...)`` or ``text(...)``) with named bound parameters; it is
 compiled once with the psycopg2 dialect, so the SQL — and a rule built from composable conditions, such as
