@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from typing import Any
 
 import orjson
@@ -50,19 +50,8 @@ GENOMIC_ORDER = """
 """
 
 
-# SampleData's fields, in order
-_SAMPLE_COLUMNS = (
-    "id",
-    "identifier",
-    "proband",
-    "affected",
-    "sex",
-    "family_id",
-    "father_id",
-    "mother_id",
-    "sibling_id",
-    "sample_type",
-)
+# the sample table's columns SampleData holds, in its fields' order (the names are the same)
+_SAMPLE_COLUMNS = tuple(f.name for f in fields(SampleData))
 _SAMPLES = Prepared(
     "variants_samples",
     text(f"SELECT {', '.join(_SAMPLE_COLUMNS)} FROM sample WHERE analysis_id = :analysis ORDER BY id"),
@@ -934,19 +923,21 @@ def details(
     (the history stays complete and current)."""
     panel = load_panel(session, *genepanel) if genepanel is not None else None
     now = dt.datetime.now(dt.UTC)
-    values: dict[str, Any] = {"ids": list(allele_ids), "analysis": analysis_id}
-    statement = _DETAIL
-    if pins is None and len(allele_ids) == 1:
-        statement, values = _DETAIL_ONE, {"id": allele_ids[0], "analysis": analysis_id}
-    elif pins is not None:
+    values: dict[str, Any] = {"analysis": analysis_id}
+    if pins is not None:
         pinned = list(pins)
         statement = _DETAIL_PINNED
         values.update(
+            ids=list(allele_ids),
             pin_ids=pinned,
             pin_annotations=[pins[a].annotation_id for a in pinned],
             pin_reports=[pins[a].allelereport_id for a in pinned],
             pin_assessments=[pins[a].alleleassessment_id for a in pinned],
         )
+    elif len(allele_ids) == 1:
+        statement, values["id"] = _DETAIL_ONE, allele_ids[0]
+    else:
+        statement, values["ids"] = _DETAIL, list(allele_ids)
     rows = statement.rows(session, values)
     if len(rows) != len(allele_ids):
         missing = sorted(set(allele_ids) - {r[0] for r in rows})
