@@ -34,6 +34,7 @@ log = logging.getLogger(__name__)
 
 MAX_PAYLOAD = 100_000  # characters of a body kept in the log
 REDACTED = "[redacted]"
+TOO_DEEP = "[JSON nested too deeply, not kept]"
 _SECRET_KEY = re.compile(r"pass(word)?|secret|token", re.IGNORECASE)
 # Bodies of these paths are never stored as text unless they parse as JSON (and are redacted).
 _CREDENTIAL_PATHS = re.compile(r"/users/actions/(login|changepassword)/?$")
@@ -74,6 +75,10 @@ def payload_text(resource: str, payload: bytes | None) -> str | None:
     text = payload.decode("utf-8", "replace")
     try:
         stored = json.dumps(redact(json.loads(text)), ensure_ascii=False)
+    except RecursionError:
+        # nested deeper than Python recurses (the input guard refuses such a body with a 422): the row is kept,
+        # the body is not, since it could not be searched for secrets to redact
+        return TOO_DEEP
     except ValueError:
         if _CREDENTIAL_PATHS.search(resource):
             return REDACTED

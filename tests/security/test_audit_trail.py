@@ -110,6 +110,23 @@ def test_redaction_reaches_nested_keys():
     assert resourcelog.payload_text("/api/v1/x/", b"a" * 200_000).endswith("[200000 characters]")
 
 
+def test_a_body_nested_too_deep_to_parse_keeps_its_row_not_the_body(env):
+    """JSON nested past Python's recursion limit cannot be parsed to redact it: the row is written with a marker
+    for the body (the RecursionError in the writer thread dropped the row after three tries)."""
+    app, url, world = env
+    ada = Api(app, url, world.users["ada"])
+    deep = '{"password": "Plain-Text-Secret", "x": ' + "[" * 100_000 + "]" * 100_000 + "}"
+    base = f"/api/v1/workflows/analyses/{world.analyses['hboc']}"
+    refused = ada.post(f"{base}/logs/", data=deep, content_type="application/json")
+    assert refused.status_code in (400, 422)
+    log = _log(app, url)
+    assert [(r["resource"], r["statuscode"], r["payload"]) for r in log] == [
+        (f"{base}/logs/", refused.status_code, resourcelog.TOO_DEEP)
+    ]
+    assert log[0]["payload_size"] == len(deep)
+    assert writer(app).dropped == 0
+
+
 def test_requests_do_not_wait_for_the_database_write(env, monkeypatch):
     """The row is written by the writer thread; a stalled write does not hold the request."""
     app, url, world = env
